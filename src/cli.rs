@@ -1,0 +1,96 @@
+//! The command line, shared by main, the man page and the shell completions.
+
+use clap::{Parser, ValueHint};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "tmrepl",
+    version,
+    about = "A Rust REPL with a time machine: every cell is snapshotted, :past N goes back",
+    long_about = "tmrepl is a full-screen Rust REPL. Every input is a numbered cell compiled and \
+run by evcxr. After every cell the whole program state is kept as a copy-on-write fork of the \
+process that runs your code, so `:past N` returns every variable, function, type and \
+dependency to how it was after cell N, and a crash, panic or Ctrl-C never loses earlier state."
+)]
+pub struct Cli {
+    /// Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Memory all snapshots together may use before old ones are thinned out: bytes with a
+    /// unit (512M, 4G) or a share of RAM (50%)
+    #[arg(long, value_name = "SIZE", default_value = "50%")]
+    pub snapshot_memory: String,
+
+    /// Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Parses `512M`, `4G`, `1.5GiB`, `123456` or `50%` (of `total_ram`).
+pub fn parse_size(text: &str, total_ram: u64) -> Result<u64, String> {
+    let text = text.trim();
+    if let Some(percent) = text.strip_suffix('%') {
+        let value: f64 = percent
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid percentage `{text}`"))?;
+        if !(0.0..=100.0).contains(&value) || value == 0.0 {
+            return Err(format!("percentage out of range: `{text}`"));
+        }
+        return Ok((total_ram as f64 * value / 100.0) as u64);
+    }
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid size `{text}`: expected e.g. 512M, 4G or 50%"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => return Err(format!("invalid size unit in `{text}`: use K, M, G or T")),
+    };
+    Ok((value * multiplier as f64) as u64)
+}
+
+/// Total physical memory, from /proc/meminfo.
+pub fn total_ram() -> u64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024)
+        .unwrap_or(8 << 30)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("512M", 0), Ok(512 << 20));
+        assert_eq!(parse_size("4G", 0), Ok(4 << 30));
+        assert_eq!(parse_size("1.5GiB", 0), Ok(3 << 29));
+        assert_eq!(parse_size("100", 0), Ok(100));
+        assert_eq!(parse_size("50%", 1000), Ok(500));
+        assert!(parse_size("12X", 0).is_err());
+        assert!(parse_size("0%", 100).is_err());
+        assert!(parse_size("abc", 0).is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

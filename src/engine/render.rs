@@ -1,0 +1,88 @@
+//! Compile errors as text: ariadne reports with the offending span, colours stripped so
+//! every front end can style them itself.
+
+use evcxr::CompilationError;
+
+pub fn compile_errors(source: &str, errors: &[CompilationError]) -> String {
+    let mut out = String::new();
+    for error in errors {
+        if error.is_from_user_code()
+            && let Some(report) =
+                error.build_report("cell".to_owned(), source.to_owned(), evcxr::Theme::Dark)
+        {
+            let mut buf = Vec::new();
+            if report
+                .write(ariadne::sources([("cell".to_owned(), source.to_owned())]), &mut buf)
+                .is_ok()
+            {
+                out.push_str(&strip_ansi(&String::from_utf8_lossy(&buf)));
+                continue;
+            }
+        }
+        out.push_str(&plain(error));
+    }
+    out.trim_end().to_owned()
+}
+
+fn plain(error: &CompilationError) -> String {
+    let mut out = match error.code() {
+        Some(code) => format!("error[{code}]: {}\n", error.message()),
+        None => format!("error: {}\n", error.message()),
+    };
+    for spanned in error.spanned_messages() {
+        match &spanned.span {
+            Some(span) if !spanned.label.is_empty() => out.push_str(&format!(
+                "  --> line {}, column {}: {}\n",
+                span.start_line, span.start_column, spanned.label
+            )),
+            _ if !spanned.label.is_empty() => out.push_str(&format!("  {}\n", spanned.label)),
+            _ => {}
+        }
+    }
+    for help in error.help() {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+    out
+}
+
+/// Removes ANSI escape sequences (CSI and OSC).
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_ansi;
+
+    #[test]
+    fn ansi_is_stripped() {
+        assert_eq!(strip_ansi("\u{1b}[31merror\u{1b}[0m: x"), "error: x");
+        assert_eq!(strip_ansi("a\u{1b}]0;title\u{7}b"), "ab");
+        assert_eq!(strip_ansi("plain"), "plain");
+    }
+}

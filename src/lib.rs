@@ -1,0 +1,10 @@
+//! tmrepl: a Rust REPL with a time machine. See DESIGN in the README.
+
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod plain;
+pub mod runtime;
+pub mod session;
+pub mod timeline;

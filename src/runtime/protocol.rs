@@ -1,0 +1,187 @@
+//! Messages between the host (tmrepl's UI process), the supervisor and its workers.
+//!
+//! Host and supervisor talk over a Unix stream socket with length-prefixed bincode frames.
+//! Supervisor and workers talk over SOCK_SEQPACKET sockets (one message per packet), which
+//! keeps message boundaries without any user-space buffering that a fork could duplicate.
+
+use serde::{Deserialize, Serialize};
+use std::io::{self, Read, Write};
+
+/// First argument that turns the tmrepl binary into the supervisor evcxr talks to.
+pub const SUPERVISOR_ARG: &str = "__tmrepl_supervisor";
+/// Path of the host's listening control socket, handed to the supervisor.
+pub const CONTROL_SOCKET_ENV: &str = "TMREPL_CONTROL_SOCKET";
+/// Written by the supervisor to evcxr's stderr once a cell's stderr has all been relayed.
+pub const STDERR_MARK: &str = "\u{1}TMREPL_STDERR_MARK";
+
+/// Snapshot id of the pristine worker, taken before any cell ran.
+pub const BASELINE_SNAPSHOT: u32 = 0;
+
+const MAX_FRAME: usize = 16 << 20;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum HostRequest {
+    /// evcxr's call for the last cell returned. Report what happened in the worker and,
+    /// when `snapshot` is set, keep a frozen copy of the worker under that id.
+    CellDone { snapshot: Option<u32> },
+    /// Make the frozen copy `snapshot` the active worker (the snapshot itself stays).
+    Restore { snapshot: u32 },
+    /// Free these snapshots.
+    Drop { snapshots: Vec<u32> },
+    /// Measure the memory of every snapshot and of the active worker.
+    Measure,
+    /// The answer to an `InputRequest` from a running cell.
+    InputAnswer { text: String },
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum SupervisorMessage {
+    Ready {
+        pid: u32,
+    },
+    CellDone(CellReport),
+    Restored {
+        snapshot: u32,
+        micros: u64,
+    },
+    Dropped {
+        freed_bytes: u64,
+    },
+    Measured {
+        snapshots: Vec<(u32, Memory)>,
+        worker: Memory,
+    },
+    /// A running cell asked for a line of input (evcxr_input). Sent unprompted.
+    InputRequest {
+        prompt: String,
+        password: bool,
+    },
+    Error {
+        message: String,
+    },
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct CellReport {
+    /// Whether the worker ran any code since the previous report.
+    pub ran: bool,
+    /// The cell's code panicked (caught by evcxr's wrapper; the worker lives on).
+    pub panicked: bool,
+    /// The worker died while running the cell and was replaced by a snapshot.
+    pub crash: Option<Crash>,
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Crash {
+    /// One line: what killed the cell.
+    pub description: String,
+    /// The snapshot that became the active worker.
+    pub restored_to: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct SnapshotInfo {
+    pub id: u32,
+    pub pid: u32,
+    pub fork_micros: u64,
+    /// Set when the worker had other threads: the copy lacks them.
+    pub degraded: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Default)]
+pub struct Memory {
+    pub rss: u64,
+    pub pss: u64,
+    /// Private_Clean + Private_Dirty: what killing the process gives back.
+    pub private: u64,
+}
+
+/// Supervisor → worker, and supervisor → frozen snapshot.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum ToWorker {
+    Run { so_path: String, function: String },
+    Snapshot,
+    Wake,
+}
+
+/// Worker → supervisor. `Forked` carries the new snapshot's wake socket as SCM_RIGHTS.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum FromWorker {
+    Forked {
+        pid: u32,
+        threads: usize,
+        fork_micros: u64,
+    },
+    ForkFailed {
+        message: String,
+    },
+}
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_FRAME>()
+}
+
+pub fn encode<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
+    bincode::serde::encode_to_vec(value, bincode_config()).map_err(io::Error::other)
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> io::Result<T> {
+    bincode::serde::decode_from_slice(bytes, bincode_config())
+        .map(|(value, _)| value)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+pub fn write_frame<T: Serialize>(out: &mut impl Write, value: &T) -> io::Result<()> {
+    let body = encode(value)?;
+    let mut frame = Vec::with_capacity(body.len() + 4);
+    frame.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    frame.extend_from_slice(&body);
+    out.write_all(&frame)?;
+    out.flush()
+}
+
+pub fn read_frame<T: for<'de> Deserialize<'de>>(input: &mut impl Read) -> io::Result<T> {
+    let mut len = [0u8; 4];
+    input.read_exact(&mut len)?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("control frame of {len} bytes exceeds the limit"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    input.read_exact(&mut body)?;
+    decode(&body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip() {
+        let mut buf = Vec::new();
+        let request = HostRequest::Drop {
+            snapshots: vec![1, 5, 9],
+        };
+        write_frame(&mut buf, &request).unwrap();
+        write_frame(&mut buf, &HostRequest::Measure).unwrap();
+        let mut reader = &buf[..];
+        assert_eq!(read_frame::<HostRequest>(&mut reader).unwrap(), request);
+        assert_eq!(
+            read_frame::<HostRequest>(&mut reader).unwrap(),
+            HostRequest::Measure
+        );
+        assert!(read_frame::<HostRequest>(&mut reader).is_err());
+    }
+
+    #[test]
+    fn oversized_frame_is_refused_before_allocating() {
+        let mut bytes = (u32::MAX).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&[0; 8]);
+        let err = read_frame::<HostRequest>(&mut &bytes[..]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+    }
+}

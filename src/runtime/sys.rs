@@ -1,0 +1,141 @@
+//! Every `unsafe` block of tmrepl lives here: fork, dlopen, raw syscalls.
+//! Callers get safe functions whose preconditions are spelled out.
+
+use std::ffi::{CString, c_void};
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+pub enum Forked {
+    Child,
+    Parent(libc::pid_t),
+}
+
+/// fork(2). The child gets a copy-on-write copy of the whole address space but only the
+/// calling thread; callers check for other threads first and record a degraded copy.
+pub fn fork_process() -> io::Result<Forked> {
+    // SAFETY: after fork the child only uses async-signal-safe operations until it either
+    // execs nothing and keeps running our single-threaded loop (the worker is
+    // single-threaded by construction) or _exits. When the worker has user-started threads
+    // the caller marks the copy degraded; locks held by those threads stay held in the copy,
+    // which is the documented limit of fork-based snapshots.
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(pid)),
+    }
+}
+
+/// Leave the process without running atexit handlers or destructors (a frozen copy must
+/// not flush buffers it shares with its original).
+pub fn exit_now(code: i32) -> ! {
+    // SAFETY: _exit is always safe to call; it never returns.
+    unsafe { libc::_exit(code) }
+}
+
+pub fn set_child_subreaper() -> io::Result<()> {
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER takes a plain integer argument.
+    let rc = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Have the kernel send SIGKILL to this process when its parent thread dies.
+pub fn die_with_parent() -> io::Result<()> {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number.
+    let rc = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// A file descriptor that becomes readable when process `pid` exits.
+pub fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the kernel just gave us this descriptor; nobody else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Ignore terminal signals in a frozen copy, so only the supervisor decides its fate.
+pub fn ignore_interrupts() {
+    for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP, libc::SIGHUP] {
+        // SAFETY: SIG_IGN installs no handler code; signal() is async-signal-safe.
+        unsafe {
+            libc::signal(signal, libc::SIG_IGN);
+        }
+    }
+}
+
+/// Put a signal back to its default action (the supervisor ignores SIGPIPE like every Rust
+/// program; a worker's user code should see the usual behaviour of the others).
+pub fn default_signal(signal: i32) {
+    // SAFETY: SIG_DFL installs no handler code.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+    }
+}
+
+/// A shared object evcxr compiled, kept loaded for the life of the process (evcxr never
+/// unloads them either: TLS destructors may point into them).
+pub struct Library {
+    _handle: *mut c_void,
+}
+
+/// Loads `so_path` and calls its `extern "C" fn(*mut c_void) -> *mut c_void` named
+/// `function` with the variable store, returning the new store pointer.
+pub fn load_and_call(
+    so_path: &str,
+    function: &str,
+    store: *mut c_void,
+) -> Result<(Library, *mut c_void), String> {
+    let path = CString::new(so_path).map_err(|_| format!("bad path {so_path:?}"))?;
+    let name = CString::new(function).map_err(|_| format!("bad symbol {function:?}"))?;
+    // SAFETY: dlopen of a library evcxr built for this process; RTLD_NOW resolves all
+    // symbols up front so failures surface here rather than mid-cell.
+    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+    if handle.is_null() {
+        return Err(format!("dlopen {so_path}: {}", dl_error()));
+    }
+    // SAFETY: handle is a live library handle; name is NUL-terminated.
+    let symbol = unsafe { libc::dlsym(handle, name.as_ptr()) };
+    if symbol.is_null() {
+        return Err(format!("dlsym {function}: {}", dl_error()));
+    }
+    // SAFETY: evcxr generates this symbol as
+    // `pub extern "C" fn run_user_code_N(*mut VariableStore) -> *mut VariableStore`, and
+    // the store pointer is the one its previous cell returned (or null at first).
+    let user_fn: extern "C" fn(*mut c_void) -> *mut c_void =
+        unsafe { std::mem::transmute::<*mut c_void, extern "C" fn(*mut c_void) -> *mut c_void>(symbol) };
+    let new_store = user_fn(store);
+    Ok((Library { _handle: handle }, new_store))
+}
+
+fn dl_error() -> String {
+    // SAFETY: dlerror returns null or a pointer to a NUL-terminated thread-local string.
+    let message = unsafe { libc::dlerror() };
+    if message.is_null() {
+        return "unknown error".into();
+    }
+    // SAFETY: checked non-null above; the string lives until the next dl* call.
+    unsafe { std::ffi::CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Sets (or removes) an environment variable of this process.
+pub fn set_env(key: &str, value: Option<&str>) {
+    // SAFETY: called in the worker right after fork, before any user code runs, while the
+    // process has exactly one thread, so no other thread can read the environment at once.
+    unsafe {
+        match value {
+            Some(value) => std::env::set_var(key, value),
+            None => std::env::remove_var(key),
+        }
+    }
+}

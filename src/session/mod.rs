@@ -1,0 +1,613 @@
+//! The pure session core: every decision about cells, numbering, the time machine and
+//! commands is made here. Events come in, effects go out; no IO.
+
+pub mod input;
+
+use crate::commands::{self, Command, EvcxrCommand};
+use crate::timeline::{CellStatus, SnapshotState, Timeline, VarInfo, choose_evictions};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Self {
+        Notice { kind: NoticeKind::Info, text: text.into() }
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        Notice { kind: NoticeKind::Warning, text: text.into() }
+    }
+    pub fn error(text: impl Into<String>) -> Self {
+        Notice { kind: NoticeKind::Error, text: text.into() }
+    }
+}
+
+/// What the session asks the edges to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Eval { cell: u32, code: String, snapshot: bool },
+    Restore { cell: u32, forget: Vec<String> },
+    DropSnapshots { cells: Vec<u32> },
+    Measure,
+    Evcxr(EvcxrCommand),
+    Show(Notice),
+    /// A cell finished: front ends render it from `Session::timeline()`.
+    CellFinished(u32),
+    Quit,
+}
+
+/// A snapshot as the engine reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakenSnapshot {
+    pub fork_micros: u64,
+    pub degraded: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellOutcome {
+    pub cell: u32,
+    pub status: CellStatus,
+    pub value: Option<String>,
+    pub error_text: Option<String>,
+    pub duration: Duration,
+    /// Variables after the cell (after the restore, when it crashed).
+    pub vars: Vec<VarInfo>,
+    pub snapshot: Option<TakenSnapshot>,
+    /// Set when the worker died and this snapshot became the state.
+    pub restored_to: Option<u32>,
+}
+
+/// What the edges report back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    Output { stream: Stream, text: String },
+    CellFinished(CellOutcome),
+    Restored { cell: u32, elapsed: Duration, vars: Vec<VarInfo> },
+    RestoreFailed { cell: u32, error: String },
+    SnapshotsDropped { cells: Vec<u32>, freed_bytes: u64 },
+    Measured { snapshots: Vec<(u32, u64)>, worker_bytes: u64 },
+    CommandDone { result: Result<String, String>, vars: Vec<VarInfo> },
+    /// evcxr restarted its child: every snapshot is gone.
+    RuntimeRestarted { reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Total private memory all snapshots may use.
+    pub snapshot_budget: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { snapshot_budget: 8 << 30 }
+    }
+}
+
+#[derive(Debug)]
+pub struct Session {
+    timeline: Timeline,
+    /// The cell whose state the session is in now (0: the empty session).
+    current: u32,
+    running: Option<u32>,
+    saving: bool,
+    hooked: bool,
+    dontsave: BTreeSet<String>,
+    current_vars: Vec<VarInfo>,
+    settings: Settings,
+    worker_bytes: u64,
+    timing: bool,
+}
+
+impl Session {
+    pub fn new(settings: Settings) -> Self {
+        Session {
+            timeline: Timeline::default(),
+            current: 0,
+            running: None,
+            saving: true,
+            hooked: true,
+            dontsave: BTreeSet::new(),
+            current_vars: Vec::new(),
+            settings,
+            worker_bytes: 0,
+            timing: false,
+        }
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    pub fn current(&self) -> u32 {
+        self.current
+    }
+
+    pub fn running(&self) -> Option<u32> {
+        self.running
+    }
+
+    pub fn next_cell(&self) -> u32 {
+        self.timeline.next_number()
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.saving && self.hooked
+    }
+
+    pub fn snapshot_bytes(&self) -> u64 {
+        self.timeline
+            .live_snapshots()
+            .filter_map(|c| c.snapshot_bytes)
+            .sum()
+    }
+
+    /// Whether front ends show each cell's wall time (`:timing`).
+    pub fn timing(&self) -> bool {
+        self.timing
+    }
+
+    pub fn budget(&self) -> u64 {
+        self.settings.snapshot_budget
+    }
+
+    /// The user submitted `input` (a cell or a `:` command).
+    pub fn submit(&mut self, input: &str) -> Vec<Effect> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Vec::new();
+        }
+        if self.running.is_some() {
+            return vec![Effect::Show(Notice::error("a cell is still running"))];
+        }
+        if trimmed.starts_with(':') {
+            return match commands::parse(trimmed) {
+                Ok(command) => self.command(command),
+                Err(error) => vec![Effect::Show(Notice::error(error.0))],
+            };
+        }
+        let cell = self.timeline.push(input.trim_end().to_owned(), self.current);
+        self.running = Some(cell);
+        vec![Effect::Eval {
+            cell,
+            code: input.to_owned(),
+            snapshot: self.is_saving(),
+        }]
+    }
+
+    fn command(&mut self, command: Command) -> Vec<Effect> {
+        let show = |n: Notice| vec![Effect::Show(n)];
+        match command {
+            Command::Help => show(Notice::info(help_text())),
+            Command::Cells => show(Notice::info(self.cells_table())),
+            Command::Vars(at) => match self.vars_table(at) {
+                Ok(text) => show(Notice::info(text)),
+                Err(e) => show(Notice::error(e)),
+            },
+            Command::Past(cell) => match self.check_past(cell) {
+                Ok(warning) => {
+                    let mut effects = Vec::new();
+                    if let Some(w) = warning {
+                        effects.push(Effect::Show(Notice::warning(w)));
+                    }
+                    let forget = self.dontsave.iter().cloned().collect();
+                    effects.push(Effect::Restore { cell, forget });
+                    effects
+                }
+                Err(e) => show(Notice::error(e)),
+            },
+            Command::Saving(on) => {
+                if !self.hooked && on {
+                    return show(Notice::error(
+                        "the time machine is unhooked for this session; restart tmrepl to use it",
+                    ));
+                }
+                self.saving = on;
+                show(Notice::info(if on {
+                    "saving on: a snapshot after every cell"
+                } else {
+                    "saving off: no snapshots until :saving on"
+                }))
+            }
+            Command::DontSave(name) => {
+                let text = format!("{name} will not be brought back by :past");
+                self.dontsave.insert(name);
+                show(Notice::info(text))
+            }
+            Command::ClearPast(range) => {
+                let cells: Vec<u32> = self
+                    .timeline
+                    .live_snapshots()
+                    .map(|c| c.number)
+                    .filter(|n| *n != self.current)
+                    .filter(|n| range.is_none_or(|(a, b)| (a..=b).contains(n)))
+                    .collect();
+                if cells.is_empty() {
+                    return show(Notice::info("no snapshots to clear"));
+                }
+                for n in &cells {
+                    if let Some(c) = self.timeline.get_mut(*n) {
+                        c.snapshot = SnapshotState::Cleared;
+                    }
+                }
+                vec![Effect::DropSnapshots { cells }]
+            }
+            Command::Unhook => {
+                self.hooked = false;
+                let cells: Vec<u32> = self.timeline.live_snapshots().map(|c| c.number).collect();
+                for n in &cells {
+                    if let Some(c) = self.timeline.get_mut(*n) {
+                        c.snapshot = SnapshotState::Cleared;
+                    }
+                }
+                let mut effects = vec![Effect::Show(Notice::info(
+                    "time machine off: no more snapshots; a crash now loses the session's variables",
+                ))];
+                if !cells.is_empty() {
+                    effects.push(Effect::DropSnapshots { cells });
+                }
+                effects
+            }
+            Command::Memory => vec![Effect::Measure, Effect::Show(Notice::info(self.memory_table()))],
+            Command::Timing => {
+                self.timing = !self.timing;
+                show(Notice::info(format!("timing {}", if self.timing { "on" } else { "off" })))
+            }
+            Command::Clear => vec![Effect::Restore {
+                cell: 0,
+                forget: Vec::new(),
+            }],
+            Command::Quit => vec![Effect::Quit],
+            Command::Evcxr(command) => vec![Effect::Evcxr(command)],
+        }
+    }
+
+    /// Validates `:past N`; Ok carries an optional warning.
+    fn check_past(&self, cell: u32) -> Result<Option<String>, String> {
+        let Some(target) = self.timeline.get(cell) else {
+            let last = self.timeline.len();
+            return Err(if last == 0 {
+                format!(":past {cell}: there are no cells yet")
+            } else {
+                format!(":past {cell}: no such cell (cells are 1 to {last})")
+            });
+        };
+        match &target.snapshot {
+            SnapshotState::Live { degraded } => Ok(degraded
+                .as_ref()
+                .map(|why| format!("snapshot {cell} is degraded: {why}"))),
+            SnapshotState::Evicted => Err(format!(
+                ":past {cell}: its snapshot was evicted to stay within the memory budget"
+            )),
+            SnapshotState::Cleared => Err(format!(":past {cell}: its snapshot was cleared")),
+            SnapshotState::Lost => Err(format!(
+                ":past {cell}: its snapshot was lost when the runtime restarted"
+            )),
+            SnapshotState::None => Err(match &target.status {
+                CellStatus::Running => format!(":past {cell}: the cell is still running"),
+                CellStatus::CompileError => format!(":past {cell}: the cell failed to compile, so it has no state"),
+                CellStatus::Crashed(_) | CellStatus::Interrupted => {
+                    format!(":past {cell}: the cell did not finish, so it has no state")
+                }
+                CellStatus::Error(_) => format!(":past {cell}: the cell failed, so it has no state"),
+                CellStatus::Ok | CellStatus::Panic => {
+                    format!(":past {cell}: no snapshot was taken (saving was off or unhooked)")
+                }
+            }),
+        }
+    }
+
+    /// The edges report something.
+    pub fn handle(&mut self, event: EngineEvent) -> Vec<Effect> {
+        match event {
+            EngineEvent::Output { stream: _, text } => {
+                if let Some(cell) = self.running.and_then(|n| self.timeline.get_mut(n)) {
+                    cell.output.push_str(&text);
+                    cell.output.push('\n');
+                }
+                Vec::new()
+            }
+            EngineEvent::CellFinished(outcome) => self.cell_finished(outcome),
+            EngineEvent::Restored { cell, elapsed, vars } => {
+                self.current = cell;
+                self.current_vars = vars;
+                let ms = elapsed.as_secs_f64() * 1e3;
+                vec![Effect::Show(Notice::info(if cell == 0 {
+                    format!("cleared: back to an empty session ({ms:.1} ms)")
+                } else {
+                    format!(
+                        "restored to cell {cell} ({ms:.1} ms); the next cell is {}",
+                        self.next_cell()
+                    )
+                }))]
+            }
+            EngineEvent::RestoreFailed { cell, error } => vec![Effect::Show(Notice::error(
+                format!(":past {cell} failed, the session is unchanged: {error}"),
+            ))],
+            EngineEvent::SnapshotsDropped { cells, freed_bytes } => {
+                for n in &cells {
+                    if let Some(c) = self.timeline.get_mut(*n) {
+                        c.snapshot_bytes = None;
+                    }
+                }
+                vec![Effect::Show(Notice::info(format!(
+                    "cleared {} snapshot{}, freed {}",
+                    cells.len(),
+                    if cells.len() == 1 { "" } else { "s" },
+                    human_bytes(freed_bytes)
+                )))]
+            }
+            EngineEvent::Measured {
+                snapshots,
+                worker_bytes,
+            } => {
+                self.worker_bytes = worker_bytes;
+                for (n, bytes) in snapshots {
+                    if let Some(c) = self.timeline.get_mut(n) {
+                        c.snapshot_bytes = Some(bytes);
+                    }
+                }
+                self.enforce_budget()
+            }
+            EngineEvent::CommandDone { result, vars } => {
+                self.current_vars = vars;
+                match result {
+                    Ok(text) if text.is_empty() => Vec::new(),
+                    Ok(text) => vec![Effect::Show(Notice::info(text))],
+                    Err(e) => vec![Effect::Show(Notice::error(e))],
+                }
+            }
+            EngineEvent::RuntimeRestarted { reason } => {
+                for n in 1..=self.timeline.len() as u32 {
+                    if let Some(c) = self.timeline.get_mut(n)
+                        && c.snapshot.is_live()
+                    {
+                        c.snapshot = SnapshotState::Lost;
+                    }
+                }
+                self.current = 0;
+                self.current_vars.clear();
+                vec![Effect::Show(Notice::error(format!(
+                    "the runtime restarted ({reason}); variables and snapshots are gone"
+                )))]
+            }
+        }
+    }
+
+    fn cell_finished(&mut self, outcome: CellOutcome) -> Vec<Effect> {
+        let n = outcome.cell;
+        self.running = None;
+        let Some(cell) = self.timeline.get_mut(n) else {
+            return Vec::new();
+        };
+        cell.status = outcome.status.clone();
+        cell.value = outcome.value;
+        cell.error_text = outcome.error_text;
+        cell.duration = Some(outcome.duration);
+        let mut effects = vec![Effect::CellFinished(n)];
+        if let Some(restored) = outcome.restored_to {
+            self.current = restored;
+            self.current_vars = outcome.vars;
+            let what = match &outcome.status {
+                CellStatus::Crashed(why) => format!("cell {n} crashed: {why}"),
+                CellStatus::Interrupted => format!("cell {n} was interrupted"),
+                other => format!("cell {n} ended: {}", other.label()),
+            };
+            let back = if restored == 0 {
+                "the session is back at its start".to_owned()
+            } else {
+                format!("the session is back at cell {restored}; earlier variables are intact")
+            };
+            effects.push(Effect::Show(Notice::warning(format!("{what}; {back}"))));
+        } else if outcome.status.has_state() {
+            self.current = n;
+            cell.vars = outcome.vars.clone();
+            self.current_vars = outcome.vars;
+            if let Some(snapshot) = outcome.snapshot {
+                if let Some(why) = &snapshot.degraded {
+                    effects.push(Effect::Show(Notice::warning(format!(
+                        "snapshot {n} is degraded: {why}"
+                    ))));
+                }
+                cell.snapshot = SnapshotState::Live {
+                    degraded: snapshot.degraded,
+                };
+                effects.push(Effect::Measure);
+            }
+        }
+        effects
+    }
+
+    fn enforce_budget(&mut self) -> Vec<Effect> {
+        let sizes: BTreeMap<u32, u64> = self
+            .timeline
+            .live_snapshots()
+            .map(|c| (c.number, c.snapshot_bytes.unwrap_or(0)))
+            .collect();
+        let victims = choose_evictions(&sizes, self.current, self.settings.snapshot_budget);
+        if victims.is_empty() {
+            return Vec::new();
+        }
+        for n in &victims {
+            if let Some(c) = self.timeline.get_mut(*n) {
+                c.snapshot = SnapshotState::Evicted;
+            }
+        }
+        let list: Vec<String> = victims.iter().map(u32::to_string).collect();
+        vec![
+            Effect::Show(Notice::info(format!(
+                "snapshot memory over budget ({}): evicted cell{} {}",
+                human_bytes(self.settings.snapshot_budget),
+                if victims.len() == 1 { "" } else { "s" },
+                list.join(", ")
+            ))),
+            Effect::DropSnapshots { cells: victims },
+        ]
+    }
+
+    pub fn cells_table(&self) -> String {
+        if self.timeline.is_empty() {
+            return "no cells yet".to_owned();
+        }
+        let mut out = String::new();
+        let _ = writeln!(out, "{:>5}  {:<11} {:>9}  {:<9} {:>9}  source", "cell", "status", "time", "snapshot", "memory");
+        let mut previous = 0;
+        for cell in self.timeline.cells() {
+            let marker = if cell.number == self.current { '>' } else { ' ' };
+            let time = cell.duration.map(format_duration).unwrap_or_else(|| "-".into());
+            let memory = match (&cell.snapshot, cell.snapshot_bytes) {
+                (SnapshotState::Live { .. }, Some(b)) => human_bytes(b),
+                _ => "-".into(),
+            };
+            let branch = if cell.parent != previous && cell.parent != cell.number - 1 {
+                format!("  (from {})", if cell.parent == 0 { "start".to_string() } else { cell.parent.to_string() })
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{marker}{:>4}  {:<11} {:>9}  {:<9} {:>9}  {}{}",
+                cell.number,
+                cell.status.label(),
+                time,
+                cell.snapshot.label(),
+                memory,
+                truncate(cell.first_line(), 48),
+                branch
+            );
+            if cell.status.has_state() {
+                previous = cell.number;
+            }
+        }
+        let _ = write!(
+            out,
+            "current: {}   snapshots: {} of {}{}",
+            if self.current == 0 { "start".to_string() } else { format!("cell {}", self.current) },
+            human_bytes(self.snapshot_bytes()),
+            human_bytes(self.settings.snapshot_budget),
+            if !self.hooked { "   (unhooked)" } else if !self.saving { "   (saving off)" } else { "" }
+        );
+        out
+    }
+
+    pub fn vars_table(&self, at: Option<u32>) -> Result<String, String> {
+        let (vars, anchor) = match at {
+            None => (&self.current_vars, self.current),
+            Some(n) => {
+                let cell = self
+                    .timeline
+                    .get(n)
+                    .ok_or_else(|| format!(":vars {n}: no such cell"))?;
+                if !cell.status.has_state() {
+                    return Err(format!(":vars {n}: the cell did not run to the end, so it has no variables"));
+                }
+                (&cell.vars, n)
+            }
+        };
+        if vars.is_empty() {
+            return Ok(match at {
+                None => "no variables".to_owned(),
+                Some(n) => format!("no variables after cell {n}"),
+            });
+        }
+        let mut sorted: Vec<&VarInfo> = vars.iter().collect();
+        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        let width = sorted.iter().map(|v| v.name.len()).max().unwrap_or(4).max(4);
+        let mut out = String::new();
+        let _ = writeln!(out, "{:<width$}  {:<32} last changed", "name", "type");
+        for var in sorted {
+            let touched = self
+                .timeline
+                .last_touched(anchor, &var.name)
+                .map(|c| format!("cell {c}"))
+                .unwrap_or_else(|| "-".into());
+            let note = if self.dontsave.contains(&var.name) {
+                "   (dontsave: not brought back by :past)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{:<width$}  {:<32} {touched}{note}", var.name, var.type_name);
+        }
+        Ok(out.trim_end().to_owned())
+    }
+
+    pub fn memory_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{:>5}  {:>10}", "cell", "private");
+        for cell in self.timeline.live_snapshots() {
+            let bytes = cell.snapshot_bytes.map(human_bytes).unwrap_or_else(|| "?".into());
+            let _ = writeln!(out, "{:>5}  {:>10}", cell.number, bytes);
+        }
+        let _ = write!(
+            out,
+            "snapshots: {} of {} budget; active worker: {}",
+            human_bytes(self.snapshot_bytes()),
+            human_bytes(self.settings.snapshot_budget),
+            human_bytes(self.worker_bytes)
+        );
+        out
+    }
+}
+
+pub fn help_text() -> String {
+    let width = commands::HELP.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+    let mut out = String::from("Cells are Rust, compiled by evcxr. Commands:\n");
+    for (usage, what) in commands::HELP {
+        let _ = writeln!(out, "  {usage:<width$}  {what}");
+    }
+    out.push_str("A snapshot of the whole program is kept after every cell; :past N goes back.");
+    out
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1e3)
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,3 @@
+//! Unit tests of the pure session core.
+
+use super::*;

@@ -1,0 +1,281 @@
+//! Cells, their snapshots, the tree they form, and the eviction rule. Pure data.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellStatus {
+    Running,
+    Ok,
+    CompileError,
+    Panic,
+    Crashed(String),
+    Interrupted,
+    Error(String),
+}
+
+impl CellStatus {
+    pub fn label(&self) -> &'static str {
+        match self {
+            CellStatus::Running => "running",
+            CellStatus::Ok => "ok",
+            CellStatus::CompileError => "error",
+            CellStatus::Panic => "panic",
+            CellStatus::Crashed(_) => "crashed",
+            CellStatus::Interrupted => "interrupted",
+            CellStatus::Error(_) => "failed",
+        }
+    }
+
+    /// Whether the cell's code ran to the end of evcxr's wrapper (so state exists after it).
+    pub fn has_state(&self) -> bool {
+        matches!(self, CellStatus::Ok | CellStatus::Panic)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotState {
+    /// No snapshot: the cell did not run, or saving was off.
+    None,
+    Live { degraded: Option<String> },
+    Evicted,
+    /// Dropped by `:clear_past` or `:unhook`.
+    Cleared,
+    /// The runtime that held it went away.
+    Lost,
+}
+
+impl SnapshotState {
+    pub fn label(&self) -> &'static str {
+        match self {
+            SnapshotState::None => "-",
+            SnapshotState::Live { degraded: None } => "live",
+            SnapshotState::Live { degraded: Some(_) } => "degraded",
+            SnapshotState::Evicted => "evicted",
+            SnapshotState::Cleared => "cleared",
+            SnapshotState::Lost => "lost",
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self, SnapshotState::Live { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarInfo {
+    pub name: String,
+    pub type_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub number: u32,
+    pub source: String,
+    /// The cell whose state this one started from (0: the empty session).
+    pub parent: u32,
+    pub status: CellStatus,
+    /// Everything the cell printed, in order.
+    pub output: String,
+    /// The final expression's value (`Out[n]`).
+    pub value: Option<String>,
+    /// Rendered compile errors.
+    pub error_text: Option<String>,
+    pub duration: Option<Duration>,
+    pub snapshot: SnapshotState,
+    /// Private memory of its snapshot at the last measurement.
+    pub snapshot_bytes: Option<u64>,
+    /// The variables that existed right after it (when it ran).
+    pub vars: Vec<VarInfo>,
+}
+
+impl Cell {
+    pub fn first_line(&self) -> &str {
+        self.source.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+    }
+}
+
+/// All cells, numbered from 1, never renumbered.
+#[derive(Debug, Default, Clone)]
+pub struct Timeline {
+    cells: Vec<Cell>,
+}
+
+impl Timeline {
+    pub fn next_number(&self) -> u32 {
+        self.cells.len() as u32 + 1
+    }
+
+    pub fn push(&mut self, source: String, parent: u32) -> u32 {
+        let number = self.next_number();
+        self.cells.push(Cell {
+            number,
+            source,
+            parent,
+            status: CellStatus::Running,
+            output: String::new(),
+            value: None,
+            error_text: None,
+            duration: None,
+            snapshot: SnapshotState::None,
+            snapshot_bytes: None,
+            vars: Vec::new(),
+        });
+        number
+    }
+
+    pub fn get(&self, number: u32) -> Option<&Cell> {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.cells.get(i as usize))
+    }
+
+    pub fn get_mut(&mut self, number: u32) -> Option<&mut Cell> {
+        number
+            .checked_sub(1)
+            .and_then(|i| self.cells.get_mut(i as usize))
+    }
+
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cells from `number` back to the root, nearest first.
+    pub fn ancestry(&self, number: u32) -> Vec<u32> {
+        let mut chain = Vec::new();
+        let mut at = number;
+        while at != 0 && chain.len() <= self.cells.len() {
+            chain.push(at);
+            at = self.get(at).map(|c| c.parent).unwrap_or(0);
+        }
+        chain
+    }
+
+    /// The nearest cell on `number`'s ancestry whose source mentions `name` as a word:
+    /// the last cell that could have changed that variable.
+    pub fn last_touched(&self, number: u32, name: &str) -> Option<u32> {
+        self.ancestry(number).into_iter().find(|n| {
+            self.get(*n)
+                .is_some_and(|c| c.status.has_state() && mentions(&c.source, name))
+        })
+    }
+
+    pub fn live_snapshots(&self) -> impl Iterator<Item = &Cell> {
+        self.cells.iter().filter(|c| c.snapshot.is_live())
+    }
+}
+
+/// Whether `source` contains `name` as a whole identifier.
+pub fn mentions(source: &str, name: &str) -> bool {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    let mut rest = source;
+    while let Some(pos) = rest.find(name) {
+        let before = rest[..pos].chars().next_back();
+        let after = rest[pos + name.len()..].chars().next();
+        if !before.is_some_and(is_ident) && !after.is_some_and(is_ident) {
+            return true;
+        }
+        rest = &rest[pos + name.len()..];
+    }
+    false
+}
+
+/// Chooses snapshots to evict so the total fits `budget`: recent cells stay dense, old ones
+/// get sparse. Never picks `keep` (the current cell). `sizes` maps cell → bytes.
+pub fn choose_evictions(sizes: &BTreeMap<u32, u64>, keep: u32, budget: u64) -> Vec<u32> {
+    let mut remaining: BTreeMap<u32, u64> = sizes.clone();
+    let mut total: u64 = remaining.values().sum();
+    let mut evicted = Vec::new();
+    let Some(&latest) = remaining.keys().next_back() else {
+        return evicted;
+    };
+    while total > budget {
+        let cells: Vec<u32> = remaining.keys().copied().collect();
+        // Cost of dropping a cell: the gap it leaves, relative to its age. Old cells in
+        // dense stretches go first; the newest ones are the most expensive to lose.
+        let victim = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != keep)
+            .map(|(i, c)| {
+                let prev = if i == 0 { 0 } else { cells[i - 1] };
+                let next = cells.get(i + 1).copied().unwrap_or(latest + 1);
+                let gap = f64::from(next - prev);
+                let age = f64::from(latest - c + 1);
+                (gap / age, *c)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, c)| c);
+        let Some(victim) = victim else { break };
+        total -= remaining.remove(&victim).unwrap_or(0);
+        evicted.push(victim);
+    }
+    evicted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_and_ancestry() {
+        let mut t = Timeline::default();
+        assert_eq!(t.push("let a = 1;".into(), 0), 1);
+        assert_eq!(t.push("let b = 2;".into(), 1), 2);
+        assert_eq!(t.push("let c = 3;".into(), 1), 3);
+        assert_eq!(t.ancestry(3), vec![3, 1]);
+        assert_eq!(t.next_number(), 4);
+        assert!(t.get(0).is_none());
+        assert!(t.get(4).is_none());
+    }
+
+    #[test]
+    fn last_touched_follows_the_branch() {
+        let mut t = Timeline::default();
+        t.push("let mut v = vec![1];".into(), 0);
+        t.push("v.push(2);".into(), 1);
+        t.push("let vv = 3;".into(), 1);
+        for n in 1..=3 {
+            t.get_mut(n).unwrap().status = CellStatus::Ok;
+        }
+        assert_eq!(t.last_touched(2, "v"), Some(2));
+        // Cell 3 branched from 1: cell 2's push is not on its path, and `vv` is not `v`.
+        assert_eq!(t.last_touched(3, "v"), Some(1));
+    }
+
+    #[test]
+    fn mentions_whole_words_only() {
+        assert!(mentions("x.push(1)", "x"));
+        assert!(!mentions("xs.push(1)", "x"));
+        assert!(!mentions("let max = 1;", "x"));
+        assert!(mentions("f(a, x)", "x"));
+    }
+
+    #[test]
+    fn eviction_keeps_recent_dense_and_current() {
+        let sizes: BTreeMap<u32, u64> = (1..=32).map(|c| (c, 10)).collect();
+        let evicted = choose_evictions(&sizes, 3, 160);
+        assert_eq!(evicted.len(), 16);
+        assert!(!evicted.contains(&3), "the current cell is never evicted");
+        for recent in 28..=32 {
+            assert!(!evicted.contains(&recent), "recent cell {recent} evicted");
+        }
+        // Old cells are thinned, not wiped out: some survive in the first half.
+        let kept_old = (1..=16).filter(|c| !evicted.contains(c)).count();
+        assert!(kept_old >= 2, "kept {kept_old} of the old cells");
+    }
+
+    #[test]
+    fn eviction_is_a_no_op_under_budget() {
+        let sizes: BTreeMap<u32, u64> = (1..=4).map(|c| (c, 10)).collect();
+        assert!(choose_evictions(&sizes, 4, 100).is_empty());
+    }
+}
