@@ -9,11 +9,20 @@ use std::time::Duration;
 /// What a front end shows.
 #[derive(Debug, Clone)]
 pub enum Update {
-    Started { elapsed: Duration },
-    Output { cell: Option<u32>, stream: Stream, text: String },
+    Started {
+        elapsed: Duration,
+    },
+    Output {
+        cell: Option<u32>,
+        stream: Stream,
+        text: String,
+    },
     CellFinished(u32),
     Notice(Notice),
-    InputRequested { prompt: String, password: bool },
+    InputRequested {
+        prompt: String,
+        password: bool,
+    },
     Quit,
     Fatal(String),
 }

@@ -72,6 +72,42 @@ pub fn total_ram() -> u64 {
         .unwrap_or(8 << 30)
 }
 
+/// The man page, generated from the clap definition.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(out)
+}
+
+/// Completion scripts: (file name under completions/, contents).
+pub fn completion_scripts() -> Vec<(String, Vec<u8>)> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ]
+    .into_iter()
+    .map(|shell| {
+        let mut command = Cli::command();
+        let mut out = Vec::new();
+        clap_complete::generate(shell, &mut command, "tmrepl", &mut out);
+        let name = match shell {
+            Shell::Bash => "tmrepl.bash".to_owned(),
+            Shell::Zsh => "_tmrepl".to_owned(),
+            Shell::Fish => "tmrepl.fish".to_owned(),
+            Shell::Elvish => "tmrepl.elv".to_owned(),
+            _ => "_tmrepl.ps1".to_owned(),
+        };
+        (name, out)
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

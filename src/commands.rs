@@ -54,32 +54,74 @@ impl std::error::Error for CommandError {}
 /// One line per command, shown by `:help`.
 pub const HELP: &[(&str, &str)] = &[
     (":help", "show this list"),
-    (":cells", "the numbered cells: status, time, snapshot, branches (also :history)"),
-    (":past N", "return the whole session to the state right after cell N"),
-    (":vars [N]", "variables now, or as of cell N: name, type, last cell that touched it"),
-    (":saving on|off", "resume or pause snapshotting after each cell"),
+    (
+        ":cells",
+        "the numbered cells: status, time, snapshot, branches (also :history)",
+    ),
+    (
+        ":past N",
+        "return the whole session to the state right after cell N",
+    ),
+    (
+        ":vars [N]",
+        "variables now, or as of cell N: name, type, last cell that touched it",
+    ),
+    (
+        ":saving on|off",
+        "resume or pause snapshotting after each cell",
+    ),
     (":dontsave NAME", "never bring NAME back with :past"),
-    (":clear_past [A..B]", "drop snapshots (all but the current one, or cells A to B)"),
+    (
+        ":clear_past [A..B]",
+        "drop snapshots (all but the current one, or cells A to B)",
+    ),
     (":memory", "memory of every snapshot, and the budget"),
     (":unhook", "turn the time machine off for this session"),
     (":quit", "leave tmrepl (also Ctrl-D)"),
-    (":dep NAME [= SPEC]", "add a crate dependency, e.g. :dep regex = \"1\""),
+    (
+        ":dep NAME [= SPEC]",
+        "add a crate dependency, e.g. :dep regex = \"1\"",
+    ),
     (":show_deps", "list the dependencies added so far"),
     (":type EXPR-VAR", "show a variable's type (also :t)"),
-    (":opt [0|1|2|3|s|z]", "show or set the optimisation level for cells"),
+    (
+        ":opt [0|1|2|3|s|z]",
+        "show or set the optimisation level for cells",
+    ),
     (":timing", "toggle printing how long each cell took"),
     (":explain", "explain the last compile error's code"),
     (":clear", "go back to an empty session (snapshots are kept)"),
-    (":efmt [FMT]", "show or set the format of error values, e.g. {:?}"),
-    (":fmt [FMT]", "show or set the format of output values, e.g. {:#?}"),
+    (
+        ":efmt [FMT]",
+        "show or set the format of error values, e.g. {:?}",
+    ),
+    (
+        ":fmt [FMT]",
+        "show or set the format of output values, e.g. {:#?}",
+    ),
     (":types", "toggle showing the type of each output value"),
-    (":toolchain [NAME]", "show or set the rustup toolchain used for cells"),
+    (
+        ":toolchain [NAME]",
+        "show or set the rustup toolchain used for cells",
+    ),
     (":offline [on|off]", "show or set cargo's offline mode"),
     (":sccache [on|off]", "show or set use of sccache"),
-    (":linker [NAME]", "show or set the linker (system, lld, mold)"),
-    (":preserve_vars_on_panic [on|off]", "show or set whether a panic keeps variables"),
-    (":time_passes [on|off]", "show or set rustc's -Ztime-passes (nightly)"),
-    (":build_env KEY VALUE", "set an environment variable for compilation"),
+    (
+        ":linker [NAME]",
+        "show or set the linker (system, lld, mold)",
+    ),
+    (
+        ":preserve_vars_on_panic [on|off]",
+        "show or set whether a panic keeps variables",
+    ),
+    (
+        ":time_passes [on|off]",
+        "show or set rustc's -Ztime-passes (nightly)",
+    ),
+    (
+        ":build_env KEY VALUE",
+        "set an environment variable for compilation",
+    ),
     (":version", "versions of tmrepl and evcxr"),
 ];
 
@@ -145,8 +187,16 @@ fn range(args: &str) -> Result<Option<(u32, u32)>, CommandError> {
     };
     // Both ends are included: `2..5` and `2..=5` mean cells 2, 3, 4 and 5.
     let b = b.strip_prefix('=').unwrap_or(b);
-    let a = if a.is_empty() { 1 } else { cell_number(a, ":clear_past")? };
-    let b = if b.is_empty() { u32::MAX } else { cell_number(b, ":clear_past")? };
+    let a = if a.is_empty() {
+        1
+    } else {
+        cell_number(a, ":clear_past")?
+    };
+    let b = if b.is_empty() {
+        u32::MAX
+    } else {
+        cell_number(b, ":clear_past")?
+    };
     if a > b {
         return err(format!(":clear_past: empty range {args}"));
     }
@@ -287,18 +337,35 @@ mod tests {
         assert_eq!(parse(":saving off"), Ok(Command::Saving(false)));
         assert_eq!(parse(":dontsave big"), Ok(Command::DontSave("big".into())));
         assert_eq!(parse(":clear_past"), Ok(Command::ClearPast(None)));
-        assert_eq!(parse(":clear_past 2..5"), Ok(Command::ClearPast(Some((2, 5)))));
+        assert_eq!(
+            parse(":clear_past 2..5"),
+            Ok(Command::ClearPast(Some((2, 5))))
+        );
         assert_eq!(parse(":clear_past 4"), Ok(Command::ClearPast(Some((4, 4)))));
-        assert_eq!(parse(":clear_past ..3"), Ok(Command::ClearPast(Some((1, 3)))));
+        assert_eq!(
+            parse(":clear_past ..3"),
+            Ok(Command::ClearPast(Some((1, 3))))
+        );
         assert_eq!(parse(":history"), Ok(Command::Cells));
     }
 
     #[test]
     fn bad_arguments_give_one_line_errors() {
         for bad in [
-            ":past", ":past x", ":past -1", ":past 0", ":vars y", ":saving maybe",
-            ":dontsave 1abc", ":clear_past 5..2", ":cells now", ":frobnicate", ":",
-            ":opt 9", ":type", ":build_env ONLYKEY",
+            ":past",
+            ":past x",
+            ":past -1",
+            ":past 0",
+            ":vars y",
+            ":saving maybe",
+            ":dontsave 1abc",
+            ":clear_past 5..2",
+            ":cells now",
+            ":frobnicate",
+            ":",
+            ":opt 9",
+            ":type",
+            ":build_env ONLYKEY",
         ] {
             let error = parse(bad).expect_err(bad);
             assert!(!error.0.contains('\n'), "{bad}: {error}");
@@ -318,9 +385,18 @@ mod tests {
                 spec: "regex = \"1\"".into()
             }))
         );
-        assert_eq!(parse(":opt 2"), Ok(Command::Evcxr(EvcxrCommand::Opt(Some("2".into())))));
-        assert_eq!(parse(":t x"), Ok(Command::Evcxr(EvcxrCommand::Type("x".into()))));
-        assert_eq!(parse(":offline on"), Ok(Command::Evcxr(EvcxrCommand::Offline(Some(true)))));
+        assert_eq!(
+            parse(":opt 2"),
+            Ok(Command::Evcxr(EvcxrCommand::Opt(Some("2".into()))))
+        );
+        assert_eq!(
+            parse(":t x"),
+            Ok(Command::Evcxr(EvcxrCommand::Type("x".into())))
+        );
+        assert_eq!(
+            parse(":offline on"),
+            Ok(Command::Evcxr(EvcxrCommand::Offline(Some(true))))
+        );
         assert_eq!(
             parse(":build_env RUST_LOG debug"),
             Ok(Command::Evcxr(EvcxrCommand::BuildEnv {

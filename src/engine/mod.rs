@@ -4,9 +4,7 @@
 mod render;
 
 use crate::commands::EvcxrCommand;
-use crate::runtime::protocol::{
-    BASELINE_SNAPSHOT, HostRequest, STDERR_MARK, SupervisorMessage,
-};
+use crate::runtime::protocol::{BASELINE_SNAPSHOT, HostRequest, STDERR_MARK, SupervisorMessage};
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
 use crate::session::{CellOutcome, EngineEvent, Stream, TakenSnapshot};
 use crate::timeline::{CellStatus, VarInfo};
@@ -21,9 +19,18 @@ pub use render::strip_ansi;
 
 #[derive(Debug, Clone)]
 pub enum EngineRequest {
-    Eval { cell: u32, code: String, snapshot: bool },
-    Restore { cell: u32, forget: Vec<String> },
-    DropSnapshots { cells: Vec<u32> },
+    Eval {
+        cell: u32,
+        code: String,
+        snapshot: bool,
+    },
+    Restore {
+        cell: u32,
+        forget: Vec<String>,
+    },
+    DropSnapshots {
+        cells: Vec<u32>,
+    },
     Measure,
     Command(EvcxrCommand),
 }
@@ -173,7 +180,9 @@ impl Engine {
             last_error_code: None,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
-        engine.link.request(&HostRequest::CellDone { snapshot: None })?;
+        engine
+            .link
+            .request(&HostRequest::CellDone { snapshot: None })?;
         engine.save_state(BASELINE_SNAPSHOT);
         Ok(engine)
     }
@@ -303,10 +312,12 @@ impl Engine {
             }
             Err(e) => {
                 // The cell ran, but its snapshot could not be taken: say so, keep going.
-                let _ = self.messages.send(EngineMessage::Event(EngineEvent::Output {
-                    stream: Stream::Stderr,
-                    text: format!("tmrepl: {e:#}"),
-                }));
+                let _ = self
+                    .messages
+                    .send(EngineMessage::Event(EngineEvent::Output {
+                        stream: Stream::Stderr,
+                        text: format!("tmrepl: {e:#}"),
+                    }));
                 None
             }
         };
@@ -355,7 +366,11 @@ impl Engine {
 
     /// evcxr restarted its child: a new supervisor is connecting; every snapshot is gone.
     fn runtime_restarted(&mut self, reason: &str) {
-        let reason = reason.lines().last().unwrap_or("the runtime stopped").to_owned();
+        let reason = reason
+            .lines()
+            .last()
+            .unwrap_or("the runtime stopped")
+            .to_owned();
         if let Err(e) = self.link.connect() {
             let _ = self.messages.send(EngineMessage::StartFailed(format!(
                 "the runtime could not be restarted: {e:#}"
@@ -368,28 +383,38 @@ impl Engine {
         self.save_state(BASELINE_SNAPSHOT);
         let _ = self
             .messages
-            .send(EngineMessage::Event(EngineEvent::RuntimeRestarted { reason }));
+            .send(EngineMessage::Event(EngineEvent::RuntimeRestarted {
+                reason,
+            }));
     }
 
     fn restore(&mut self, cell: u32, forget: &[String]) -> Result<()> {
         if !self.states.contains_key(&cell) {
             bail!("no snapshot of cell {cell}");
         }
-        match self.link.request(&HostRequest::Restore { snapshot: cell })? {
+        match self
+            .link
+            .request(&HostRequest::Restore { snapshot: cell })?
+        {
             SupervisorMessage::Restored { .. } => {}
             other => bail!("unexpected reply {other:?}"),
         }
         self.rewind(cell)?;
         let present: Vec<&String> = forget
             .iter()
-            .filter(|name| self.ctx.variables_and_types().any(|(v, _)| v == name.as_str()))
+            .filter(|name| {
+                self.ctx
+                    .variables_and_types()
+                    .any(|(v, _)| v == name.as_str())
+            })
             .collect();
         if !present.is_empty() {
             let code: String = present.iter().map(|n| format!("drop({n});")).collect();
             self.ctx
                 .eval(&code)
                 .map_err(|e| anyhow!("forgetting {present:?}: {e}"))?;
-            self.link.request(&HostRequest::CellDone { snapshot: None })?;
+            self.link
+                .request(&HostRequest::CellDone { snapshot: None })?;
             self.sync_output(true);
         }
         Ok(())
@@ -472,7 +497,9 @@ impl Engine {
                     .args(["--explain", &code])
                     .output()
                     .context("running rustc --explain")?;
-                String::from_utf8_lossy(&output.stdout).trim_end().to_owned()
+                String::from_utf8_lossy(&output.stdout)
+                    .trim_end()
+                    .to_owned()
             }
             C::ErrorFormat(None) => format!("error format: {}", state.error_format()),
             C::ErrorFormat(Some(format)) => {
@@ -489,8 +516,8 @@ impl Engine {
             C::Types => {
                 let on = !state.display_types();
                 commit!(self, s => {
-                    s.set_display_types(on);
-});
+                                    s.set_display_types(on);
+                });
                 format!("types: {}", on_off(on))
             }
             C::Toolchain(None) => {
@@ -504,8 +531,8 @@ impl Engine {
             C::Offline(None) => format!("offline: {}", on_off(state.offline_mode())),
             C::Offline(Some(on)) => {
                 commit!(self, s => {
-                    s.set_offline_mode(on);
-});
+                                    s.set_offline_mode(on);
+                });
                 format!("offline: {}", on_off(on))
             }
             C::Sccache(None) => format!("sccache: {}", on_off(state.sccache())),
@@ -516,30 +543,33 @@ impl Engine {
             C::Linker(None) => format!("linker: {}", state.linker()),
             C::Linker(Some(linker)) => {
                 commit!(self, s => {
-                    s.set_linker(linker.clone());
-});
+                                    s.set_linker(linker.clone());
+                });
                 format!("linker: {linker}")
             }
             C::PreserveVarsOnPanic(None) => {
-                format!("preserve vars on panic: {}", on_off(state.preserve_vars_on_panic()))
+                format!(
+                    "preserve vars on panic: {}",
+                    on_off(state.preserve_vars_on_panic())
+                )
             }
             C::PreserveVarsOnPanic(Some(on)) => {
                 commit!(self, s => {
-                    s.set_preserve_vars_on_panic(on);
-});
+                                    s.set_preserve_vars_on_panic(on);
+                });
                 format!("preserve vars on panic: {}", on_off(on))
             }
             C::TimePasses(None) => format!("time passes: {}", on_off(state.time_passes())),
             C::TimePasses(Some(on)) => {
                 commit!(self, s => {
-                    s.set_time_passes(on);
-});
+                                    s.set_time_passes(on);
+                });
                 format!("time passes: {}", on_off(on))
             }
             C::BuildEnv { key, value } => {
                 commit!(self, s => {
-                    s.set_build_env(&key, &value);
-});
+                                    s.set_build_env(&key, &value);
+                });
                 format!("build env {key}={value}")
             }
             C::Version => format!(
@@ -549,7 +579,6 @@ impl Engine {
         })
     }
 }
-
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
@@ -565,22 +594,6 @@ fn parse_dep(spec: &str) -> Result<(String, String)> {
         bail!("invalid :dep; expected NAME or NAME = SPEC");
     }
     Ok((name.to_owned(), config.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dep_specs() {
-        assert_eq!(parse_dep("regex").unwrap(), ("regex".into(), "\"*\"".into()));
-        assert_eq!(
-            parse_dep("serde = { version = \"1\", features = [\"derive\"] }").unwrap(),
-            ("serde".into(), "{ version = \"1\", features = [\"derive\"] }".into())
-        );
-        assert!(parse_dep("= 1").is_err());
-        assert!(parse_dep("a b = 1").is_err());
-    }
 }
 
 /// Threads that move evcxr's output lines and the runtime's notices into `messages`.
@@ -650,4 +663,26 @@ fn spawn_forwarders(
             }
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dep_specs() {
+        assert_eq!(
+            parse_dep("regex").unwrap(),
+            ("regex".into(), "\"*\"".into())
+        );
+        assert_eq!(
+            parse_dep("serde = { version = \"1\", features = [\"derive\"] }").unwrap(),
+            (
+                "serde".into(),
+                "{ version = \"1\", features = [\"derive\"] }".into()
+            )
+        );
+        assert!(parse_dep("= 1").is_err());
+        assert!(parse_dep("a b = 1").is_err());
+    }
 }

@@ -12,7 +12,10 @@ pub fn compile_errors(source: &str, errors: &[CompilationError]) -> String {
         {
             let mut buf = Vec::new();
             if report
-                .write(ariadne::sources([("cell".to_owned(), source.to_owned())]), &mut buf)
+                .write(
+                    ariadne::sources([("cell".to_owned(), source.to_owned())]),
+                    &mut buf,
+                )
                 .is_ok()
             {
                 out.push_str(&strip_ansi(&String::from_utf8_lossy(&buf)));

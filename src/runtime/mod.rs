@@ -56,9 +56,16 @@ impl RuntimeRemote {
     }
 
     pub fn answer_input(&self, text: String) -> Result<()> {
-        let guard = self.writer.lock().map_err(|_| anyhow!("control lock poisoned"))?;
-        let writer = guard.as_ref().ok_or_else(|| anyhow!("runtime not connected"))?;
-        let mut stream = writer.lock().map_err(|_| anyhow!("control lock poisoned"))?;
+        let guard = self
+            .writer
+            .lock()
+            .map_err(|_| anyhow!("control lock poisoned"))?;
+        let writer = guard
+            .as_ref()
+            .ok_or_else(|| anyhow!("runtime not connected"))?;
+        let mut stream = writer
+            .lock()
+            .map_err(|_| anyhow!("control lock poisoned"))?;
         protocol::write_frame(&mut *stream, &HostRequest::InputAnswer { text })?;
         Ok(())
     }
@@ -75,10 +82,13 @@ impl RuntimeLink {
         let listener = UnixListener::bind(&path).context("binding the control socket")?;
         let exe = std::env::current_exe().context("finding the tmrepl executable")?;
         let mut command = Command::new(exe);
-        command.arg(SUPERVISOR_ARG).env(CONTROL_SOCKET_ENV, &path).env(
-            worker::USER_BACKTRACE_ENV,
-            std::env::var("RUST_BACKTRACE").unwrap_or_default(),
-        );
+        command
+            .arg(SUPERVISOR_ARG)
+            .env(CONTROL_SOCKET_ENV, &path)
+            .env(
+                worker::USER_BACKTRACE_ENV,
+                std::env::var("RUST_BACKTRACE").unwrap_or_default(),
+            );
         // Huge pages make fork 30-50x faster for large heaps (see EVCXR-NOTES.md).
         let tunables = match std::env::var("GLIBC_TUNABLES") {
             Ok(existing) if !existing.is_empty() => format!("{existing}:glibc.malloc.hugetlb=1"),
@@ -163,7 +173,9 @@ impl RuntimeLink {
                 .writer
                 .as_ref()
                 .ok_or_else(|| anyhow!("the runtime is not connected"))?;
-            let mut stream = writer.lock().map_err(|_| anyhow!("control lock poisoned"))?;
+            let mut stream = writer
+                .lock()
+                .map_err(|_| anyhow!("control lock poisoned"))?;
             protocol::write_frame(&mut *stream, request).context("talking to the supervisor")?;
         }
         match self.wait_reply()? {

@@ -33,7 +33,13 @@ pub fn send<T: Serialize>(socket: &OwnedFd, message: &T, fd: Option<&OwnedFd>) -
         None => Vec::new(),
     };
     loop {
-        match sendmsg::<()>(socket.as_raw_fd(), &iov, &control, MsgFlags::MSG_NOSIGNAL, None) {
+        match sendmsg::<()>(
+            socket.as_raw_fd(),
+            &iov,
+            &control,
+            MsgFlags::MSG_NOSIGNAL,
+            None,
+        ) {
             Ok(_) => return Ok(()),
             Err(nix::errno::Errno::EINTR) => continue,
             Err(e) => return Err(e.into()),

@@ -110,8 +110,9 @@ pub fn load_and_call(
     // SAFETY: evcxr generates this symbol as
     // `pub extern "C" fn run_user_code_N(*mut VariableStore) -> *mut VariableStore`, and
     // the store pointer is the one its previous cell returned (or null at first).
-    let user_fn: extern "C" fn(*mut c_void) -> *mut c_void =
-        unsafe { std::mem::transmute::<*mut c_void, extern "C" fn(*mut c_void) -> *mut c_void>(symbol) };
+    let user_fn: extern "C" fn(*mut c_void) -> *mut c_void = unsafe {
+        std::mem::transmute::<*mut c_void, extern "C" fn(*mut c_void) -> *mut c_void>(symbol)
+    };
     let new_store = user_fn(store);
     Ok((Library { _handle: handle }, new_store))
 }

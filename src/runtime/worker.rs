@@ -17,7 +17,9 @@ pub const USER_BACKTRACE_ENV: &str = "TMREPL_USER_RUST_BACKTRACE";
 
 pub fn run(control: OwnedFd) -> ! {
     sys::default_signal(libc::SIGPIPE);
-    let backtrace = std::env::var(USER_BACKTRACE_ENV).ok().filter(|v| !v.is_empty());
+    let backtrace = std::env::var(USER_BACKTRACE_ENV)
+        .ok()
+        .filter(|v| !v.is_empty());
     sys::set_env("RUST_BACKTRACE", backtrace.as_deref());
     let mut store: *mut c_void = std::ptr::null_mut();
     let mut libraries = Vec::new();
@@ -59,14 +61,26 @@ fn snapshot(control: &OwnedFd) {
         let (mine, theirs) = match packet::pair() {
             Ok(pair) => pair,
             Err(e) => {
-                let _ = packet::send(control, &FromWorker::ForkFailed { message: e.to_string() }, None);
+                let _ = packet::send(
+                    control,
+                    &FromWorker::ForkFailed {
+                        message: e.to_string(),
+                    },
+                    None,
+                );
                 return;
             }
         };
         let started = Instant::now();
         match sys::fork_process() {
             Err(e) => {
-                let _ = packet::send(control, &FromWorker::ForkFailed { message: e.to_string() }, None);
+                let _ = packet::send(
+                    control,
+                    &FromWorker::ForkFailed {
+                        message: e.to_string(),
+                    },
+                    None,
+                );
                 return;
             }
             Ok(Forked::Parent(pid)) => {

@@ -186,7 +186,10 @@ mod tests {
 
     #[test]
     fn lifetimes_are_not_char_literals() {
-        assert_eq!(completeness("fn f<'a>(x: &'a str) -> &'a str { x }"), Complete);
+        assert_eq!(
+            completeness("fn f<'a>(x: &'a str) -> &'a str { x }"),
+            Complete
+        );
         assert_eq!(completeness("'outer: loop { break 'outer; }"), Complete);
         assert_eq!(completeness("struct S<'a> {"), Incomplete);
     }

@@ -30,22 +30,40 @@ pub struct Notice {
 
 impl Notice {
     pub fn info(text: impl Into<String>) -> Self {
-        Notice { kind: NoticeKind::Info, text: text.into() }
+        Notice {
+            kind: NoticeKind::Info,
+            text: text.into(),
+        }
     }
     pub fn warning(text: impl Into<String>) -> Self {
-        Notice { kind: NoticeKind::Warning, text: text.into() }
+        Notice {
+            kind: NoticeKind::Warning,
+            text: text.into(),
+        }
     }
     pub fn error(text: impl Into<String>) -> Self {
-        Notice { kind: NoticeKind::Error, text: text.into() }
+        Notice {
+            kind: NoticeKind::Error,
+            text: text.into(),
+        }
     }
 }
 
 /// What the session asks the edges to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Eval { cell: u32, code: String, snapshot: bool },
-    Restore { cell: u32, forget: Vec<String> },
-    DropSnapshots { cells: Vec<u32> },
+    Eval {
+        cell: u32,
+        code: String,
+        snapshot: bool,
+    },
+    Restore {
+        cell: u32,
+        forget: Vec<String>,
+    },
+    DropSnapshots {
+        cells: Vec<u32>,
+    },
     Measure,
     Evcxr(EvcxrCommand),
     Show(Notice),
@@ -78,15 +96,36 @@ pub struct CellOutcome {
 /// What the edges report back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
-    Output { stream: Stream, text: String },
+    Output {
+        stream: Stream,
+        text: String,
+    },
     CellFinished(CellOutcome),
-    Restored { cell: u32, elapsed: Duration, vars: Vec<VarInfo> },
-    RestoreFailed { cell: u32, error: String },
-    SnapshotsDropped { cells: Vec<u32>, freed_bytes: u64 },
-    Measured { snapshots: Vec<(u32, u64)>, worker_bytes: u64 },
-    CommandDone { result: Result<String, String>, vars: Vec<VarInfo> },
+    Restored {
+        cell: u32,
+        elapsed: Duration,
+        vars: Vec<VarInfo>,
+    },
+    RestoreFailed {
+        cell: u32,
+        error: String,
+    },
+    SnapshotsDropped {
+        cells: Vec<u32>,
+        freed_bytes: u64,
+    },
+    Measured {
+        snapshots: Vec<(u32, u64)>,
+        worker_bytes: u64,
+    },
+    CommandDone {
+        result: Result<String, String>,
+        vars: Vec<VarInfo>,
+    },
     /// evcxr restarted its child: every snapshot is gone.
-    RuntimeRestarted { reason: String },
+    RuntimeRestarted {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -97,7 +136,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { snapshot_budget: 8 << 30 }
+        Settings {
+            snapshot_budget: 8 << 30,
+        }
     }
 }
 
@@ -183,7 +224,9 @@ impl Session {
                 Err(error) => vec![Effect::Show(Notice::error(error.0))],
             };
         }
-        let cell = self.timeline.push(input.trim_end().to_owned(), self.current);
+        let cell = self
+            .timeline
+            .push(input.trim_end().to_owned(), self.current);
         self.running = Some(cell);
         vec![Effect::Eval {
             cell,
@@ -265,10 +308,16 @@ impl Session {
                 }
                 effects
             }
-            Command::Memory => vec![Effect::Measure, Effect::Show(Notice::info(self.memory_table()))],
+            Command::Memory => vec![
+                Effect::Measure,
+                Effect::Show(Notice::info(self.memory_table())),
+            ],
             Command::Timing => {
                 self.timing = !self.timing;
-                show(Notice::info(format!("timing {}", if self.timing { "on" } else { "off" })))
+                show(Notice::info(format!(
+                    "timing {}",
+                    if self.timing { "on" } else { "off" }
+                )))
             }
             Command::Clear => vec![Effect::Restore {
                 cell: 0,
@@ -302,11 +351,15 @@ impl Session {
             )),
             SnapshotState::None => Err(match &target.status {
                 CellStatus::Running => format!(":past {cell}: the cell is still running"),
-                CellStatus::CompileError => format!(":past {cell}: the cell failed to compile, so it has no state"),
+                CellStatus::CompileError => {
+                    format!(":past {cell}: the cell failed to compile, so it has no state")
+                }
                 CellStatus::Crashed(_) | CellStatus::Interrupted => {
                     format!(":past {cell}: the cell did not finish, so it has no state")
                 }
-                CellStatus::Error(_) => format!(":past {cell}: the cell failed, so it has no state"),
+                CellStatus::Error(_) => {
+                    format!(":past {cell}: the cell failed, so it has no state")
+                }
                 CellStatus::Ok | CellStatus::Panic => {
                     format!(":past {cell}: no snapshot was taken (saving was off or unhooked)")
                 }
@@ -325,7 +378,11 @@ impl Session {
                 Vec::new()
             }
             EngineEvent::CellFinished(outcome) => self.cell_finished(outcome),
-            EngineEvent::Restored { cell, elapsed, vars } => {
+            EngineEvent::Restored {
+                cell,
+                elapsed,
+                vars,
+            } => {
                 self.current = cell;
                 self.current_vars = vars;
                 let ms = elapsed.as_secs_f64() * 1e3;
@@ -467,17 +524,35 @@ impl Session {
             return "no cells yet".to_owned();
         }
         let mut out = String::new();
-        let _ = writeln!(out, "{:>5}  {:<11} {:>9}  {:<9} {:>9}  source", "cell", "status", "time", "snapshot", "memory");
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<11} {:>9}  {:<9} {:>9}  source",
+            "cell", "status", "time", "snapshot", "memory"
+        );
         let mut previous = 0;
         for cell in self.timeline.cells() {
-            let marker = if cell.number == self.current { '>' } else { ' ' };
-            let time = cell.duration.map(format_duration).unwrap_or_else(|| "-".into());
+            let marker = if cell.number == self.current {
+                '>'
+            } else {
+                ' '
+            };
+            let time = cell
+                .duration
+                .map(format_duration)
+                .unwrap_or_else(|| "-".into());
             let memory = match (&cell.snapshot, cell.snapshot_bytes) {
                 (SnapshotState::Live { .. }, Some(b)) => human_bytes(b),
                 _ => "-".into(),
             };
             let branch = if cell.parent != previous && cell.parent != cell.number - 1 {
-                format!("  (from {})", if cell.parent == 0 { "start".to_string() } else { cell.parent.to_string() })
+                format!(
+                    "  (from {})",
+                    if cell.parent == 0 {
+                        "start".to_string()
+                    } else {
+                        cell.parent.to_string()
+                    }
+                )
             } else {
                 String::new()
             };
@@ -499,10 +574,20 @@ impl Session {
         let _ = write!(
             out,
             "current: {}   snapshots: {} of {}{}",
-            if self.current == 0 { "start".to_string() } else { format!("cell {}", self.current) },
+            if self.current == 0 {
+                "start".to_string()
+            } else {
+                format!("cell {}", self.current)
+            },
             human_bytes(self.snapshot_bytes()),
             human_bytes(self.settings.snapshot_budget),
-            if !self.hooked { "   (unhooked)" } else if !self.saving { "   (saving off)" } else { "" }
+            if !self.hooked {
+                "   (unhooked)"
+            } else if !self.saving {
+                "   (saving off)"
+            } else {
+                ""
+            }
         );
         out
     }
@@ -516,7 +601,9 @@ impl Session {
                     .get(n)
                     .ok_or_else(|| format!(":vars {n}: no such cell"))?;
                 if !cell.status.has_state() {
-                    return Err(format!(":vars {n}: the cell did not run to the end, so it has no variables"));
+                    return Err(format!(
+                        ":vars {n}: the cell did not run to the end, so it has no variables"
+                    ));
                 }
                 (&cell.vars, n)
             }
@@ -529,7 +616,12 @@ impl Session {
         }
         let mut sorted: Vec<&VarInfo> = vars.iter().collect();
         sorted.sort_by(|a, b| a.name.cmp(&b.name));
-        let width = sorted.iter().map(|v| v.name.len()).max().unwrap_or(4).max(4);
+        let width = sorted
+            .iter()
+            .map(|v| v.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let mut out = String::new();
         let _ = writeln!(out, "{:<width$}  {:<32} last changed", "name", "type");
         for var in sorted {
@@ -543,7 +635,11 @@ impl Session {
             } else {
                 ""
             };
-            let _ = writeln!(out, "{:<width$}  {:<32} {touched}{note}", var.name, var.type_name);
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<32} {touched}{note}",
+                var.name, var.type_name
+            );
         }
         Ok(out.trim_end().to_owned())
     }
@@ -552,7 +648,10 @@ impl Session {
         let mut out = String::new();
         let _ = writeln!(out, "{:>5}  {:>10}", "cell", "private");
         for cell in self.timeline.live_snapshots() {
-            let bytes = cell.snapshot_bytes.map(human_bytes).unwrap_or_else(|| "?".into());
+            let bytes = cell
+                .snapshot_bytes
+                .map(human_bytes)
+                .unwrap_or_else(|| "?".into());
             let _ = writeln!(out, "{:>5}  {:>10}", cell.number, bytes);
         }
         let _ = write!(
@@ -567,7 +666,11 @@ impl Session {
 }
 
 pub fn help_text() -> String {
-    let width = commands::HELP.iter().map(|(u, _)| u.len()).max().unwrap_or(0);
+    let width = commands::HELP
+        .iter()
+        .map(|(u, _)| u.len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::from("Cells are Rust, compiled by evcxr. Commands:\n");
     for (usage, what) in commands::HELP {
         let _ = writeln!(out, "  {usage:<width$}  {what}");

@@ -1,3 +1,272 @@
-//! Unit tests of the pure session core.
+//! Unit tests of the pure session core: no evcxr, no processes.
 
 use super::*;
+
+fn session() -> Session {
+    Session::new(Settings {
+        snapshot_budget: 1000,
+    })
+}
+
+fn var(name: &str, type_name: &str) -> VarInfo {
+    VarInfo {
+        name: name.into(),
+        type_name: type_name.into(),
+    }
+}
+
+fn finish(s: &mut Session, cell: u32, status: CellStatus, vars: Vec<VarInfo>) -> Vec<Effect> {
+    let saved = s.is_saving();
+    let snapshot = (saved && status.has_state()).then_some(TakenSnapshot {
+        fork_micros: 100,
+        degraded: None,
+    });
+    s.handle(EngineEvent::CellFinished(CellOutcome {
+        cell,
+        status,
+        value: None,
+        error_text: None,
+        duration: Duration::from_millis(5),
+        vars,
+        snapshot,
+        restored_to: None,
+    }))
+}
+
+fn notices(effects: &[Effect]) -> Vec<&Notice> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Show(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_code_cell_takes_a_number_commands_do_not() {
+    let mut s = session();
+    assert_eq!(
+        s.submit("let x = 1;"),
+        vec![Effect::Eval {
+            cell: 1,
+            code: "let x = 1;".into(),
+            snapshot: true
+        }]
+    );
+    finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
+    s.submit("let y: i32 = \"no\";");
+    finish(&mut s, 2, CellStatus::CompileError, vec![var("x", "i32")]);
+    assert!(matches!(s.submit(":cells")[0], Effect::Show(_)));
+    assert!(matches!(
+        s.submit(":frobnicate")[0],
+        Effect::Show(Notice {
+            kind: NoticeKind::Error,
+            ..
+        })
+    ));
+    assert!(matches!(s.submit("x")[0], Effect::Eval { cell: 3, .. }));
+    // A compile error leaves the state where it was.
+    assert_eq!(s.timeline().get(3).unwrap().parent, 1);
+    assert!(s.submit("   ").is_empty());
+}
+
+#[test]
+fn no_input_while_a_cell_runs() {
+    let mut s = session();
+    s.submit("loop {}");
+    let effects = s.submit("1");
+    assert_eq!(notices(&effects)[0].text, "a cell is still running");
+    assert_eq!(s.next_cell(), 2);
+}
+
+#[test]
+fn past_checks_the_cell_and_carries_dontsave() {
+    let mut s = session();
+    s.submit("let a = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    s.submit("let b: i32 = \"x\";");
+    finish(&mut s, 2, CellStatus::CompileError, vec![]);
+    s.submit(":dontsave a");
+    assert_eq!(
+        s.submit(":past 1"),
+        vec![Effect::Restore {
+            cell: 1,
+            forget: vec!["a".into()]
+        }]
+    );
+    let err = |e: Vec<Effect>| notices(&e)[0].text.clone();
+    assert_eq!(
+        err(s.submit(":past 2")),
+        ":past 2: the cell failed to compile, so it has no state"
+    );
+    assert_eq!(
+        err(s.submit(":past 9")),
+        ":past 9: no such cell (cells are 1 to 2)"
+    );
+}
+
+#[test]
+fn restoring_moves_current_and_new_cells_branch() {
+    let mut s = session();
+    for n in 1..=3 {
+        s.submit(&format!("let v{n} = {n};"));
+        finish(&mut s, n, CellStatus::Ok, vec![]);
+    }
+    s.handle(EngineEvent::Restored {
+        cell: 1,
+        elapsed: Duration::from_millis(3),
+        vars: vec![var("v1", "i32")],
+    });
+    assert_eq!(s.current(), 1);
+    assert!(matches!(s.submit("v1")[0], Effect::Eval { cell: 4, .. }));
+    assert_eq!(s.timeline().get(4).unwrap().parent, 1);
+    finish(&mut s, 4, CellStatus::Ok, vec![var("v1", "i32")]);
+    assert!(s.cells_table().contains("(from 1)"));
+}
+
+#[test]
+fn a_crash_returns_to_the_restored_snapshot() {
+    let mut s = session();
+    s.submit("let keep = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
+    s.submit("std::process::exit(3);");
+    let effects = s.handle(EngineEvent::CellFinished(CellOutcome {
+        cell: 2,
+        status: CellStatus::Crashed("the process exited with status 3".into()),
+        value: None,
+        error_text: None,
+        duration: Duration::from_millis(5),
+        vars: vec![var("keep", "i32")],
+        snapshot: None,
+        restored_to: Some(1),
+    }));
+    assert_eq!(s.current(), 1);
+    assert_eq!(
+        notices(&effects)[0].text,
+        "cell 2 crashed: the process exited with status 3; the session is back at cell 1; earlier variables are intact"
+    );
+    assert_eq!(s.timeline().get(2).unwrap().snapshot, SnapshotState::None);
+    assert!(s.vars_table(None).unwrap().contains("keep"));
+}
+
+#[test]
+fn saving_off_takes_no_snapshots_and_unhook_drops_them() {
+    let mut s = session();
+    s.submit(":saving off");
+    assert!(matches!(
+        s.submit("1")[0],
+        Effect::Eval {
+            snapshot: false,
+            ..
+        }
+    ));
+    finish(&mut s, 1, CellStatus::Ok, vec![]);
+    s.submit(":saving on");
+    s.submit("2");
+    finish(&mut s, 2, CellStatus::Ok, vec![]);
+    let effects = s.submit(":unhook");
+    assert!(effects.contains(&Effect::DropSnapshots { cells: vec![2] }));
+    assert!(matches!(
+        s.submit("3")[0],
+        Effect::Eval {
+            snapshot: false,
+            ..
+        }
+    ));
+    assert_eq!(
+        notices(&s.submit(":saving on"))[0].kind,
+        NoticeKind::Error,
+        "unhook is for the whole session"
+    );
+}
+
+#[test]
+fn measurements_over_budget_evict_and_mark_cells() {
+    let mut s = session();
+    for n in 1..=6 {
+        s.submit(&format!("{n}"));
+        finish(&mut s, n, CellStatus::Ok, vec![]);
+    }
+    let effects = s.handle(EngineEvent::Measured {
+        snapshots: (1..=6).map(|n| (n, 300)).collect(),
+        worker_bytes: 0,
+    });
+    let Some(Effect::DropSnapshots { cells }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::DropSnapshots { .. }))
+    else {
+        panic!("no eviction: {effects:?}");
+    };
+    assert_eq!(
+        cells.len(),
+        3,
+        "1800 bytes over a 1000 budget needs three of six gone"
+    );
+    assert!(!cells.contains(&6), "the current cell stays");
+    for n in cells {
+        assert_eq!(
+            s.timeline().get(*n).unwrap().snapshot,
+            SnapshotState::Evicted
+        );
+        let text = notices(&s.submit(&format!(":past {n}")))[0].text.clone();
+        assert!(text.contains("evicted"), "{text}");
+    }
+    assert!(s.cells_table().contains("evicted"));
+}
+
+#[test]
+fn clear_past_drops_all_but_current_or_a_range() {
+    let mut s = session();
+    for n in 1..=4 {
+        s.submit(&format!("{n}"));
+        finish(&mut s, n, CellStatus::Ok, vec![]);
+    }
+    assert_eq!(
+        s.submit(":clear_past 2..3"),
+        vec![Effect::DropSnapshots { cells: vec![2, 3] }]
+    );
+    assert_eq!(
+        s.submit(":clear_past"),
+        vec![Effect::DropSnapshots { cells: vec![1] }]
+    );
+    assert_eq!(
+        notices(&s.submit(":clear_past"))[0].text,
+        "no snapshots to clear"
+    );
+}
+
+#[test]
+fn vars_report_type_and_last_touching_cell() {
+    let mut s = session();
+    s.submit("let mut v = vec![1];");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("v", "Vec<i32>")]);
+    s.submit("let w = 2;");
+    finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("v", "Vec<i32>"), var("w", "i32")],
+    );
+    s.submit("v.push(3);");
+    finish(
+        &mut s,
+        3,
+        CellStatus::Ok,
+        vec![var("v", "Vec<i32>"), var("w", "i32")],
+    );
+    let now = s.vars_table(None).unwrap();
+    assert!(
+        now.lines()
+            .any(|l| l.starts_with("v ") && l.contains("Vec<i32>") && l.ends_with("cell 3")),
+        "{now}"
+    );
+    assert!(
+        now.lines()
+            .any(|l| l.starts_with("w ") && l.ends_with("cell 2")),
+        "{now}"
+    );
+    let at_1 = s.vars_table(Some(1)).unwrap();
+    assert!(at_1.contains("cell 1") && !at_1.contains("w "), "{at_1}");
+    assert_eq!(s.vars_table(Some(7)), Err(":vars 7: no such cell".into()));
+}

@@ -37,7 +37,9 @@ impl CellStatus {
 pub enum SnapshotState {
     /// No snapshot: the cell did not run, or saving was off.
     None,
-    Live { degraded: Option<String> },
+    Live {
+        degraded: Option<String>,
+    },
     Evicted,
     /// Dropped by `:clear_past` or `:unhook`.
     Cleared,
@@ -91,7 +93,11 @@ pub struct Cell {
 
 impl Cell {
     pub fn first_line(&self) -> &str {
-        self.source.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim()
+        self.source
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
     }
 }
 
@@ -176,16 +182,14 @@ impl Timeline {
 /// Whether `source` contains `name` as a whole identifier.
 pub fn mentions(source: &str, name: &str) -> bool {
     let is_ident = |c: char| c == '_' || c.is_alphanumeric();
-    let mut rest = source;
-    while let Some(pos) = rest.find(name) {
-        let before = rest[..pos].chars().next_back();
-        let after = rest[pos + name.len()..].chars().next();
-        if !before.is_some_and(is_ident) && !after.is_some_and(is_ident) {
-            return true;
-        }
-        rest = &rest[pos + name.len()..];
+    if name.is_empty() {
+        return false;
     }
-    false
+    source.match_indices(name).any(|(pos, _)| {
+        let before = source[..pos].chars().next_back();
+        let after = source[pos + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
 }
 
 /// Chooses snapshots to evict so the total fits `budget`: recent cells stay dense, old ones
@@ -256,6 +260,7 @@ mod tests {
         assert!(mentions("x.push(1)", "x"));
         assert!(!mentions("xs.push(1)", "x"));
         assert!(!mentions("let max = 1;", "x"));
+        assert!(!mentions("let vv = 3;", "v"));
         assert!(mentions("f(a, x)", "x"));
     }
 

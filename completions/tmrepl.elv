@@ -1,0 +1,31 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tmrepl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tmrepl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tmrepl'= {
+            cand --snapshot-memory 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%)'
+            cand --data-dir 'Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)'
+            cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+    ]
+    $completions[$command]
+}

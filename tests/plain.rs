@@ -1,0 +1,265 @@
+//! Line mode end to end: real evcxr, real compilation, real forks. Each test is one
+//! session covering several behaviours, because a session costs seconds to start.
+
+mod common;
+
+use common::{Live, run_script};
+use std::time::Duration;
+
+#[test]
+fn cells_are_numbered_evaluated_and_commands_answer() {
+    let t = run_script(
+        r#"let x = 40;
+let y = x + 2;
+y
+fn add(a: i32,
+       b: i32) -> i32 {
+    a + b
+}
+add(x, 2) * 10
+let s = "unclosed { in a string";
+s.len()
+let broken: i32 = "not a number";
+:frobnicate
+:past nope
+println!("line one"); println!("line two");
+x + 1
+:help
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    // A value carried across cells, and a final expression.
+    assert_eq!(t.out(3), Some("42"), "{all}");
+    // A multi-line cell (unclosed parens and braces continue the cell).
+    assert!(t.stdout.contains("In [4]: fn add(a: i32,"), "{all}");
+    assert_eq!(t.out(5), Some("420"), "{all}");
+    // Brackets inside strings do not confuse the reader.
+    assert_eq!(t.out(7), Some("22"), "{all}");
+    // A compile error with its message and the offending span.
+    assert!(t.stderr.contains("mismatched types"), "{all}");
+    assert!(
+        t.stderr.contains("let broken: i32 = \"not a number\";"),
+        "{all}"
+    );
+    // Unknown command and bad arguments: one line each, no number taken, session alive.
+    assert!(
+        t.stderr
+            .contains("error: unknown command :frobnicate; :help lists them"),
+        "{all}"
+    );
+    assert!(
+        t.stderr
+            .contains("error: :past: expected a cell number, got `nope`"),
+        "{all}"
+    );
+    // The failing cell still took number 8; stdout streams line by line.
+    assert!(t.stdout.contains("In [9]: println!"), "{all}");
+    assert!(t.stdout.contains("line one\nline two"), "{all}");
+    assert_eq!(t.out(10), Some("41"), "{all}");
+    // :help lists every command on one line each.
+    assert!(t.stdout.contains(":past N"), "{all}");
+    assert!(t.stdout.contains(":dep NAME"), "{all}");
+    // :cells: number, first line, status, time.
+    let cells: Vec<&str> = t
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("status"))
+        .collect();
+    assert!(cells.iter().any(|l| l.contains("   8  error")), "{all}");
+    assert!(
+        cells
+            .iter()
+            .any(|l| l.contains("  10  ok") && l.contains("x + 1")),
+        "{all}"
+    );
+    assert_eq!(
+        cells.iter().filter(|l| l.contains(" ok ")).count(),
+        9,
+        "{all}"
+    );
+}
+
+#[test]
+fn past_restores_values_of_any_type_functions_and_branches() {
+    let t = run_script(
+        r#"use std::rc::Rc; use std::cell::RefCell; use std::collections::HashMap;
+struct Acc { items: Vec<i32> }
+let mut v = vec![1, 2]; let mut acc = Acc { items: vec![1] }; let shared = Rc::new(RefCell::new(10)); let mut m: HashMap<String, i32> = HashMap::new();
+fn f() -> i32 { 1 }
+let mut t = 5u8;
+v.push(3); acc.items.push(2); *shared.borrow_mut() += 5; m.insert("k".into(), 7); let later = 1;
+fn f() -> i32 { 2 }
+let t = String::from("now a string");
+format!("{:?} {:?} {} {} {} {}", v, acc.items, shared.borrow(), m.len(), f(), t)
+:past 5
+format!("{:?} {:?} {} {} {} {}", v, acc.items, shared.borrow(), m.len(), f(), t + 1)
+later
+:vars
+:vars 9
+:past 11
+:past 12
+:past 1000
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(
+        t.out(9),
+        Some("\"[1, 2, 3] [1, 2] 15 1 2 now a string\""),
+        "{all}"
+    );
+    assert!(t.stdout.contains("restored to cell 5"), "{all}");
+    // Everything as it was after cell 5: the Vec before its push, the non-Clone struct,
+    // the Rc<RefCell>, the map, the old body of f and t's old type (u8).
+    assert_eq!(t.out(10), Some("\"[1, 2] [1] 10 0 1 6\""), "{all}");
+    // A variable defined after cell 5 is gone.
+    assert!(t.stderr.contains("cannot find value `later`"), "{all}");
+    // :vars now (after the restore) has no `later`; :vars 9 still does.
+    let vars_now = section(&t.stdout, ">> :vars", ">> :vars 9");
+    assert!(
+        vars_now.contains("acc ") && vars_now.contains("Acc"),
+        "{all}"
+    );
+    assert!(!vars_now.contains("later"), "{vars_now}");
+    assert!(vars_now.contains("u8"), "{vars_now}");
+    let vars_9 = section(&t.stdout, ">> :vars 9", ">> :past 11");
+    assert!(vars_9.contains("later"), "{vars_9}");
+    assert!(vars_9.contains("String"), "{vars_9}");
+    // Cell 11 failed to compile: no state to go back to. Cell 12 never existed.
+    assert!(
+        t.stderr.contains(":past 11: the cell failed to compile"),
+        "{all}"
+    );
+    assert!(t.stderr.contains(":past 12: no such cell"), "{all}");
+    assert!(t.stderr.contains(":past 1000: no such cell"), "{all}");
+    // Cells after the rewind branch from 5: numbering went on at 10.
+    assert!(t.stdout.contains("(from 5)"), "{all}");
+}
+
+#[test]
+fn crashes_and_panics_never_lose_earlier_state() {
+    let t = run_script(
+        r#"let mut keep = vec![String::from("safe")];
+keep.push("still".into());
+panic!("boom");
+keep.len()
+unsafe { std::ptr::null_mut::<i32>().write_volatile(1); }
+keep.len()
+std::process::exit(3);
+keep.len()
+std::process::abort();
+keep.join(" ")
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(t.stderr.contains("boom"), "{all}");
+    assert!(t.stderr.contains("cell 3 panicked"), "{all}");
+    assert_eq!(t.out(4), Some("2"), "{all}");
+    assert!(
+        t.stderr
+            .contains("cell 5 crashed: segmentation fault (SIGSEGV)"),
+        "{all}"
+    );
+    assert_eq!(t.out(6), Some("2"), "{all}");
+    assert!(
+        t.stderr.contains(
+            "cell 7 crashed: the process exited with status 3; the session is back at cell 6"
+        ),
+        "{all}"
+    );
+    assert_eq!(t.out(8), Some("2"), "{all}");
+    assert!(
+        t.stderr.contains("cell 9 crashed: aborted (SIGABRT"),
+        "{all}"
+    );
+    assert_eq!(t.out(10), Some("\"safe still\""), "{all}");
+    assert!(t.stdout.contains("crashed"), "{all}");
+}
+
+#[test]
+fn ctrl_c_interrupts_the_cell_not_the_session() {
+    let mut live = Live::start();
+    live.send("let before = 7 * 6;");
+    live.send("before");
+    live.expect("Out[2]: 42", Duration::from_secs(120));
+    live.send("loop { std::hint::spin_loop(); }");
+    live.expect("In [3]: loop", Duration::from_secs(30));
+    // Give evcxr time to compile and start the loop, then press Ctrl-C.
+    std::thread::sleep(Duration::from_secs(3));
+    let pid = nix::unistd::Pid::from_raw(live.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    live.expect("cell 3 was interrupted", Duration::from_secs(30));
+    live.send("before + 1");
+    live.expect("Out[4]: 43", Duration::from_secs(60));
+    assert!(live.finish().success());
+}
+
+#[test]
+fn clear_past_frees_snapshot_memory_and_saving_can_pause() {
+    let t = run_script(
+        r#"let mut big: Vec<u8> = vec![1; 64 << 20];
+for b in big.iter_mut() { *b = 2; }
+for b in big.iter_mut() { *b = 3; }
+:saving off
+let unsaved = 1;
+:saving on
+:past 4
+:dontsave big
+:past 3
+:vars
+:clear_past 1..2
+:past 1
+:clear_past
+:unhook
+:past 3
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(t.stdout.contains("saving off"), "{all}");
+    assert!(
+        t.stderr
+            .contains(":past 4: no snapshot was taken (saving was off or unhooked)"),
+        "{all}"
+    );
+    assert!(t.stdout.contains("restored to cell 3"), "{all}");
+    // :dontsave keeps `big` out of what :past brings back.
+    let vars = section(&t.stdout, ">> :vars", ">> :clear_past 1..2");
+    assert!(vars.contains("no variables"), "{vars}");
+    // Each of cells 1 and 2 wrote all 64 MiB, so their snapshots hold that much privately.
+    let freed = t
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("cleared 2 snapshots, freed"))
+        .unwrap_or_else(|| panic!("no freed line\n{all}"));
+    let mib: f64 = freed
+        .trim_start_matches("cleared 2 snapshots, freed ")
+        .trim_end_matches(" MiB")
+        .parse()
+        .unwrap_or_else(|_| panic!("unexpected {freed}"));
+    assert!(mib > 100.0, "{freed}");
+    assert!(
+        t.stderr.contains(":past 1: its snapshot was cleared"),
+        "{all}"
+    );
+    assert!(t.stdout.contains("time machine off"), "{all}");
+    assert!(
+        t.stderr.contains(":past 3: its snapshot was cleared"),
+        "{all}"
+    );
+}
+
+fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
+    let start = text.find(from).map(|i| i + from.len()).unwrap_or(0);
+    let end = text[start..]
+        .find(to)
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    &text[start..end]
+}
