@@ -263,3 +263,30 @@ fn section<'a>(text: &'a str, from: &str, to: &str) -> &'a str {
         .unwrap_or(text.len());
     &text[start..end]
 }
+
+#[test]
+fn threads_make_degraded_snapshots_and_the_budget_evicts() {
+    let mut command = common::tmrepl();
+    command.args(["--snapshot-memory", "150M"]);
+    let t = common::run_command_with_script(
+        command,
+        r#"let mut big: Vec<u8> = vec![1; 64 << 20];
+for b in big.iter_mut() { *b = 2; }
+for b in big.iter_mut() { *b = 3; }
+for b in big.iter_mut() { *b = 4; }
+let handle = std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_secs(600)));
+big[0]
+:past 5
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    // Four full rewrites of 64 MiB cannot all stay within 150 MiB: old ones are evicted.
+    assert!(t.stdout.contains("snapshot memory over budget"), "{all}");
+    assert!(t.stdout.contains("evicted"), "{all}");
+    // A user thread is alive from cell 5 on: fork cannot copy it.
+    assert!(t.stderr.contains("snapshot 5 is degraded"), "{all}");
+    assert!(t.stdout.contains("degraded"), "{all}");
+    assert_eq!(t.out(6), Some("4"), "{all}");
+}

@@ -38,7 +38,11 @@ pub fn tmrepl() -> Command {
 
 /// Feeds `script` on stdin and waits for tmrepl to finish.
 pub fn run_script(script: &str) -> Transcript {
-    let mut child = tmrepl()
+    run_command_with_script(tmrepl(), script)
+}
+
+pub fn run_command_with_script(mut command: Command, script: &str) -> Transcript {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
