@@ -290,3 +290,29 @@ big[0]
     assert!(t.stdout.contains("degraded"), "{all}");
     assert_eq!(t.out(6), Some("4"), "{all}");
 }
+
+#[test]
+fn deps_and_stdin_requests_work_and_rewind() {
+    let t = run_script(
+        r#"let before_dep = 1;
+:dep evcxr_input = "1"
+let name = evcxr_input::get_string("name? ");
+Ada
+name.len()
+:show_deps
+:past 1
+let again = evcxr_input::get_string("x");
+:show_deps
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(t.stdout.contains("added dependency evcxr_input"), "{all}");
+    // The cell's request for a line of input is answered by the next input line.
+    assert_eq!(t.out(3), Some("3"), "{all}");
+    assert!(t.stdout.contains("evcxr_input = \"1\""), "{all}");
+    // Going back to before the :dep removes the dependency too.
+    assert!(t.stdout.contains("restored to cell 1"), "{all}");
+    assert!(t.stderr.contains("evcxr_input"), "{all}");
+    assert!(t.stdout.trim_end().ends_with("no dependencies"), "{all}");
+}

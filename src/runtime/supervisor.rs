@@ -331,6 +331,7 @@ impl Supervisor {
         self.pump_worker_stdout()?;
         self.pump_worker_stderr()?;
         let status = waitpid(active.pid, None);
+        reap_zombies();
         let description = if self.interrupted {
             "interrupted".to_owned()
         } else {
@@ -493,6 +494,7 @@ impl Supervisor {
         if let Some(active) = self.active.take() {
             let _ = kill(active.pid, Signal::SIGKILL);
             let _ = waitpid(active.pid, None);
+            reap_zombies();
             // Whatever it printed in the background goes out before the new worker speaks.
             self.pump_worker_stdout()?;
             self.pump_worker_stderr()?;
@@ -564,6 +566,17 @@ impl Supervisor {
             kill_and_reap(snapshot.pid);
         }
         Ok(())
+    }
+}
+
+/// Reaps children that already died: dropped snapshots that were the old worker's
+/// children come to us (the subreaper) when it dies. Never blocks.
+fn reap_zombies() {
+    use nix::sys::wait::WaitPidFlag;
+    while let Ok(status) = waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+        if status == WaitStatus::StillAlive {
+            break;
+        }
     }
 }
 
