@@ -87,14 +87,14 @@ fn past_restores_values_of_any_type_functions_and_branches() {
         r#"use std::rc::Rc; use std::cell::RefCell; use std::collections::HashMap;
 struct Acc { items: Vec<i32> }
 let mut v = vec![1, 2]; let mut acc = Acc { items: vec![1] }; let shared = Rc::new(RefCell::new(10)); let mut m: HashMap<String, i32> = HashMap::new();
-fn f() -> i32 { 1 }
-let mut t = 5u8;
+let offset = 100; let add: Box<dyn Fn(i32) -> i32> = Box::new(move |x| x + offset);
+fn f() -> i32 { 1 } let mut t = 5u8;
 v.push(3); acc.items.push(2); *shared.borrow_mut() += 5; m.insert("k".into(), 7); let later = 1;
 fn f() -> i32 { 2 }
 let t = String::from("now a string");
 format!("{:?} {:?} {} {} {} {}", v, acc.items, shared.borrow(), m.len(), f(), t)
 :past 5
-format!("{:?} {:?} {} {} {} {}", v, acc.items, shared.borrow(), m.len(), f(), t + 1)
+format!("{:?} {:?} {} {} {} {} {}", v, acc.items, shared.borrow(), m.len(), f(), t + 1, add(1))
 later
 :vars
 :vars 9
@@ -113,8 +113,8 @@ later
     );
     assert!(t.stdout.contains("restored to cell 5"), "{all}");
     // Everything as it was after cell 5: the Vec before its push, the non-Clone struct,
-    // the Rc<RefCell>, the map, the old body of f and t's old type (u8).
-    assert_eq!(t.out(10), Some("\"[1, 2] [1] 10 0 1 6\""), "{all}");
+    // the Rc<RefCell>, the map, the old body of f, t's old type (u8) and a boxed closure.
+    assert_eq!(t.out(10), Some("\"[1, 2] [1] 10 0 1 6 101\""), "{all}");
     // A variable defined after cell 5 is gone.
     assert!(t.stderr.contains("cannot find value `later`"), "{all}");
     // :vars now (after the restore) has no `later`; :vars 9 still does.
