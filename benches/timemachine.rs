@@ -22,6 +22,7 @@ impl Driver {
         let mut driver = Driver {
             app: App::new(Settings {
                 snapshot_budget: 64 << 30,
+                ..Settings::default()
             }),
         };
         driver.wait();

@@ -23,13 +23,25 @@ _tmrepl() {
 
     case "${cmd}" in
         tmrepl)
-            opts="-h -V --plain --snapshot-memory --data-dir --help --version"
+            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --data-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --snapshot-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify)
+                    COMPREPLY=($(compgen -W "desktop terminal off" -- "${cur}"))
+                    return 0
+                    ;;
+                --notify-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,9 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
     var completions = [
         &'tmrepl'= {
             cand --snapshot-memory 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%)'
+            cand --notify 'Where job-finished notices go'
+            cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification'
+            cand --jobs 'How many `&` jobs run at once; later ones wait, queued'
             cand --data-dir 'Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)'
             cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
             cand -h 'Print help (see more with ''--help'')'

@@ -19,6 +19,8 @@ pub enum Update {
     },
     CellFinished(u32),
     Notice(Notice),
+    /// A notice that should also ring the terminal bell (job ended, no desktop).
+    Bell(Notice),
     InputRequested {
         prompt: String,
         password: bool,
@@ -37,9 +39,13 @@ pub struct App {
 
 impl App {
     pub fn new(settings: Settings) -> App {
+        let engine = engine::spawn();
+        let _ = engine
+            .requests
+            .send(EngineRequest::SetJobLimit(settings.job_limit));
         App {
             session: Session::new(settings),
-            engine: engine::spawn(),
+            engine,
             pending: 0,
             started: false,
         }
@@ -96,7 +102,9 @@ impl App {
                         text: text.clone(),
                     }),
                     // Sent beside a CellFinished, not in answer to a request.
-                    EngineEvent::RuntimeRestarted { .. } => {}
+                    EngineEvent::RuntimeRestarted { .. }
+                    | EngineEvent::JobStarted { .. }
+                    | EngineEvent::JobFinished { .. } => {}
                     _ => self.pending = self.pending.saturating_sub(1),
                 }
                 let effects = self.session.handle(event);
@@ -114,11 +122,23 @@ impl App {
                     cell,
                     code,
                     snapshot,
+                    background,
                 } => EngineRequest::Eval {
                     cell,
                     code,
                     snapshot,
+                    background,
                 },
+                Effect::KillJob { cell } => EngineRequest::KillJob { cell },
+                Effect::ShowLog { cell } => EngineRequest::ShowLog { cell },
+                Effect::Notify {
+                    mode,
+                    summary,
+                    body,
+                } => {
+                    updates.extend(crate::jobs::notify(mode, &summary, &body));
+                    continue;
+                }
                 Effect::Restore { cell, forget } => EngineRequest::Restore { cell, forget },
                 Effect::DropSnapshots { cells } => EngineRequest::DropSnapshots { cells },
                 Effect::Measure => EngineRequest::Measure,

@@ -23,9 +23,38 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", default_value = "50%")]
     pub snapshot_memory: String,
 
+    /// Where job-finished notices go
+    #[arg(long, value_enum, default_value = "desktop")]
+    pub notify: NotifyArg,
+
+    /// Jobs that finish sooner than this many seconds end without a notification
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub notify_after: f64,
+
+    /// How many `&` jobs run at once; later ones wait, queued
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: u32,
+
     /// Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyArg {
+    Desktop,
+    Terminal,
+    Off,
+}
+
+impl From<NotifyArg> for crate::commands::NotifyMode {
+    fn from(arg: NotifyArg) -> Self {
+        match arg {
+            NotifyArg::Desktop => Self::Desktop,
+            NotifyArg::Terminal => Self::Terminal,
+            NotifyArg::Off => Self::Off,
+        }
+    }
 }
 
 /// Parses `512M`, `4G`, `1.5GiB`, `123456` or `50%` (of `total_ram`).

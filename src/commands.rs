@@ -15,6 +15,14 @@ pub enum Command {
     Memory,
     Timing,
     Clear,
+    Jobs,
+    Kill(u32),
+    Log(u32),
+    Take {
+        job: u32,
+        names: Vec<String>,
+    },
+    Notify(NotifyMode),
     Quit,
     /// One of evcxr's own commands, run by the engine.
     Evcxr(EvcxrCommand),
@@ -38,6 +46,13 @@ pub enum EvcxrCommand {
     TimePasses(Option<bool>),
     BuildEnv { key: String, value: String },
     Version,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyMode {
+    Desktop,
+    Terminal,
+    Off,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +91,22 @@ pub const HELP: &[(&str, &str)] = &[
         "drop snapshots (all but the current one, or cells A to B)",
     ),
     (":memory", "memory of every snapshot, and the budget"),
+    (
+        "&CODE",
+        "run a cell as a background job on a copy of the session",
+    ),
+    (":jobs", "background jobs: state, time, peak memory"),
+    (":kill N", "stop job N"),
+    (":log N", "what job N printed (also while it runs)"),
+    (
+        ":take N NAME...",
+        "copy variables from finished job N (needs the archive)",
+    ),
+    (
+        ":notify desktop|terminal|off",
+        "where job-finished notices go",
+    ),
+    (":timing", "show each cell's wall time"),
     (":unhook", "turn the time machine off for this session"),
     (":quit", "leave tmrepl (also Ctrl-D)"),
     (
@@ -88,7 +119,6 @@ pub const HELP: &[(&str, &str)] = &[
         ":opt [0|1|2|3|s|z]",
         "show or set the optimisation level for cells",
     ),
-    (":timing", "toggle printing how long each cell took"),
     (":explain", "explain the last compile error's code"),
     (":clear", "go back to an empty session (snapshots are kept)"),
     (
@@ -134,6 +164,13 @@ fn cell_number(text: &str, command: &str) -> Result<u32, CommandError> {
         Ok(n) if n > 0 => Ok(n),
         _ => err(format!("{command}: expected a cell number, got `{text}`")),
     }
+}
+
+fn required_number(args: &str, command: &str, example: &str) -> Result<u32, CommandError> {
+    if args.is_empty() {
+        return err(format!("{command} needs a cell number, e.g. {example}"));
+    }
+    cell_number(args, command)
 }
 
 fn on_off(text: &str, command: &str) -> Result<bool, CommandError> {
@@ -254,6 +291,31 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
             no_args(args, &display)?;
             Command::Timing
         }
+        "jobs" => {
+            no_args(args, &display)?;
+            Command::Jobs
+        }
+        "kill" => Command::Kill(required_number(args, ":kill", ":kill 3")?),
+        "log" => Command::Log(required_number(args, ":log", ":log 3")?),
+        "take" => {
+            let mut words = args.split_whitespace();
+            let job = required_number(words.next().unwrap_or(""), ":take", ":take 3 total")?;
+            let names: Vec<String> = words.map(str::to_owned).collect();
+            if names.is_empty() || !names.iter().all(|n| is_identifier(n)) {
+                return err(":take needs a job and variable names, e.g. :take 3 total");
+            }
+            Command::Take { job, names }
+        }
+        "notify" => Command::Notify(match args {
+            "desktop" => NotifyMode::Desktop,
+            "terminal" => NotifyMode::Terminal,
+            "off" => NotifyMode::Off,
+            _ => {
+                return err(format!(
+                    ":notify: expected desktop, terminal or off, got `{args}`"
+                ));
+            }
+        }),
         "clear" => {
             no_args(args, &display)?;
             Command::Clear
@@ -411,7 +473,10 @@ mod tests {
         for (usage, _) in HELP {
             let name = usage.split_whitespace().next().unwrap();
             let example = match name {
-                ":past" | ":vars" => format!("{name} 1"),
+                ":past" | ":vars" | ":kill" | ":log" => format!("{name} 1"),
+                ":take" => ":take 1 x".into(),
+                ":notify" => ":notify off".into(),
+                "&CODE" => continue,
                 ":saving" => ":saving on".into(),
                 ":dontsave" | ":type" => format!("{name} x"),
                 ":dep" => ":dep regex".into(),

@@ -4,6 +4,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod engine;
+pub mod jobs;
 pub mod plain;
 pub mod runtime;
 pub mod session;

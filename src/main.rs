@@ -30,8 +30,14 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         .or_else(|| dirs::data_dir().map(|d| d.join("tmrepl")));
     let interactive = std::io::stdin().is_terminal();
     let interrupts = interrupt_channel()?;
+    if !(cli.notify_after.is_finite() && cli.notify_after >= 0.0) {
+        anyhow::bail!("--notify-after: expected a number of seconds");
+    }
     let app = App::new(Settings {
         snapshot_budget: budget,
+        notify: cli.notify.into(),
+        notify_after: std::time::Duration::from_secs_f64(cli.notify_after),
+        job_limit: cli.jobs,
     });
     plain::run(
         app,

@@ -37,7 +37,7 @@ impl Validator for CellValidator {
 
 enum Input {
     Terminal(Box<Editor<CellValidator, DefaultHistory>>),
-    Pipe(Box<dyn BufRead>),
+    Pipe(Box<dyn BufRead + Send>),
 }
 
 impl Input {
@@ -113,9 +113,72 @@ pub struct PlainOptions {
     pub history: Option<PathBuf>,
 }
 
+/// What the main loop asks of the input thread.
+enum Ask {
+    Cell { number: u32 },
+    Answer { prompt: String },
+    SaveHistory,
+}
+
+/// The input thread's replies; `None` is end of input.
+enum Reply {
+    Cell(Option<String>),
+    Answer(Option<String>),
+}
+
+/// Prints while rustyline owns the terminal without breaking its prompt.
+type Printer = Box<dyn FnMut(String) + Send>;
+
+/// Reads input on its own thread, one request at a time, so the main loop keeps handling
+/// engine events (a job finishing, output) while the user types.
+fn spawn_input(
+    mut input: Input,
+    history: Option<PathBuf>,
+) -> Result<(
+    crossbeam_channel::Sender<Ask>,
+    Receiver<Reply>,
+    Option<Printer>,
+)> {
+    let printer: Option<Printer> = match &mut input {
+        Input::Terminal(editor) => match editor.create_external_printer() {
+            Ok(mut printer) => Some(Box::new(move |text: String| {
+                use rustyline::ExternalPrinter as _;
+                let _ = printer.print(text);
+            })),
+            Err(_) => None,
+        },
+        Input::Pipe(_) => None,
+    };
+    let (ask_tx, ask_rx) = crossbeam_channel::unbounded::<Ask>();
+    let (reply_tx, reply_rx) = crossbeam_channel::unbounded();
+    std::thread::Builder::new()
+        .name("tmrepl-input".into())
+        .spawn(move || {
+            for ask in ask_rx {
+                let reply = match ask {
+                    Ask::Cell { number } => Reply::Cell(input.read_cell(number).ok().flatten()),
+                    Ask::Answer { prompt } => Reply::Answer(input.read_answer(&prompt)),
+                    Ask::SaveHistory => {
+                        if let (Input::Terminal(editor), Some(path)) = (&mut input, &history) {
+                            if let Some(dir) = path.parent() {
+                                let _ = std::fs::create_dir_all(dir);
+                            }
+                            let _ = editor.save_history(path);
+                        }
+                        Reply::Answer(None)
+                    }
+                };
+                if reply_tx.send(reply).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok((ask_tx, reply_rx, printer))
+}
+
 /// Runs line mode until end of input or `:quit`. Returns the process exit code.
 pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Result<i32> {
-    let mut input = if options.interactive {
+    let input = if options.interactive {
         let mut editor = Editor::<CellValidator, DefaultHistory>::new()?;
         editor.set_helper(Some(CellValidator));
         if let Some(path) = &options.history {
@@ -128,58 +191,134 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     if options.interactive {
         println!("tmrepl {} — starting evcxr…", env!("CARGO_PKG_VERSION"));
     }
+    let (ask, replies, mut printer) = spawn_input(input, options.history.clone())?;
+    let mut view = View {
+        interactive: options.interactive,
+        printer: None,
+    };
     let mut exit_code = 0;
+    // Whether a request is out to the input thread, and whether it is the quit question.
+    let mut reading = false;
+    let mut asking_quit = false;
     'session: loop {
-        while app.is_busy() {
-            let updates = select! {
-                recv(app.messages()) -> message => match message {
-                    Ok(message) => app.handle(message),
-                    Err(_) => vec![Update::Fatal("the engine stopped".into())],
-                },
-                recv(interrupts) -> _ => {
-                    app.interrupt();
-                    Vec::new()
-                }
-            };
-            for update in updates {
-                match show(&app, &update, options.interactive) {
-                    Flow::Continue => {}
-                    Flow::Quit => break 'session,
-                    Flow::Fatal => {
-                        exit_code = 1;
-                        break 'session;
-                    }
-                    Flow::Input { prompt } => {
-                        let answer = input.read_answer(&prompt).unwrap_or_default();
-                        if let Err(e) = app.answer_input(answer) {
-                            eprintln!("error: {e}");
-                        }
-                    }
-                }
+        if !app.is_busy() && !reading {
+            let _ = ask.send(Ask::Cell {
+                number: app.session().next_cell(),
+            });
+            reading = true;
+            if options.interactive {
+                view.printer = printer.take();
             }
         }
-        let Some(cell) = input.read_cell(app.session().next_cell())? else {
-            break;
+        let updates = select! {
+            recv(app.messages()) -> message => match message {
+                Ok(message) => app.handle(message),
+                Err(_) => vec![Update::Fatal("the engine stopped".into())],
+            },
+            recv(interrupts) -> _ => {
+                if app.is_busy() {
+                    app.interrupt();
+                } else if !options.interactive {
+                    break 'session;
+                }
+                Vec::new()
+            },
+            recv(replies) -> reply => {
+                reading = false;
+                if let Some(p) = view.printer.take() {
+                    printer = Some(p);
+                }
+                match reply {
+                    Ok(Reply::Cell(Some(cell))) => app.submit(&cell),
+                    Ok(Reply::Cell(None)) | Err(_) => vec![Update::Quit],
+                    Ok(Reply::Answer(answer)) if asking_quit => {
+                        asking_quit = false;
+                        if matches!(answer.as_deref().map(str::trim), Some("y" | "Y" | "yes")) {
+                            break 'session;
+                        }
+                        Vec::new()
+                    }
+                    Ok(Reply::Answer(answer)) => {
+                        if let Err(e) = app.answer_input(answer.unwrap_or_default()) {
+                            eprintln!("error: {e}");
+                        }
+                        Vec::new()
+                    }
+                }
+            },
         };
-        for update in app.submit(&cell) {
-            match show(&app, &update, options.interactive) {
-                Flow::Quit => break 'session,
+        for update in updates {
+            match view.show(&app, &update) {
+                Flow::Continue => {}
+                Flow::Quit => {
+                    let jobs = app.session().active_jobs();
+                    if jobs.is_empty() {
+                        break 'session;
+                    }
+                    let list: Vec<String> = jobs.iter().map(u32::to_string).collect();
+                    let list = list.join(", ");
+                    let (s, them) = if jobs.len() == 1 {
+                        ("", "it")
+                    } else {
+                        ("s", "them")
+                    };
+                    if !options.interactive {
+                        eprintln!("stopped job{s} {list} (still running at the end of input)");
+                        break 'session;
+                    }
+                    asking_quit = true;
+                    reading = true;
+                    let _ = ask.send(Ask::Answer {
+                        prompt: format!(
+                            "job{s} {list} still running; quit and stop {them}? [y/N] "
+                        ),
+                    });
+                }
                 Flow::Fatal => {
                     exit_code = 1;
                     break 'session;
                 }
-                _ => {}
+                Flow::Input { prompt } => {
+                    reading = true;
+                    let _ = ask.send(Ask::Answer { prompt });
+                }
             }
         }
     }
-    if let (Input::Terminal(editor), Some(path)) = (&mut input, &options.history) {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = editor.save_history(path);
+    if options.interactive && !reading {
+        let _ = ask.send(Ask::SaveHistory);
+        let _ = replies.recv_timeout(std::time::Duration::from_secs(2));
     }
     app.shutdown();
     Ok(exit_code)
+}
+
+struct View {
+    interactive: bool,
+    /// Set while rustyline is reading: lines go through it.
+    printer: Option<Printer>,
+}
+
+impl View {
+    fn out(&mut self, text: &str) {
+        match &mut self.printer {
+            Some(print) => print(format!("{text}\n")),
+            None => println!("{text}"),
+        }
+    }
+
+    fn err(&mut self, text: &str) {
+        match &mut self.printer {
+            Some(print) => print(format!("{text}\n")),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn show(&mut self, app: &App, update: &Update) -> Flow {
+        let flow = show(app, update, self);
+        let _ = std::io::stdout().flush();
+        flow
+    }
 }
 
 enum Flow {
@@ -189,48 +328,49 @@ enum Flow {
     Input { prompt: String },
 }
 
-fn show(app: &App, update: &Update, interactive: bool) -> Flow {
+fn show(app: &App, update: &Update, view: &mut View) -> Flow {
     match update {
         Update::Started { elapsed } => {
-            if interactive {
-                println!(
+            if view.interactive {
+                view.out(&format!(
                     "ready in {}. :help lists commands; Ctrl-D quits.",
                     format_duration(*elapsed)
-                );
+                ));
             }
         }
         Update::Output { stream, text, .. } => match stream {
-            Stream::Stdout => println!("{text}"),
-            Stream::Stderr => eprintln!("{text}"),
+            Stream::Stdout => view.out(text),
+            Stream::Stderr => view.err(text),
         },
         Update::CellFinished(number) => {
             let Some(cell) = app.session().timeline().get(*number) else {
                 return Flow::Continue;
             };
             if let Some(error) = &cell.error_text {
-                eprintln!("{error}");
+                view.err(error);
             }
             match &cell.status {
-                CellStatus::Panic => eprintln!("cell {number} panicked"),
+                CellStatus::Panic => view.err(&format!("cell {number} panicked")),
                 CellStatus::Error(message) if cell.error_text.is_none() => {
-                    eprintln!("error: {message}")
+                    view.err(&format!("error: {message}"))
                 }
                 _ => {}
             }
             if let Some(value) = &cell.value {
-                println!("Out[{number}]: {value}");
+                view.out(&format!("Out[{number}]: {value}"));
             }
             if app.session().timing()
                 && let Some(d) = cell.duration
             {
-                println!("took {}", format_duration(d));
+                view.out(&format!("took {}", format_duration(d)));
             }
         }
         Update::Notice(notice) => match notice.kind {
-            NoticeKind::Info => println!("{}", notice.text),
-            NoticeKind::Warning => eprintln!("warning: {}", notice.text),
-            NoticeKind::Error => eprintln!("error: {}", notice.text),
+            NoticeKind::Info => view.out(&notice.text),
+            NoticeKind::Warning => view.err(&format!("warning: {}", notice.text)),
+            NoticeKind::Error => view.err(&format!("error: {}", notice.text)),
         },
+        Update::Bell(notice) => view.err(&format!("\u{7}{}", notice.text)),
         Update::InputRequested { prompt, .. } => {
             return Flow::Input {
                 prompt: prompt.clone(),
@@ -238,10 +378,9 @@ fn show(app: &App, update: &Update, interactive: bool) -> Flow {
         }
         Update::Quit => return Flow::Quit,
         Update::Fatal(error) => {
-            eprintln!("tmrepl: {error}");
+            view.err(&format!("tmrepl: {error}"));
             return Flow::Fatal;
         }
     }
-    let _ = std::io::stdout().flush();
     Flow::Continue
 }

@@ -196,7 +196,8 @@ fn ctrl_c_interrupts_the_cell_not_the_session() {
     live.expect("cell 3 was interrupted", Duration::from_secs(30));
     live.send("before + 1");
     live.expect("Out[4]: 43", Duration::from_secs(60));
-    assert!(live.finish().success());
+    let status = live.finish();
+    assert!(status.success());
 }
 
 #[test]

@@ -4,9 +4,11 @@
 mod render;
 
 use crate::commands::EvcxrCommand;
-use crate::runtime::protocol::{BASELINE_SNAPSHOT, HostRequest, STDERR_MARK, SupervisorMessage};
+use crate::runtime::protocol::{
+    BASELINE_SNAPSHOT, HostRequest, JobEnd, STDERR_MARK, SupervisorMessage,
+};
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
-use crate::session::{CellOutcome, EngineEvent, Stream, TakenSnapshot};
+use crate::session::{CellOutcome, EngineEvent, JobOutcome, Stream, TakenSnapshot};
 use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender, select};
@@ -23,7 +25,15 @@ pub enum EngineRequest {
         cell: u32,
         code: String,
         snapshot: bool,
+        background: bool,
     },
+    KillJob {
+        cell: u32,
+    },
+    ShowLog {
+        cell: u32,
+    },
+    SetJobLimit(u32),
     Restore {
         cell: u32,
         forget: Vec<String>,
@@ -151,6 +161,7 @@ struct Engine {
     flush_requests: Sender<Sender<()>>,
     stderr_marks: Receiver<()>,
     last_error_code: Option<String>,
+    job_limit: u32,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -178,6 +189,7 @@ impl Engine {
             flush_requests: flush_tx,
             stderr_marks: mark_rx,
             last_error_code: None,
+            job_limit: 4,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -194,7 +206,29 @@ impl Engine {
                     cell,
                     code,
                     snapshot,
+                    background: false,
                 } => EngineEvent::CellFinished(self.eval(cell, &code, snapshot)),
+                EngineRequest::Eval {
+                    cell,
+                    code,
+                    background: true,
+                    ..
+                } => EngineEvent::CellFinished(self.launch_job(cell, &code)),
+                EngineRequest::KillJob { cell } => EngineEvent::CommandDone {
+                    result: match self.link.request(&HostRequest::KillJob { cell }) {
+                        Ok(_) => Ok(format!("stopping job {cell}")),
+                        Err(e) => Err(format!(":kill {cell}: {e:#}")),
+                    },
+                    vars: self.vars(),
+                },
+                EngineRequest::ShowLog { cell } => EngineEvent::CommandDone {
+                    result: read_log(&self.link.job_log(cell), cell),
+                    vars: self.vars(),
+                },
+                EngineRequest::SetJobLimit(limit) => {
+                    self.job_limit = limit.max(1);
+                    continue;
+                }
                 EngineRequest::Restore { cell, forget } => {
                     let started = Instant::now();
                     match self.restore(cell, &forget) {
@@ -361,6 +395,70 @@ impl Engine {
             }
         }
         outcome.vars = self.vars();
+        outcome
+    }
+
+    /// Compiles a `&` cell and starts it in a fork of the worker. evcxr's state after the
+    /// cell is kept as the job's (for `:past`/`:vars` of it), and the foreground state is
+    /// put back: the foreground worker never ran this cell.
+    fn launch_job(&mut self, cell: u32, code: &str) -> CellOutcome {
+        let before = self.ctx.state();
+        let before_deps = self.deps.clone();
+        let log = self.link.job_log(cell);
+        let mut outcome = CellOutcome {
+            cell,
+            status: CellStatus::Running,
+            value: None,
+            error_text: None,
+            duration: Duration::ZERO,
+            vars: Vec::new(),
+            snapshot: None,
+            restored_to: None,
+        };
+        if let Err(e) = self.link.request(&HostRequest::PrepareJob {
+            cell,
+            log: log.to_string_lossy().into_owned(),
+            limit: self.job_limit,
+        }) {
+            outcome.status = CellStatus::Error(format!("the job could not be prepared: {e:#}"));
+            return outcome;
+        }
+        while self.stderr_marks.try_recv().is_ok() {}
+        let started = Instant::now();
+        let result = self.ctx.eval(code);
+        outcome.duration = started.elapsed();
+        let report = self.link.request(&HostRequest::CellDone { snapshot: None });
+        self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+        match result {
+            Ok(_) => match report {
+                Ok(SupervisorMessage::CellDone(r)) if r.job.is_some() => {
+                    outcome.vars = self.vars();
+                    self.save_state(cell);
+                    outcome.status = if r.job.is_some_and(|j| j.queued) {
+                        CellStatus::Queued
+                    } else {
+                        CellStatus::Running
+                    };
+                }
+                _ => {
+                    outcome.status = CellStatus::Error("the job could not be started".into());
+                }
+            },
+            Err(evcxr::Error::CompilationErrors(errors)) => {
+                outcome.status = CellStatus::CompileError;
+                self.last_error_code = errors.iter().find_map(|e| e.code().map(str::to_owned));
+                outcome.error_text = Some(render::compile_errors(code, &errors));
+            }
+            Err(other) => {
+                let text = other.to_string();
+                outcome.status = CellStatus::Error(text.lines().next().unwrap_or("").to_owned());
+                outcome.error_text = Some(text);
+            }
+        }
+        self.deps = before_deps;
+        if let Err(e) = self.ctx.eval_with_state("", before) {
+            outcome.error_text = Some(format!("restoring the foreground state: {e}"));
+        }
         outcome
     }
 
@@ -580,6 +678,24 @@ impl Engine {
     }
 }
 
+/// A job's log without the runtime's protocol lines.
+fn read_log(path: &std::path::Path, cell: u32) -> Result<String, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with("EVCXR_")).collect();
+            Ok(if lines.is_empty() {
+                format!("job {cell} has printed nothing")
+            } else {
+                lines.join("\n")
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(format!("job {cell} has printed nothing"))
+        }
+        Err(e) => Err(format!(":log {cell}: {e}")),
+    }
+}
+
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
 }
@@ -653,11 +769,29 @@ fn spawn_forwarders(
         .name("tmrepl-notices".into())
         .spawn(move || {
             for notice in notices {
-                let RuntimeNotice::InputRequest { prompt, password } = notice;
-                if messages
-                    .send(EngineMessage::InputRequested { prompt, password })
-                    .is_err()
-                {
+                let message = match notice {
+                    RuntimeNotice::InputRequest { prompt, password } => {
+                        EngineMessage::InputRequested { prompt, password }
+                    }
+                    RuntimeNotice::JobStarted { cell } => {
+                        EngineMessage::Event(EngineEvent::JobStarted { cell })
+                    }
+                    RuntimeNotice::JobFinished(report) => {
+                        EngineMessage::Event(EngineEvent::JobFinished {
+                            cell: report.cell,
+                            end: match report.end {
+                                JobEnd::Finished => JobOutcome::Finished,
+                                JobEnd::Panicked => JobOutcome::Panicked,
+                                JobEnd::Crashed(why) => JobOutcome::Crashed(why),
+                                JobEnd::Killed => JobOutcome::Killed,
+                            },
+                            duration: Duration::from_micros(report.micros),
+                            peak_bytes: report.peak_bytes,
+                            degraded: report.degraded,
+                        })
+                    }
+                };
+                if messages.send(message).is_err() {
                     break;
                 }
             }

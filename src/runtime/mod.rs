@@ -22,6 +22,8 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug, Clone)]
 pub enum RuntimeNotice {
     InputRequest { prompt: String, password: bool },
+    JobStarted { cell: u32 },
+    JobFinished(protocol::JobReport),
 }
 
 /// The host's end of the control socket.
@@ -140,6 +142,12 @@ impl RuntimeLink {
                         SupervisorMessage::InputRequest { prompt, password } => {
                             let _ = notices.send(RuntimeNotice::InputRequest { prompt, password });
                         }
+                        SupervisorMessage::JobStarted { cell } => {
+                            let _ = notices.send(RuntimeNotice::JobStarted { cell });
+                        }
+                        SupervisorMessage::JobFinished(report) => {
+                            let _ = notices.send(RuntimeNotice::JobFinished(report));
+                        }
                         other => {
                             if reply_tx.send(other).is_err() {
                                 break;
@@ -161,6 +169,11 @@ impl RuntimeLink {
             }
             other => bail!("unexpected first message from the supervisor: {other:?}"),
         }
+    }
+
+    /// Folder for this session's job logs (removed with the session).
+    pub fn job_log(&self, cell: u32) -> std::path::PathBuf {
+        self._socket_dir.path().join(format!("job-{cell}.log"))
     }
 
     pub fn remote(&self) -> RuntimeRemote {

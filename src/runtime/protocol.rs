@@ -32,6 +32,11 @@ pub enum HostRequest {
     Measure,
     /// The answer to an `InputRequest` from a running cell.
     InputAnswer { text: String },
+    /// The next cell evcxr runs is background job `cell`: run it in a fork of the worker
+    /// with its output in `log`, at most `limit` jobs at once (others wait, queued).
+    PrepareJob { cell: u32, log: String, limit: u32 },
+    /// SIGTERM the job, SIGKILL it two seconds later.
+    KillJob { cell: u32 },
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -59,6 +64,37 @@ pub enum SupervisorMessage {
     Error {
         message: String,
     },
+    /// Answer to requests that only need acknowledging (PrepareJob).
+    Ack,
+    /// Answer to KillJob.
+    Killing {
+        cell: u32,
+    },
+    /// A queued job got its turn. Sent unprompted.
+    JobStarted {
+        cell: u32,
+    },
+    /// A job ended; when it ran to the end it is now snapshot `cell`. Sent unprompted.
+    JobFinished(JobReport),
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum JobEnd {
+    Finished,
+    Panicked,
+    Crashed(String),
+    Killed,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct JobReport {
+    pub cell: u32,
+    pub end: JobEnd,
+    /// Time from the job's start (not its queueing) to its end.
+    pub micros: u64,
+    /// Peak resident memory (VmHWM).
+    pub peak_bytes: u64,
+    pub degraded: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
@@ -70,6 +106,14 @@ pub struct CellReport {
     /// The worker died while running the cell and was replaced by a snapshot.
     pub crash: Option<Crash>,
     pub snapshot: Option<SnapshotInfo>,
+    /// Set when the cell was launched as a background job.
+    pub job: Option<JobLaunch>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct JobLaunch {
+    pub pid: u32,
+    pub queued: bool,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -100,9 +144,26 @@ pub struct Memory {
 /// Supervisor → worker, and supervisor → frozen snapshot.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    Run { so_path: String, function: String },
+    Run {
+        so_path: String,
+        function: String,
+    },
+    /// Fork a sibling (a child of the supervisor) that runs the cell with its output in
+    /// `log`, once told `Go` on the socket that comes back with `JobForked`.
+    RunJob {
+        so_path: String,
+        function: String,
+        log: String,
+    },
     Snapshot,
     Wake,
+    Go,
+}
+
+/// A job → supervisor, on the job's own socket (which later wakes it as a snapshot).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum FromJob {
+    Finished { threads: usize },
 }
 
 /// Worker → supervisor. `Forked` carries the new snapshot's wake socket as SCM_RIGHTS.
@@ -115,6 +176,9 @@ pub enum FromWorker {
     },
     ForkFailed {
         message: String,
+    },
+    JobForked {
+        pid: u32,
     },
 }
 

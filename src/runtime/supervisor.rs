@@ -4,8 +4,9 @@
 
 use super::packet;
 use super::protocol::{
-    BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, FromWorker, HostRequest, Memory,
-    STDERR_MARK, SnapshotInfo, SupervisorMessage, ToWorker, read_frame, write_frame,
+    BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, FromJob, FromWorker, HostRequest,
+    JobEnd, JobLaunch, JobReport, Memory, STDERR_MARK, SnapshotInfo, SupervisorMessage, ToWorker,
+    read_frame, write_frame,
 };
 use super::sys::{self, Forked};
 use anyhow::{Context, Result, anyhow, bail};
@@ -33,6 +34,22 @@ struct Snapshot {
     degraded: Option<String>,
 }
 
+struct Job {
+    pid: Pid,
+    socket: OwnedFd,
+    exited: OwnedFd,
+    log: String,
+    started: Option<Instant>,
+    kill_at: Option<Instant>,
+    killed: bool,
+}
+
+struct PendingJob {
+    cell: u32,
+    log: String,
+    limit: u32,
+}
+
 struct ActiveWorker {
     pid: Pid,
     exited: OwnedFd,
@@ -56,6 +73,10 @@ struct Supervisor {
     panicked: bool,
     interrupted: bool,
     crash: Option<Crash>,
+    pending_job: Option<PendingJob>,
+    launched_job: Option<JobLaunch>,
+    jobs: BTreeMap<u32, Job>,
+    job_limit: u32,
 }
 
 /// Entry point of `tmrepl __tmrepl_supervisor`. Never returns.
@@ -134,6 +155,10 @@ fn start() -> Result<Supervisor> {
         panicked: false,
         interrupted: false,
         crash: None,
+        pending_job: None,
+        launched_job: None,
+        jobs: BTreeMap::new(),
+        job_limit: 4,
     };
     // The pristine worker is the fallback when a crash finds no later snapshot.
     supervisor
@@ -149,6 +174,8 @@ impl Supervisor {
     fn event_loop(&mut self) -> Result<()> {
         loop {
             let active_fd = self.active.as_ref().map(|a| a.exited.as_raw_fd());
+            let job_cells: Vec<u32> = self.jobs.keys().copied().collect();
+            let mut job_events = Vec::new();
             let (evcxr_ready, stdout_ready, stderr_ready, host_ready, interrupt_ready, died) = {
                 let mut fds = vec![
                     PollFd::new(self.evcxr_stdin.as_fd(), PollFlags::POLLIN),
@@ -160,7 +187,22 @@ impl Supervisor {
                 if let Some(active) = &self.active {
                     fds.push(PollFd::new(active.exited.as_fd(), PollFlags::POLLIN));
                 }
-                match poll(&mut fds, PollTimeout::NONE) {
+                let job_base = fds.len();
+                for job in self.jobs.values() {
+                    fds.push(PollFd::new(job.socket.as_fd(), PollFlags::POLLIN));
+                    fds.push(PollFd::new(job.exited.as_fd(), PollFlags::POLLIN));
+                }
+                let timeout = self
+                    .jobs
+                    .values()
+                    .filter_map(|j| j.kill_at)
+                    .min()
+                    .map(|at| {
+                        let left = at.saturating_duration_since(Instant::now());
+                        PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX)
+                    })
+                    .unwrap_or(PollTimeout::NONE);
+                match poll(&mut fds, timeout) {
                     Ok(_) => {}
                     Err(nix::errno::Errno::EINTR) => continue,
                     Err(e) => return Err(e.into()),
@@ -170,15 +212,27 @@ impl Supervisor {
                         .and_then(|fd| fd.revents())
                         .is_some_and(|r| !r.is_empty())
                 };
-                (
+                let flags = (
                     ready(0),
                     ready(1),
                     ready(2),
                     ready(3),
                     ready(4),
                     active_fd.is_some() && ready(5),
-                )
+                );
+                for (i, cell) in job_cells.iter().enumerate() {
+                    let message = ready(job_base + 2 * i);
+                    let exited = ready(job_base + 2 * i + 1);
+                    if message || exited {
+                        job_events.push((*cell, message, exited));
+                    }
+                }
+                flags
             };
+            for (cell, message, exited) in job_events {
+                self.handle_job(cell, message, exited)?;
+            }
+            self.enforce_kill_deadlines();
             if stdout_ready {
                 self.pump_worker_stdout()?;
             }
@@ -229,6 +283,9 @@ impl Supervisor {
     }
 
     fn run_cell(&mut self, so_path: &str, function: &str) -> Result<()> {
+        if let Some(pending) = self.pending_job.take() {
+            return self.launch_job(pending, so_path, function);
+        }
         self.running = true;
         self.ran_since_report = true;
         self.interrupted = false;
@@ -241,6 +298,166 @@ impl Supervisor {
             eprintln!("tmrepl supervisor: the worker was not there to run the cell");
         }
         Ok(())
+    }
+
+    /// Forks the job from the worker, starts it or queues it, and tells evcxr at once that
+    /// the cell is done: the prompt comes back while the job runs.
+    fn launch_job(&mut self, pending: PendingJob, so_path: &str, function: &str) -> Result<()> {
+        self.ran_since_report = true;
+        self.job_limit = pending.limit.max(1);
+        let message = ToWorker::RunJob {
+            so_path: so_path.to_owned(),
+            function: function.to_owned(),
+            log: pending.log.clone(),
+        };
+        let launched = packet::send(&self.worker_control, &message, None)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| self.worker_reply());
+        match launched {
+            Ok((FromWorker::JobForked { pid }, Some(socket))) => {
+                let pid = Pid::from_raw(pid as i32);
+                let job = Job {
+                    pid,
+                    socket,
+                    exited: sys::pidfd_open(pid.as_raw())?,
+                    log: pending.log,
+                    started: None,
+                    kill_at: None,
+                    killed: false,
+                };
+                self.jobs.insert(pending.cell, job);
+                let started = self.start_queued_jobs(Some(pending.cell));
+                self.launched_job = Some(JobLaunch {
+                    pid: pid.as_raw() as u32,
+                    queued: !started,
+                });
+            }
+            Ok((other, _)) => {
+                eprintln!("tmrepl supervisor: the job could not start: {other:?}");
+                self.panicked = true;
+            }
+            Err(e) => {
+                eprintln!("tmrepl supervisor: the job could not start: {e:#}");
+                self.panicked = true;
+            }
+        }
+        self.finish_cell(false)
+    }
+
+    /// Starts queued jobs, oldest first, up to the limit. Returns whether `watch` started.
+    fn start_queued_jobs(&mut self, watch: Option<u32>) -> bool {
+        let mut watched_started = false;
+        loop {
+            let running = self.jobs.values().filter(|j| j.started.is_some()).count();
+            if running >= self.job_limit as usize {
+                break;
+            }
+            let Some((&cell, job)) = self.jobs.iter_mut().find(|(_, j)| j.started.is_none()) else {
+                break;
+            };
+            if packet::send(&job.socket, &ToWorker::Go, None).is_err() {
+                job.started = Some(Instant::now());
+                continue;
+            }
+            job.started = Some(Instant::now());
+            if Some(cell) == watch {
+                watched_started = true;
+            } else {
+                let _ = self.send_host(&SupervisorMessage::JobStarted { cell });
+            }
+        }
+        watched_started
+    }
+
+    fn handle_job(&mut self, cell: u32, message: bool, exited: bool) -> Result<()> {
+        let Some(job) = self.jobs.get(&cell) else {
+            return Ok(());
+        };
+        let finished = if message && !exited {
+            match packet::recv::<FromJob>(&job.socket) {
+                Ok(Some((FromJob::Finished { threads }, _))) => Some(threads),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        let Some(job) = self.jobs.remove(&cell) else {
+            return Ok(());
+        };
+        let micros = job
+            .started
+            .map(|s| s.elapsed().as_micros() as u64)
+            .unwrap_or(0);
+        let peak_bytes = peak_memory(job.pid);
+        let report = match finished {
+            Some(threads) => {
+                let log = std::fs::read_to_string(&job.log).unwrap_or_default();
+                let panicked = log.lines().any(|l| l == PANIC_NOTIFICATION);
+                let degraded = (threads > 1)
+                    .then(|| format!("the job had {threads} threads; its snapshot has only one"));
+                // The finished job is frozen on its socket: it is now snapshot `cell`.
+                self.snapshots.insert(
+                    cell,
+                    Snapshot {
+                        pid: job.pid,
+                        wake: job.socket,
+                        degraded: degraded.clone(),
+                    },
+                );
+                JobReport {
+                    cell,
+                    end: if panicked {
+                        JobEnd::Panicked
+                    } else {
+                        JobEnd::Finished
+                    },
+                    micros,
+                    peak_bytes,
+                    degraded,
+                }
+            }
+            None => {
+                let status = waitpid(job.pid, None);
+                JobReport {
+                    cell,
+                    end: if job.killed {
+                        JobEnd::Killed
+                    } else {
+                        JobEnd::Crashed(describe_exit(status))
+                    },
+                    micros,
+                    peak_bytes,
+                    degraded: None,
+                }
+            }
+        };
+        self.send_host(&SupervisorMessage::JobFinished(report))?;
+        self.start_queued_jobs(None);
+        Ok(())
+    }
+
+    fn kill_job(&mut self, cell: u32) -> SupervisorMessage {
+        match self.jobs.get_mut(&cell) {
+            Some(job) => {
+                job.killed = true;
+                let _ = kill(job.pid, Signal::SIGTERM);
+                job.kill_at = Some(Instant::now() + Duration::from_secs(2));
+                SupervisorMessage::Killing { cell }
+            }
+            None => SupervisorMessage::Error {
+                message: format!("job {cell} is not running"),
+            },
+        }
+    }
+
+    fn enforce_kill_deadlines(&mut self) {
+        let now = Instant::now();
+        for job in self.jobs.values_mut() {
+            if job.kill_at.is_some_and(|at| at <= now) {
+                let _ = kill(job.pid, Signal::SIGKILL);
+                job.kill_at = None;
+            }
+        }
     }
 
     fn pump_worker_stdout(&mut self) -> Result<()> {
@@ -377,6 +594,11 @@ impl Supervisor {
             }
             HostRequest::Drop { snapshots } => Some(self.drop_snapshots(&snapshots)),
             HostRequest::Measure => Some(self.measure()),
+            HostRequest::PrepareJob { cell, log, limit } => {
+                self.pending_job = Some(PendingJob { cell, log, limit });
+                Some(SupervisorMessage::Ack)
+            }
+            HostRequest::KillJob { cell } => Some(self.kill_job(cell)),
             HostRequest::InputAnswer { text } => {
                 let mut line = text.into_bytes();
                 line.push(b'\n');
@@ -393,12 +615,18 @@ impl Supervisor {
     }
 
     fn cell_done(&mut self, snapshot: Option<u32>) -> SupervisorMessage {
+        // A job that never reached LOAD_AND_RUN (compile error) is forgotten here.
+        self.pending_job = None;
         let mut report = CellReport {
             ran: std::mem::take(&mut self.ran_since_report),
             panicked: std::mem::take(&mut self.panicked),
             crash: self.crash.take(),
             snapshot: None,
+            job: self.launched_job.take(),
         };
+        if report.job.is_some() {
+            return SupervisorMessage::CellDone(report);
+        }
         if report.crash.is_none()
             && let Some(id) = snapshot
         {
@@ -484,6 +712,7 @@ impl Supervisor {
                 })
             }
             FromWorker::ForkFailed { message } => Err(anyhow!("fork failed: {message}")),
+            FromWorker::JobForked { .. } => Err(anyhow!("expected a snapshot, got a job")),
         }
     }
 
@@ -562,6 +791,9 @@ impl Supervisor {
         if let Some(active) = self.active.take() {
             kill_and_reap(active.pid);
         }
+        for (_, job) in std::mem::take(&mut self.jobs) {
+            kill_and_reap(job.pid);
+        }
         for (_, snapshot) in std::mem::take(&mut self.snapshots) {
             kill_and_reap(snapshot.pid);
         }
@@ -620,6 +852,19 @@ fn describe_exit(status: nix::Result<WaitStatus>) -> String {
         Ok(other) => format!("the worker stopped unexpectedly: {other:?}"),
         Err(e) => format!("the worker vanished ({e})"),
     }
+}
+
+/// Peak resident memory (VmHWM) of a live process, 0 when unknown.
+fn peak_memory(pid: Pid) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map(|kib| kib * 1024)
+        .unwrap_or(0)
 }
 
 /// Reads /proc/PID/smaps_rollup.

@@ -25,6 +25,58 @@ pub fn fork_process() -> io::Result<Forked> {
     }
 }
 
+/// Like fork, but the child's parent is our parent (CLONE_PARENT): a background job forked
+/// by the worker is the supervisor's child, so the supervisor can waitpid for its status.
+pub fn fork_sibling() -> io::Result<Forked> {
+    // SAFETY: clone with CLONE_PARENT and a null stack behaves like fork (the child runs on
+    // a copy-on-write copy of our stack) except for who its parent is. It bypasses glibc's
+    // atfork handlers; the worker is single-threaded (or the job is marked degraded), so no
+    // malloc or stdio lock is held by another thread at this point.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (libc::CLONE_PARENT | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    match pid {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(pid as libc::pid_t)),
+    }
+}
+
+/// Points stdout and stderr at `log`, returning copies of the old ones for `restore_stdio`.
+pub fn redirect_stdio(log: &std::fs::File) -> io::Result<(OwnedFd, OwnedFd)> {
+    use std::os::fd::{AsFd, AsRawFd};
+    let saved_out = io::stdout().as_fd().try_clone_to_owned()?;
+    let saved_err = io::stderr().as_fd().try_clone_to_owned()?;
+    for target in [libc::STDOUT_FILENO, libc::STDERR_FILENO] {
+        // SAFETY: dup2 onto the standard descriptors with a descriptor we own.
+        if unsafe { libc::dup2(log.as_raw_fd(), target) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok((saved_out, saved_err))
+}
+
+pub fn restore_stdio(saved: (OwnedFd, OwnedFd)) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    for (fd, target) in [
+        (saved.0, libc::STDOUT_FILENO),
+        (saved.1, libc::STDERR_FILENO),
+    ] {
+        // SAFETY: dup2 onto the standard descriptors with a descriptor we own.
+        if unsafe { libc::dup2(fd.as_raw_fd(), target) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 /// Leave the process without running atexit handlers or destructors (a frozen copy must
 /// not flush buffers it shares with its original).
 pub fn exit_now(code: i32) -> ! {

@@ -2,7 +2,7 @@
 //! frozen copies of itself on request. Single-threaded by construction.
 
 use super::packet;
-use super::protocol::{FromWorker, ToWorker};
+use super::protocol::{FromJob, FromWorker, ToWorker};
 use super::sys::{self, Forked};
 use std::ffi::c_void;
 use std::io::Write;
@@ -44,8 +44,18 @@ pub fn run(control: OwnedFd) -> ! {
                 println!("{EXECUTION_COMPLETE}");
                 let _ = std::io::stdout().flush();
             }
+            ToWorker::RunJob {
+                so_path,
+                function,
+                log,
+            } => {
+                if let Some(library) = launch_job(&control, &so_path, &function, &log, &mut store) {
+                    // Only in the job's own process, once it was woken as the active worker.
+                    libraries.push(library);
+                }
+            }
             ToWorker::Snapshot => snapshot(&control),
-            ToWorker::Wake => {}
+            ToWorker::Wake | ToWorker::Go => {}
         }
     }
 }
@@ -100,6 +110,86 @@ fn snapshot(control: &OwnedFd) {
                 wait_until_woken(&mine);
                 // Woken: loop to fork this copy's replacement, then run as the active worker.
             }
+        }
+    }
+}
+
+/// Forks the job as the supervisor's child. The parent returns None at once. The job waits
+/// for `Go`, runs with its output in the log, reports, then waits frozen as a snapshot; if it
+/// is ever woken it returns (as the active worker) with the library it loaded.
+fn launch_job(
+    control: &OwnedFd,
+    so_path: &str,
+    function: &str,
+    log: &str,
+    store: &mut *mut c_void,
+) -> Option<sys::Library> {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    let fail = |message: String| {
+        let _ = packet::send(control, &FromWorker::ForkFailed { message }, None);
+        None
+    };
+    let (ours, theirs) = match packet::pair() {
+        Ok(pair) => pair,
+        Err(e) => return fail(e.to_string()),
+    };
+    match sys::fork_sibling() {
+        Err(e) => fail(e.to_string()),
+        Ok(Forked::Parent(pid)) => {
+            drop(ours);
+            let _ = packet::send(
+                control,
+                &FromWorker::JobForked { pid: pid as u32 },
+                Some(&theirs),
+            );
+            None
+        }
+        Ok(Forked::Child) => {
+            drop(theirs);
+            sys::ignore_interrupts();
+            loop {
+                match packet::recv::<ToWorker>(&ours) {
+                    Ok(Some((ToWorker::Go, _))) => break,
+                    Ok(Some(_)) => continue,
+                    Ok(None) | Err(_) => sys::exit_now(0),
+                }
+            }
+            let saved = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .and_then(|file| sys::redirect_stdio(&file));
+            let saved = match saved {
+                Ok(saved) => saved,
+                Err(_) => sys::exit_now(72),
+            };
+            let library = match sys::load_and_call(so_path, function, *store) {
+                Ok((library, new_store)) => {
+                    *store = new_store;
+                    Some(library)
+                }
+                Err(error) => {
+                    eprintln!("tmrepl job: {error}");
+                    println!("{PANIC_NOTIFICATION}");
+                    None
+                }
+            };
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stderr().flush();
+            let finished = FromJob::Finished {
+                threads: thread_count(),
+            };
+            if packet::send(&ours, &finished, None).is_err() {
+                sys::exit_now(0);
+            }
+            wait_until_woken(&ours);
+            drop(ours);
+            if sys::restore_stdio(saved).is_err() {
+                sys::exit_now(73);
+            }
+            snapshot(control);
+            library
         }
     }
 }

@@ -3,8 +3,8 @@
 
 pub mod input;
 
-use crate::commands::{self, Command, EvcxrCommand};
-use crate::timeline::{CellStatus, SnapshotState, Timeline, VarInfo, choose_evictions};
+use crate::commands::{self, Command, EvcxrCommand, NotifyMode};
+use crate::timeline::{CellStatus, JobInfo, SnapshotState, Timeline, VarInfo, choose_evictions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -56,6 +56,19 @@ pub enum Effect {
         cell: u32,
         code: String,
         snapshot: bool,
+        background: bool,
+    },
+    KillJob {
+        cell: u32,
+    },
+    ShowLog {
+        cell: u32,
+    },
+    /// A job ended: tell the user where `mode` says (desktop falls back to the terminal).
+    Notify {
+        mode: NotifyMode,
+        summary: String,
+        body: String,
     },
     Restore {
         cell: u32,
@@ -93,6 +106,14 @@ pub struct CellOutcome {
     pub restored_to: Option<u32>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Finished,
+    Panicked,
+    Crashed(String),
+    Killed,
+}
+
 /// What the edges report back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
@@ -126,18 +147,36 @@ pub enum EngineEvent {
     RuntimeRestarted {
         reason: String,
     },
+    JobStarted {
+        cell: u32,
+    },
+    JobFinished {
+        cell: u32,
+        end: JobOutcome,
+        duration: Duration,
+        peak_bytes: u64,
+        degraded: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Total private memory all snapshots may use.
     pub snapshot_budget: u64,
+    pub notify: NotifyMode,
+    /// Jobs shorter than this end without a notification.
+    pub notify_after: Duration,
+    /// Jobs running at once.
+    pub job_limit: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             snapshot_budget: 8 << 30,
+            notify: NotifyMode::Desktop,
+            notify_after: Duration::from_secs(5),
+            job_limit: 4,
         }
     }
 }
@@ -224,14 +263,32 @@ impl Session {
                 Err(error) => vec![Effect::Show(Notice::error(error.0))],
             };
         }
+        let (code, background) = match trimmed.strip_prefix('&') {
+            Some(rest) if !rest.trim().is_empty() => (rest.trim_start().to_owned(), true),
+            Some(_) => {
+                return vec![Effect::Show(Notice::error(
+                    "& needs code to run in the background",
+                ))];
+            }
+            None => (input.to_owned(), false),
+        };
         let cell = self
             .timeline
             .push(input.trim_end().to_owned(), self.current);
+        if background && let Some(c) = self.timeline.get_mut(cell) {
+            c.job = Some(JobInfo {
+                started: None,
+                peak_bytes: None,
+                failure: None,
+            });
+        }
         self.running = Some(cell);
         vec![Effect::Eval {
             cell,
-            code: input.to_owned(),
-            snapshot: self.is_saving(),
+            code,
+            // A finished job is always kept: its results are reached through its snapshot.
+            snapshot: self.is_saving() || background,
+            background,
         }]
     }
 
@@ -323,9 +380,75 @@ impl Session {
                 cell: 0,
                 forget: Vec::new(),
             }],
+            Command::Jobs => show(Notice::info(self.jobs_table(std::time::Instant::now()))),
+            Command::Kill(cell) => match self.job_cell(cell, ":kill") {
+                Ok(c) if matches!(c.status, CellStatus::Running | CellStatus::Queued) => {
+                    vec![Effect::KillJob { cell }]
+                }
+                Ok(c) => show(Notice::error(format!(
+                    ":kill {cell}: job {cell} has already ended ({})",
+                    c.status.label()
+                ))),
+                Err(e) => show(Notice::error(e)),
+            },
+            Command::Log(cell) => match self.job_cell(cell, ":log") {
+                Ok(_) => vec![Effect::ShowLog { cell }],
+                Err(e) => show(Notice::error(e)),
+            },
+            Command::Take { job, names } => match self.job_cell(job, ":take") {
+                Ok(c) if c.status.has_state() => {
+                    let missing: Vec<&String> = names
+                        .iter()
+                        .filter(|n| !c.vars.iter().any(|v| &v.name == *n))
+                        .collect();
+                    if let Some(name) = missing.first() {
+                        show(Notice::error(format!(
+                            ":take {job}: job {job} has no variable {name}"
+                        )))
+                    } else {
+                        show(Notice::error(format!(
+                            ":take {job}: copying values between snapshots needs the durable archive, which is not built yet; use :past {job}"
+                        )))
+                    }
+                }
+                Ok(c) => show(Notice::error(format!(
+                    ":take {job}: job {job} has not finished ({})",
+                    c.status.label()
+                ))),
+                Err(e) => show(Notice::error(e)),
+            },
+            Command::Notify(mode) => {
+                self.settings.notify = mode;
+                show(Notice::info(match mode {
+                    NotifyMode::Desktop => {
+                        "job notices: desktop (terminal when there is no notification service)"
+                    }
+                    NotifyMode::Terminal => "job notices: terminal",
+                    NotifyMode::Off => "job notices: off",
+                }))
+            }
             Command::Quit => vec![Effect::Quit],
             Command::Evcxr(command) => vec![Effect::Evcxr(command)],
         }
+    }
+
+    fn job_cell(&self, cell: u32, command: &str) -> Result<&crate::timeline::Cell, String> {
+        match self.timeline.get(cell) {
+            Some(c) if c.job.is_some() => Ok(c),
+            Some(_) => Err(format!(
+                "{command} {cell}: cell {cell} is not a background job"
+            )),
+            None => Err(format!("{command} {cell}: no such job")),
+        }
+    }
+
+    /// Jobs that are still queued or running.
+    pub fn active_jobs(&self) -> Vec<u32> {
+        self.timeline
+            .jobs()
+            .filter(|c| matches!(c.status, CellStatus::Running | CellStatus::Queued))
+            .map(|c| c.number)
+            .collect()
     }
 
     /// Validates `:past N`; Ok carries an optional warning.
@@ -350,7 +473,15 @@ impl Session {
                 ":past {cell}: its snapshot was lost when the runtime restarted"
             )),
             SnapshotState::None => Err(match &target.status {
-                CellStatus::Running => format!(":past {cell}: the cell is still running"),
+                CellStatus::Running | CellStatus::Queued if target.job.is_some() => {
+                    format!(":past {cell}: job {cell} has not finished yet")
+                }
+                CellStatus::Running | CellStatus::Queued => {
+                    format!(":past {cell}: the cell is still running")
+                }
+                CellStatus::Killed => {
+                    format!(":past {cell}: the job was killed, so it has no state")
+                }
                 CellStatus::CompileError => {
                     format!(":past {cell}: the cell failed to compile, so it has no state")
                 }
@@ -431,6 +562,22 @@ impl Session {
                     Err(e) => vec![Effect::Show(Notice::error(e))],
                 }
             }
+            EngineEvent::JobStarted { cell } => {
+                if let Some(c) = self.timeline.get_mut(cell) {
+                    c.status = CellStatus::Running;
+                    if let Some(job) = &mut c.job {
+                        job.started = Some(std::time::Instant::now());
+                    }
+                }
+                Vec::new()
+            }
+            EngineEvent::JobFinished {
+                cell,
+                end,
+                duration,
+                peak_bytes,
+                degraded,
+            } => self.job_finished(cell, end, duration, peak_bytes, degraded),
             EngineEvent::RuntimeRestarted { reason } => {
                 for n in 1..=self.timeline.len() as u32 {
                     if let Some(c) = self.timeline.get_mut(n)
@@ -448,12 +595,105 @@ impl Session {
         }
     }
 
+    fn job_finished(
+        &mut self,
+        n: u32,
+        end: JobOutcome,
+        duration: Duration,
+        peak_bytes: u64,
+        degraded: Option<String>,
+    ) -> Vec<Effect> {
+        let Some(cell) = self.timeline.get_mut(n) else {
+            return Vec::new();
+        };
+        cell.duration = Some(duration);
+        let (status, verb) = match &end {
+            JobOutcome::Finished => (CellStatus::Ok, "finished".to_owned()),
+            JobOutcome::Panicked => (CellStatus::Panic, "panicked".to_owned()),
+            JobOutcome::Crashed(why) => {
+                (CellStatus::Crashed(why.clone()), format!("crashed: {why}"))
+            }
+            JobOutcome::Killed => (CellStatus::Killed, "was killed".to_owned()),
+        };
+        cell.status = status;
+        if let Some(job) = &mut cell.job {
+            job.peak_bytes = Some(peak_bytes);
+            if !matches!(end, JobOutcome::Finished) {
+                job.failure = Some(verb.clone());
+            }
+        }
+        let mut effects = Vec::new();
+        if matches!(end, JobOutcome::Finished | JobOutcome::Panicked) {
+            cell.snapshot = SnapshotState::Live { degraded };
+            effects.push(Effect::Measure);
+        } else {
+            cell.vars.clear();
+        }
+        let first_line = cell.first_line().to_owned();
+        let summary = format!("tmrepl: job {n} {verb}");
+        let body = format!(
+            "{first_line}\n{} — :vars {n}, :past {n}, :log {n}",
+            format_duration(duration)
+        );
+        effects.push(Effect::Show(Notice::info(format!(
+            "job {n} {verb} after {}; :log {n} shows its output{}",
+            format_duration(duration),
+            if matches!(end, JobOutcome::Finished | JobOutcome::Panicked) {
+                format!(", :past {n} goes to its state")
+            } else {
+                String::new()
+            }
+        ))));
+        if self.settings.notify != NotifyMode::Off && duration >= self.settings.notify_after {
+            effects.push(Effect::Notify {
+                mode: self.settings.notify,
+                summary,
+                body,
+            });
+        }
+        effects
+    }
+
     fn cell_finished(&mut self, outcome: CellOutcome) -> Vec<Effect> {
         let n = outcome.cell;
         self.running = None;
         let Some(cell) = self.timeline.get_mut(n) else {
             return Vec::new();
         };
+        if cell.job.is_some() {
+            // The foreground state did not change; the job's variables are its own.
+            let already_ended = !matches!(cell.status, CellStatus::Running | CellStatus::Queued);
+            if already_ended {
+                // A quick job can end before its launch is reported.
+                if cell.snapshot.is_live() {
+                    cell.vars = outcome.vars;
+                }
+                return vec![Effect::CellFinished(n)];
+            }
+            cell.status = outcome.status.clone();
+            cell.error_text = outcome.error_text;
+            cell.vars = outcome.vars;
+            return match outcome.status {
+                CellStatus::Running | CellStatus::Queued => {
+                    if let (CellStatus::Running, Some(job)) = (&outcome.status, &mut cell.job) {
+                        job.started = Some(std::time::Instant::now());
+                    }
+                    let queued = if outcome.status == CellStatus::Queued {
+                        " (queued)"
+                    } else {
+                        ""
+                    };
+                    vec![
+                        Effect::CellFinished(n),
+                        Effect::Show(Notice::info(format!("job {n} started{queued}"))),
+                    ]
+                }
+                _ => {
+                    cell.duration = Some(outcome.duration);
+                    vec![Effect::CellFinished(n)]
+                }
+            };
+        }
         cell.status = outcome.status.clone();
         cell.value = outcome.value;
         cell.error_text = outcome.error_text;
@@ -642,6 +882,56 @@ impl Session {
             );
         }
         Ok(out.trim_end().to_owned())
+    }
+
+    pub fn jobs_table(&self, now: std::time::Instant) -> String {
+        let jobs: Vec<_> = self.timeline.jobs().collect();
+        if jobs.is_empty() {
+            return "no jobs; a cell that starts with & runs in the background".to_owned();
+        }
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<10} {:>9} {:>10}  source",
+            "job", "state", "time", "peak mem"
+        );
+        for cell in jobs {
+            let job = cell.job.as_ref();
+            let state = match &cell.status {
+                CellStatus::Ok => "finished",
+                CellStatus::Panic | CellStatus::Crashed(_) | CellStatus::Error(_) => "failed",
+                CellStatus::CompileError => "error",
+                other => other.label(),
+            };
+            let time = match (&cell.status, job.and_then(|j| j.started)) {
+                (CellStatus::Running, Some(started)) => {
+                    format_duration(now.saturating_duration_since(started))
+                }
+                _ => cell
+                    .duration
+                    .map(format_duration)
+                    .unwrap_or_else(|| "-".into()),
+            };
+            let peak = job
+                .and_then(|j| j.peak_bytes)
+                .map(human_bytes)
+                .unwrap_or_else(|| "-".into());
+            let failure = job
+                .and_then(|j| j.failure.as_deref())
+                .map(|f| format!("  ({f})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{:>5}  {:<10} {:>9} {:>10}  {}{}",
+                cell.number,
+                state,
+                time,
+                peak,
+                truncate(cell.first_line(), 44),
+                failure
+            );
+        }
+        out.trim_end().to_owned()
     }
 
     pub fn memory_table(&self) -> String {

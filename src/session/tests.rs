@@ -5,6 +5,7 @@ use super::*;
 fn session() -> Session {
     Session::new(Settings {
         snapshot_budget: 1000,
+        ..Settings::default()
     })
 }
 
@@ -51,7 +52,8 @@ fn every_code_cell_takes_a_number_commands_do_not() {
         vec![Effect::Eval {
             cell: 1,
             code: "let x = 1;".into(),
-            snapshot: true
+            snapshot: true,
+            background: false
         }]
     );
     finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
@@ -269,4 +271,79 @@ fn vars_report_type_and_last_touching_cell() {
     let at_1 = s.vars_table(Some(1)).unwrap();
     assert!(at_1.contains("cell 1") && !at_1.contains("w "), "{at_1}");
     assert_eq!(s.vars_table(Some(7)), Err(":vars 7: no such cell".into()));
+}
+
+fn job_finished(s: &mut Session, cell: u32, end: JobOutcome, secs: u64) -> Vec<Effect> {
+    s.handle(EngineEvent::JobFinished {
+        cell,
+        end,
+        duration: Duration::from_secs(secs),
+        peak_bytes: 1 << 20,
+        degraded: None,
+    })
+}
+
+fn launched(s: &mut Session, cell: u32) -> Vec<Effect> {
+    s.handle(EngineEvent::CellFinished(CellOutcome {
+        cell,
+        status: CellStatus::Running,
+        value: None,
+        error_text: None,
+        duration: Duration::from_millis(300),
+        vars: vec![var("total", "u64")],
+        snapshot: None,
+        restored_to: None,
+    }))
+}
+
+#[test]
+fn background_cells_leave_the_foreground_alone_and_notify_when_long() {
+    let mut s = session();
+    s.submit("let total = 0u64;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("total", "u64")]);
+    let effects = s.submit("  & total += 1;");
+    assert_eq!(
+        effects,
+        vec![Effect::Eval {
+            cell: 2,
+            code: "total += 1;".into(),
+            snapshot: true,
+            background: true
+        }]
+    );
+    launched(&mut s, 2);
+    assert_eq!(s.current(), 1, "a job never moves the foreground");
+    assert_eq!(s.active_jobs(), vec![2]);
+    assert_eq!(s.submit(":kill 2"), vec![Effect::KillJob { cell: 2 }]);
+    let effects = job_finished(&mut s, 2, JobOutcome::Finished, 9);
+    assert!(effects.iter().any(
+        |e| matches!(e, Effect::Notify { summary, .. } if summary == "tmrepl: job 2 finished")
+    ));
+    assert!(s.timeline().get(2).unwrap().snapshot.is_live());
+    assert!(s.jobs_table(std::time::Instant::now()).contains("finished"));
+    // Short jobs end quietly (default threshold: 5 s).
+    s.submit("& 1");
+    launched(&mut s, 3);
+    let effects = job_finished(&mut s, 3, JobOutcome::Killed, 1);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Notify { .. })));
+    assert_eq!(s.timeline().get(3).unwrap().status, CellStatus::Killed);
+    assert!(notices(&s.submit(":past 3"))[0].text.contains("killed"));
+    assert!(
+        notices(&s.submit(":log 1"))[0]
+            .text
+            .contains("not a background job")
+    );
+}
+
+#[test]
+fn a_job_that_ends_before_its_launch_is_reported_keeps_its_end() {
+    let mut s = session();
+    s.submit("& let quick = 1;");
+    job_finished(&mut s, 1, JobOutcome::Finished, 0);
+    launched(&mut s, 1);
+    let cell = s.timeline().get(1).unwrap();
+    assert_eq!(cell.status, CellStatus::Ok);
+    assert_eq!(cell.vars, vec![var("total", "u64")]);
+    assert!(s.running().is_none());
+    assert!(s.active_jobs().is_empty());
 }

@@ -6,6 +6,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellStatus {
     Running,
+    /// A job waiting for a free slot.
+    Queued,
+    /// A job stopped by `:kill`.
+    Killed,
     Ok,
     CompileError,
     Panic,
@@ -18,6 +22,8 @@ impl CellStatus {
     pub fn label(&self) -> &'static str {
         match self {
             CellStatus::Running => "running",
+            CellStatus::Queued => "queued",
+            CellStatus::Killed => "killed",
             CellStatus::Ok => "ok",
             CellStatus::CompileError => "error",
             CellStatus::Panic => "panic",
@@ -89,6 +95,17 @@ pub struct Cell {
     pub snapshot_bytes: Option<u64>,
     /// The variables that existed right after it (when it ran).
     pub vars: Vec<VarInfo>,
+    /// Set for `&` cells.
+    pub job: Option<JobInfo>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JobInfo {
+    /// When it started running (not when it was queued).
+    pub started: Option<std::time::Instant>,
+    pub peak_bytes: Option<u64>,
+    /// The panic message or exit status of a failed job.
+    pub failure: Option<String>,
 }
 
 impl Cell {
@@ -126,6 +143,7 @@ impl Timeline {
             snapshot: SnapshotState::None,
             snapshot_bytes: None,
             vars: Vec::new(),
+            job: None,
         });
         number
     }
@@ -172,6 +190,10 @@ impl Timeline {
             self.get(*n)
                 .is_some_and(|c| c.status.has_state() && mentions(&c.source, name))
         })
+    }
+
+    pub fn jobs(&self) -> impl Iterator<Item = &Cell> {
+        self.cells.iter().filter(|c| c.job.is_some())
     }
 
     pub fn live_snapshots(&self) -> impl Iterator<Item = &Cell> {

@@ -72,7 +72,24 @@ pub struct Live {
 
 impl Live {
     pub fn start() -> Live {
-        let mut child = tmrepl()
+        Live::start_env(&[], &[])
+    }
+
+    pub fn start_with(args: &[&str]) -> Live {
+        Live::start_env(args, &[])
+    }
+
+    /// Starts tmrepl with extra arguments and environment (None removes a variable).
+    pub fn start_env(args: &[&str], env: &[(&str, Option<&str>)]) -> Live {
+        let mut command = tmrepl();
+        command.args(args);
+        for (key, value) in env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -128,11 +145,39 @@ impl Live {
         }
     }
 
-    pub fn finish(mut self) -> std::process::ExitStatus {
+    /// Waits until every needle has been seen, in any order.
+    pub fn expect_all(&mut self, needles: &[&str], timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut missing: Vec<&str> = needles
+            .iter()
+            .copied()
+            .filter(|n| !self.seen.iter().any(|l| l.contains(n)))
+            .collect();
+        while !missing.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    missing.retain(|n| !line.contains(n));
+                    self.seen.push(line);
+                }
+                Err(_) => panic!(
+                    "never saw {missing:?} within {timeout:?}; saw:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Closes stdin, waits for exit, and collects what was printed until then.
+    pub fn finish(&mut self) -> std::process::ExitStatus {
         drop(self.stdin.take());
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // The reader threads end at end of output; keep what they got.
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                    self.seen.push(line);
+                }
                 return status;
             }
             assert!(Instant::now() < deadline, "tmrepl did not exit");
