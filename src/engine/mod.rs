@@ -383,19 +383,26 @@ impl Engine {
                     }
                 }
             }
-            Err(evcxr::Error::CompilationErrors(errors)) => {
+            Err(error) => self.record_failure(code, error, &mut outcome),
+        }
+        outcome.vars = self.vars();
+        outcome
+    }
+
+    /// A cell that did not run: a compile error (rendered with its span) or another failure.
+    fn record_failure(&mut self, code: &str, error: evcxr::Error, outcome: &mut CellOutcome) {
+        match error {
+            evcxr::Error::CompilationErrors(errors) => {
                 outcome.status = CellStatus::CompileError;
                 self.last_error_code = errors.iter().find_map(|e| e.code().map(str::to_owned));
                 outcome.error_text = Some(render::compile_errors(code, &errors));
             }
-            Err(other) => {
+            other => {
                 let text = other.to_string();
                 outcome.status = CellStatus::Error(text.lines().next().unwrap_or("").to_owned());
                 outcome.error_text = Some(text);
             }
         }
-        outcome.vars = self.vars();
-        outcome
     }
 
     /// Compiles a `&` cell and starts it in a fork of the worker. evcxr's state after the
@@ -444,16 +451,7 @@ impl Engine {
                     outcome.status = CellStatus::Error("the job could not be started".into());
                 }
             },
-            Err(evcxr::Error::CompilationErrors(errors)) => {
-                outcome.status = CellStatus::CompileError;
-                self.last_error_code = errors.iter().find_map(|e| e.code().map(str::to_owned));
-                outcome.error_text = Some(render::compile_errors(code, &errors));
-            }
-            Err(other) => {
-                let text = other.to_string();
-                outcome.status = CellStatus::Error(text.lines().next().unwrap_or("").to_owned());
-                outcome.error_text = Some(text);
-            }
+            Err(error) => self.record_failure(code, error, &mut outcome),
         }
         self.deps = before_deps;
         if let Err(e) = self.ctx.eval_with_state("", before) {
