@@ -141,7 +141,7 @@ impl App {
                 }
                 Effect::Restore { cell, forget } => EngineRequest::Restore { cell, forget },
                 Effect::DropSnapshots { cells } => EngineRequest::DropSnapshots { cells },
-                Effect::Measure => EngineRequest::Measure,
+                Effect::Measure(cells) => EngineRequest::Measure(cells),
                 Effect::Evcxr(command) => EngineRequest::Command(command),
                 Effect::Show(notice) => {
                     updates.push(Update::Notice(notice));

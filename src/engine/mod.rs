@@ -41,7 +41,7 @@ pub enum EngineRequest {
     DropSnapshots {
         cells: Vec<u32>,
     },
-    Measure,
+    Measure(Option<Vec<u32>>),
     Command(EvcxrCommand),
 }
 
@@ -244,10 +244,12 @@ impl Engine {
                     }
                 }
                 EngineRequest::DropSnapshots { cells } => self.drop_snapshots(cells),
-                EngineRequest::Measure => self.measure().unwrap_or(EngineEvent::Measured {
-                    snapshots: Vec::new(),
-                    worker_bytes: 0,
-                }),
+                EngineRequest::Measure(cells) => {
+                    self.measure(cells).unwrap_or(EngineEvent::Measured {
+                        snapshots: Vec::new(),
+                        worker_bytes: 0,
+                    })
+                }
                 EngineRequest::Command(command) => {
                     let result = self.command(command).map_err(|e| format!("{e:#}"));
                     EngineEvent::CommandDone {
@@ -531,8 +533,11 @@ impl Engine {
         EngineEvent::SnapshotsDropped { cells, freed_bytes }
     }
 
-    fn measure(&mut self) -> Result<EngineEvent> {
-        match self.link.request(&HostRequest::Measure)? {
+    fn measure(&mut self, cells: Option<Vec<u32>>) -> Result<EngineEvent> {
+        match self
+            .link
+            .request(&HostRequest::Measure { snapshots: cells })?
+        {
             SupervisorMessage::Measured { snapshots, worker } => Ok(EngineEvent::Measured {
                 snapshots: snapshots
                     .into_iter()

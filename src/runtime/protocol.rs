@@ -28,8 +28,8 @@ pub enum HostRequest {
     Restore { snapshot: u32 },
     /// Free these snapshots.
     Drop { snapshots: Vec<u32> },
-    /// Measure the memory of every snapshot and of the active worker.
-    Measure,
+    /// Measure the memory of these snapshots (all when None) and of the active worker.
+    Measure { snapshots: Option<Vec<u32>> },
     /// The answer to an `InputRequest` from a running cell.
     InputAnswer { text: String },
     /// The next cell evcxr runs is background job `cell`: run it in a fork of the worker
@@ -231,12 +231,12 @@ mod tests {
             snapshots: vec![1, 5, 9],
         };
         write_frame(&mut buf, &request).unwrap();
-        write_frame(&mut buf, &HostRequest::Measure).unwrap();
+        write_frame(&mut buf, &HostRequest::Measure { snapshots: None }).unwrap();
         let mut reader = &buf[..];
         assert_eq!(read_frame::<HostRequest>(&mut reader).unwrap(), request);
         assert_eq!(
             read_frame::<HostRequest>(&mut reader).unwrap(),
-            HostRequest::Measure
+            HostRequest::Measure { snapshots: None }
         );
         assert!(read_frame::<HostRequest>(&mut reader).is_err());
     }

@@ -593,7 +593,7 @@ impl Supervisor {
                 })
             }
             HostRequest::Drop { snapshots } => Some(self.drop_snapshots(&snapshots)),
-            HostRequest::Measure => Some(self.measure()),
+            HostRequest::Measure { snapshots } => Some(self.measure(snapshots.as_deref())),
             HostRequest::PrepareJob { cell, log, limit } => {
                 self.pending_job = Some(PendingJob { cell, log, limit });
                 Some(SupervisorMessage::Ack)
@@ -773,10 +773,12 @@ impl Supervisor {
         SupervisorMessage::Dropped { freed_bytes }
     }
 
-    fn measure(&self) -> SupervisorMessage {
+    /// smaps_rollup walks a process's page tables, so only the snapshots asked for are read.
+    fn measure(&self, only: Option<&[u32]>) -> SupervisorMessage {
         let snapshots = self
             .snapshots
             .iter()
+            .filter(|(id, _)| only.is_none_or(|ids| ids.contains(id)))
             .map(|(id, s)| (*id, memory_of(s.pid).unwrap_or_default()))
             .collect();
         let worker = self

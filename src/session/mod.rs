@@ -77,7 +77,8 @@ pub enum Effect {
     DropSnapshots {
         cells: Vec<u32>,
     },
-    Measure,
+    /// Measure snapshot memory: of these cells, or of all when None.
+    Measure(Option<Vec<u32>>),
     Evcxr(EvcxrCommand),
     Show(Notice),
     /// A cell finished: front ends render it from `Session::timeline()`.
@@ -366,7 +367,7 @@ impl Session {
                 effects
             }
             Command::Memory => vec![
-                Effect::Measure,
+                Effect::Measure(None),
                 Effect::Show(Notice::info(self.memory_table())),
             ],
             Command::Timing => {
@@ -625,7 +626,7 @@ impl Session {
         let mut effects = Vec::new();
         if matches!(end, JobOutcome::Finished | JobOutcome::Panicked) {
             cell.snapshot = SnapshotState::Live { degraded };
-            effects.push(Effect::Measure);
+            effects.push(Effect::Measure(Some(vec![n])));
         } else {
             cell.vars.clear();
         }
@@ -726,7 +727,13 @@ impl Session {
                 cell.snapshot = SnapshotState::Live {
                     degraded: snapshot.degraded,
                 };
-                effects.push(Effect::Measure);
+                // The new snapshot and its parent change most; everything every 16 cells.
+                let parent = cell.parent;
+                effects.push(Effect::Measure(if n % 16 == 0 {
+                    None
+                } else {
+                    Some(vec![n, parent])
+                }));
             }
         }
         effects
