@@ -729,7 +729,7 @@ impl Session {
                 };
                 // The new snapshot and its parent change most; everything every 16 cells.
                 let parent = cell.parent;
-                effects.push(Effect::Measure(if n % 16 == 0 {
+                effects.push(Effect::Measure(if n.is_multiple_of(16) {
                     None
                 } else {
                     Some(vec![n, parent])
