@@ -9,3 +9,4 @@ pub mod plain;
 pub mod runtime;
 pub mod session;
 pub mod timeline;
+pub mod ui;

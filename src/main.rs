@@ -29,6 +29,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         .clone()
         .or_else(|| dirs::data_dir().map(|d| d.join("tmrepl")));
     let interactive = std::io::stdin().is_terminal();
+    let full_screen = interactive
+        && std::io::stdout().is_terminal()
+        && !cli.plain
+        && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false);
     let interrupts = interrupt_channel()?;
     if !(cli.notify_after.is_finite() && cli.notify_after >= 0.0) {
         anyhow::bail!("--notify-after: expected a number of seconds");
@@ -39,11 +43,16 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         notify_after: std::time::Duration::from_secs_f64(cli.notify_after),
         job_limit: cli.jobs,
     });
+    let history = data_dir.map(|d| d.join("history"));
+    if full_screen {
+        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        return tmrepl::ui::run(app, tmrepl::ui::TuiOptions { color, history });
+    }
     plain::run(
         app,
         PlainOptions {
             interactive,
-            history: data_dir.map(|d| d.join("history")),
+            history,
         },
         interrupts,
     )

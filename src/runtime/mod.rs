@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The tmrepl executable to start as evcxr's child (default: this executable).
+pub const EXE_ENV: &str = "TMREPL_EXE";
+
 /// Messages the supervisor sends without being asked.
 #[derive(Debug, Clone)]
 pub enum RuntimeNotice {
@@ -82,7 +85,11 @@ impl RuntimeLink {
             .context("creating the control socket folder")?;
         let path = socket_dir.path().join("control.sock");
         let listener = UnixListener::bind(&path).context("binding the control socket")?;
-        let exe = std::env::current_exe().context("finding the tmrepl executable")?;
+        // Tests and benches that link the library point this at the real binary.
+        let exe = match std::env::var_os(EXE_ENV) {
+            Some(exe) => std::path::PathBuf::from(exe),
+            None => std::env::current_exe().context("finding the tmrepl executable")?,
+        };
         let mut command = Command::new(exe);
         command
             .arg(SUPERVISOR_ARG)

@@ -443,6 +443,53 @@ impl Session {
         }
     }
 
+    pub fn current_vars(&self) -> &[VarInfo] {
+        &self.current_vars
+    }
+
+    /// What `:past cell` would change: variables added, removed and changed, or why it
+    /// cannot be done.
+    pub fn rewind_preview(&self, cell: u32) -> Result<String, String> {
+        let warning = self.check_past(cell)?;
+        let target = self
+            .timeline
+            .get(cell)
+            .map(|c| c.vars.as_slice())
+            .unwrap_or(&[]);
+        let mut lines = Vec::new();
+        if let Some(w) = warning {
+            lines.push(format!("warning: {w}"));
+        }
+        for var in target {
+            match self.current_vars.iter().find(|v| v.name == var.name) {
+                None => lines.push(format!("+ {}: {}", var.name, var.type_name)),
+                Some(now) if now.type_name != var.type_name => lines.push(format!(
+                    "~ {}: {} (now {})",
+                    var.name, var.type_name, now.type_name
+                )),
+                Some(_) => {
+                    let changed_since = self.timeline.last_touched(self.current, &var.name)
+                        != self.timeline.last_touched(cell, &var.name);
+                    if changed_since {
+                        lines.push(format!(
+                            "~ {}: {} (value as after cell {cell})",
+                            var.name, var.type_name
+                        ));
+                    }
+                }
+            }
+        }
+        for var in &self.current_vars {
+            if !target.iter().any(|v| v.name == var.name) {
+                lines.push(format!("- {}: {}", var.name, var.type_name));
+            }
+        }
+        if lines.is_empty() {
+            lines.push("no variable changes".into());
+        }
+        Ok(lines.join("\n"))
+    }
+
     /// Jobs that are still queued or running.
     pub fn active_jobs(&self) -> Vec<u32> {
         self.timeline
@@ -776,7 +823,6 @@ impl Session {
             "{:>5}  {:<11} {:>9}  {:<9} {:>9}  source",
             "cell", "status", "time", "snapshot", "memory"
         );
-        let mut previous = 0;
         for cell in self.timeline.cells() {
             let marker = if cell.number == self.current {
                 '>'
@@ -791,17 +837,10 @@ impl Session {
                 (SnapshotState::Live { .. }, Some(b)) => human_bytes(b),
                 _ => "-".into(),
             };
-            let branch = if cell.parent != previous && cell.parent != cell.number - 1 {
-                format!(
-                    "  (from {})",
-                    if cell.parent == 0 {
-                        "start".to_string()
-                    } else {
-                        cell.parent.to_string()
-                    }
-                )
-            } else {
-                String::new()
+            let branch = match self.timeline.branched_from(cell.number) {
+                Some(0) => "  (from start)".to_owned(),
+                Some(parent) => format!("  (from {parent})"),
+                None => String::new(),
             };
             let _ = writeln!(
                 out,
@@ -814,9 +853,6 @@ impl Session {
                 truncate(cell.first_line(), 48),
                 branch
             );
-            if cell.status.has_state() {
-                previous = cell.number;
-            }
         }
         let _ = write!(
             out,

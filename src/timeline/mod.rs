@@ -192,6 +192,23 @@ impl Timeline {
         })
     }
 
+    /// For a foreground cell that did not start from the cell before it (after a `:past`):
+    /// the cell it branched from.
+    pub fn branched_from(&self, number: u32) -> Option<u32> {
+        let cell = self.get(number)?;
+        if cell.job.is_some() {
+            return None;
+        }
+        let previous = (1..number)
+            .rev()
+            .find(|n| {
+                self.get(*n)
+                    .is_some_and(|c| c.job.is_none() && c.status.has_state())
+            })
+            .unwrap_or(0);
+        (cell.parent != previous).then_some(cell.parent)
+    }
+
     pub fn jobs(&self) -> impl Iterator<Item = &Cell> {
         self.cells.iter().filter(|c| c.job.is_some())
     }

@@ -1,0 +1,304 @@
+//! The multi-line input editor: text, cursor, input history and its search. Pure.
+
+#[derive(Debug, Default, Clone)]
+pub struct Editor {
+    lines: Vec<String>,
+    /// Cursor row and column (in chars).
+    row: usize,
+    col: usize,
+    history: Vec<String>,
+    /// Index into `history` while walking it; None when editing a new entry.
+    walking: Option<usize>,
+    /// The unfinished entry, kept while walking history.
+    draft: Option<String>,
+}
+
+impl Editor {
+    pub fn new() -> Editor {
+        Editor {
+            lines: vec![String::new()],
+            ..Editor::default()
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    pub fn cursor(&self) -> (usize, usize) {
+        (self.row, self.col)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.len() == 1 && self.lines[0].is_empty()
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.lines = text.split('\n').map(str::to_owned).collect();
+        if self.lines.is_empty() {
+            self.lines.push(String::new());
+        }
+        self.row = self.lines.len() - 1;
+        self.col = self.lines[self.row].chars().count();
+    }
+
+    pub fn clear(&mut self) {
+        self.set_text("");
+        self.walking = None;
+        self.draft = None;
+    }
+
+    /// Takes the text out (for submission) and records it in the history.
+    pub fn take(&mut self) -> String {
+        let text = self.text();
+        if !text.trim().is_empty() && self.history.last() != Some(&text) {
+            self.history.push(text.clone());
+        }
+        self.clear();
+        text
+    }
+
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    pub fn set_history(&mut self, history: Vec<String>) {
+        self.history = history;
+    }
+
+    fn byte_index(line: &str, col: usize) -> usize {
+        line.char_indices()
+            .nth(col)
+            .map(|(i, _)| i)
+            .unwrap_or(line.len())
+    }
+
+    fn line_len(&self, row: usize) -> usize {
+        self.lines[row].chars().count()
+    }
+
+    pub fn insert_char(&mut self, c: char) {
+        let at = Self::byte_index(&self.lines[self.row], self.col);
+        self.lines[self.row].insert(at, c);
+        self.col += 1;
+    }
+
+    pub fn insert_str(&mut self, text: &str) {
+        for c in text.chars() {
+            if c == '\n' {
+                self.newline();
+            } else if c != '\r' {
+                self.insert_char(c);
+            }
+        }
+    }
+
+    pub fn newline(&mut self) {
+        let at = Self::byte_index(&self.lines[self.row], self.col);
+        let rest = self.lines[self.row].split_off(at);
+        // Keep the indentation of the line being split.
+        let indent: String = self.lines[self.row]
+            .chars()
+            .take_while(|c| *c == ' ')
+            .collect();
+        self.row += 1;
+        self.lines.insert(self.row, format!("{indent}{rest}"));
+        self.col = indent.chars().count();
+    }
+
+    pub fn backspace(&mut self) {
+        if self.col > 0 {
+            let at = Self::byte_index(&self.lines[self.row], self.col - 1);
+            self.lines[self.row].remove(at);
+            self.col -= 1;
+        } else if self.row > 0 {
+            let line = self.lines.remove(self.row);
+            self.row -= 1;
+            self.col = self.line_len(self.row);
+            self.lines[self.row].push_str(&line);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.col < self.line_len(self.row) {
+            let at = Self::byte_index(&self.lines[self.row], self.col);
+            self.lines[self.row].remove(at);
+        } else if self.row + 1 < self.lines.len() {
+            let next = self.lines.remove(self.row + 1);
+            self.lines[self.row].push_str(&next);
+        }
+    }
+
+    pub fn left(&mut self) {
+        if self.col > 0 {
+            self.col -= 1;
+        } else if self.row > 0 {
+            self.row -= 1;
+            self.col = self.line_len(self.row);
+        }
+    }
+
+    pub fn right(&mut self) {
+        if self.col < self.line_len(self.row) {
+            self.col += 1;
+        } else if self.row + 1 < self.lines.len() {
+            self.row += 1;
+            self.col = 0;
+        }
+    }
+
+    pub fn home(&mut self) {
+        self.col = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.col = self.line_len(self.row);
+    }
+
+    /// Up: previous line, or the previous history entry from the first line.
+    pub fn up(&mut self) {
+        if self.row > 0 {
+            self.row -= 1;
+            self.col = self.col.min(self.line_len(self.row));
+            return;
+        }
+        let next = match self.walking {
+            None if !self.history.is_empty() => self.history.len() - 1,
+            Some(i) if i > 0 => i - 1,
+            _ => return,
+        };
+        if self.walking.is_none() {
+            self.draft = Some(self.text());
+        }
+        self.walking = Some(next);
+        let entry = self.history[next].clone();
+        self.set_text(&entry);
+        self.row = 0;
+        self.col = self.col.min(self.line_len(0));
+    }
+
+    /// Down: next line, or the next history entry (then the draft) from the last line.
+    pub fn down(&mut self) {
+        if self.row + 1 < self.lines.len() {
+            self.row += 1;
+            self.col = self.col.min(self.line_len(self.row));
+            return;
+        }
+        let Some(i) = self.walking else { return };
+        if i + 1 < self.history.len() {
+            self.walking = Some(i + 1);
+            let entry = self.history[i + 1].clone();
+            self.set_text(&entry);
+        } else {
+            self.walking = None;
+            let draft = self.draft.take().unwrap_or_default();
+            self.set_text(&draft);
+        }
+    }
+
+    /// The most recent history entry containing `query`, searching back from `before`.
+    pub fn search(&self, query: &str, before: usize) -> Option<usize> {
+        if query.is_empty() {
+            return None;
+        }
+        self.history[..before.min(self.history.len())]
+            .iter()
+            .rposition(|entry| entry.contains(query))
+    }
+
+    /// The identifier being typed just before the cursor.
+    pub fn word_before_cursor(&self) -> &str {
+        let line = &self.lines[self.row];
+        let end = Self::byte_index(line, self.col);
+        let start = line[..end]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .last()
+            .map(|(i, _)| i)
+            .unwrap_or(end);
+        &line[start..end]
+    }
+
+    /// Replaces the word before the cursor with `completion`.
+    pub fn complete_word(&mut self, completion: &str) {
+        let word_chars = self.word_before_cursor().chars().count();
+        for _ in 0..word_chars {
+            self.backspace();
+        }
+        self.insert_str(completion);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typing_and_newlines_keep_indentation() {
+        let mut e = Editor::new();
+        e.insert_str("fn f() {");
+        e.newline();
+        e.insert_str("    1");
+        e.newline();
+        assert_eq!(e.cursor(), (2, 4));
+        e.insert_str("}");
+        assert_eq!(e.text(), "fn f() {\n    1\n    }");
+        e.home();
+        e.backspace();
+        assert_eq!(e.lines().len(), 2);
+    }
+
+    #[test]
+    fn history_walks_from_the_edges_and_restores_the_draft() {
+        let mut e = Editor::new();
+        e.insert_str("let a = 1;");
+        e.take();
+        e.insert_str("let b = 2;");
+        e.take();
+        e.insert_str("dra");
+        e.up();
+        assert_eq!(e.text(), "let b = 2;");
+        e.up();
+        assert_eq!(e.text(), "let a = 1;");
+        e.up();
+        assert_eq!(e.text(), "let a = 1;");
+        e.down();
+        e.down();
+        assert_eq!(e.text(), "dra");
+    }
+
+    #[test]
+    fn search_finds_the_latest_match() {
+        let mut e = Editor::new();
+        for entry in ["let v = 1;", "v.push(2)", "let w = 3;"] {
+            e.insert_str(entry);
+            e.take();
+        }
+        assert_eq!(e.search("let", 3), Some(2));
+        assert_eq!(e.search("let", 2), Some(0));
+        assert_eq!(e.search("nothing", 3), None);
+    }
+
+    #[test]
+    fn completion_replaces_the_word() {
+        let mut e = Editor::new();
+        e.insert_str("foo + my_va");
+        assert_eq!(e.word_before_cursor(), "my_va");
+        e.complete_word("my_variable");
+        assert_eq!(e.text(), "foo + my_variable");
+    }
+
+    #[test]
+    fn multibyte_text_is_edited_by_chars() {
+        let mut e = Editor::new();
+        e.insert_str("\"héllo\"");
+        e.left();
+        e.backspace();
+        assert_eq!(e.text(), "\"héll\"");
+    }
+}

@@ -1,0 +1,574 @@
+//! The full-screen front end (ratatui + crossterm). It turns keys into `App` calls and
+//! draws the `Session`; all time-machine decisions stay in the core.
+
+pub mod editor;
+pub mod highlight;
+pub mod view;
+
+use crate::app::{App, Update};
+use crate::session::NoticeKind;
+use crate::session::input::{Completeness, completeness};
+use anyhow::Result;
+use crossbeam_channel::{Receiver, select};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use view::{Entry, Focus, Overlay, View};
+
+/// What a key did to the session as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Quit,
+}
+
+/// The interface's state plus the logic that maps keys to `App` calls. Separate from the
+/// terminal so tests can drive it with synthetic keys against a real session.
+pub struct Tui {
+    pub view: View,
+    page: usize,
+    /// Cells typed ahead while another one runs, submitted in order when the app is idle.
+    queued: std::collections::VecDeque<String>,
+}
+
+impl Tui {
+    pub fn new(color: bool) -> Tui {
+        Tui {
+            view: View::new(color),
+            page: 10,
+            queued: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Handles every update from `app`, returning Quit when the session should end.
+    pub fn apply(&mut self, app: &App, updates: Vec<Update>) -> Control {
+        let mut control = Control::Continue;
+        for update in updates {
+            match &update {
+                Update::Quit => control = self.quit(app),
+                Update::Fatal(error) => {
+                    self.view.transcript.push(Entry::Notice {
+                        kind: NoticeKind::Error,
+                        text: format!("tmrepl: {error}"),
+                    });
+                    self.view.status = Some((NoticeKind::Error, error.clone()));
+                }
+                _ => self.view.apply(&update, app.session()),
+            }
+        }
+        control
+    }
+
+    /// Submits the next typed-ahead cell once the app is idle.
+    pub fn submit_queued(&mut self, app: &mut App) -> Control {
+        if app.is_busy() {
+            return Control::Continue;
+        }
+        match self.queued.pop_front() {
+            Some(text) => self.submit_text(app, text),
+            None => Control::Continue,
+        }
+    }
+
+    fn quit(&mut self, app: &App) -> Control {
+        let jobs = app.session().active_jobs();
+        if jobs.is_empty() || self.view.quit_asked {
+            return Control::Quit;
+        }
+        self.view.quit_asked = true;
+        let list: Vec<String> = jobs.iter().map(u32::to_string).collect();
+        self.view.status = Some((
+            NoticeKind::Warning,
+            format!(
+                "jobs {} still running: Ctrl-D again stops them and quits",
+                list.join(", ")
+            ),
+        ));
+        Control::Continue
+    }
+
+    fn submit(&mut self, app: &mut App) -> Control {
+        let text = self.view.editor.take();
+        if app.is_busy() {
+            self.queued.push_back(text);
+            self.view.status = Some((
+                NoticeKind::Info,
+                format!(
+                    "{} cell(s) queued behind the running one",
+                    self.queued.len()
+                ),
+            ));
+            return Control::Continue;
+        }
+        self.submit_text(app, text)
+    }
+
+    fn submit_text(&mut self, app: &mut App, text: String) -> Control {
+        if text.trim().is_empty() {
+            return Control::Continue;
+        }
+        let is_code = !text.trim_start().starts_with(':');
+        self.view.transcript.push(Entry::Input {
+            cell: is_code.then(|| app.session().next_cell()),
+            source: text.clone(),
+        });
+        if text.trim() == ":help" {
+            self.view.overlay = Some(Overlay::Help);
+        }
+        let updates = app.submit(&text);
+        self.apply(app, updates)
+    }
+
+    pub fn handle_event(&mut self, app: &mut App, event: Event) -> Control {
+        match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(app, key),
+            Event::Mouse(mouse) => {
+                match mouse.kind {
+                    MouseEventKind::ScrollUp => self.view.scroll += 3,
+                    MouseEventKind::ScrollDown => {
+                        self.view.scroll = self.view.scroll.saturating_sub(3)
+                    }
+                    _ => {}
+                }
+                Control::Continue
+            }
+            Event::Paste(text) => {
+                self.view.editor.insert_str(&text);
+                Control::Continue
+            }
+            Event::Resize(_, height) => {
+                self.page = (height as usize / 2).max(1);
+                Control::Continue
+            }
+            _ => Control::Continue,
+        }
+    }
+
+    pub fn handle_key(&mut self, app: &mut App, key: KeyEvent) -> Control {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if key.code != KeyCode::Char('d') || !ctrl {
+            self.view.quit_asked = false;
+        }
+        if let Some(overlay) = &mut self.view.overlay {
+            match (key.code, overlay) {
+                (KeyCode::Enter | KeyCode::Char('y'), Overlay::Rewind { cell, .. }) => {
+                    let command = format!(":past {cell}");
+                    self.view.overlay = None;
+                    self.view.focus = Focus::Editor;
+                    self.view.transcript.push(Entry::Input {
+                        cell: None,
+                        source: command.clone(),
+                    });
+                    let updates = app.submit(&command);
+                    return self.apply(app, updates);
+                }
+                (KeyCode::PageDown | KeyCode::Down, Overlay::Detail { scroll, .. }) => *scroll += 5,
+                (KeyCode::PageUp | KeyCode::Up, Overlay::Detail { scroll, .. }) => {
+                    *scroll = scroll.saturating_sub(5)
+                }
+                (KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::F(1), _) => {
+                    self.view.overlay = None
+                }
+                (KeyCode::Char('n'), Overlay::Rewind { .. }) => self.view.overlay = None,
+                _ => {}
+            }
+            return Control::Continue;
+        }
+        match key.code {
+            KeyCode::F(1) => {
+                self.view.overlay = Some(Overlay::Help);
+                return Control::Continue;
+            }
+            KeyCode::Char('c') if ctrl => {
+                if app.is_busy() {
+                    app.interrupt();
+                } else {
+                    self.view.editor.clear();
+                    self.view.search = None;
+                }
+                return Control::Continue;
+            }
+            KeyCode::Char('d') if ctrl => {
+                if self.view.editor.is_empty() {
+                    return self.quit(app);
+                }
+                self.view.editor.delete();
+                return Control::Continue;
+            }
+            KeyCode::PageUp if self.view.focus == Focus::Editor => {
+                self.view.scroll += self.page;
+                return Control::Continue;
+            }
+            KeyCode::PageDown if self.view.focus == Focus::Editor => {
+                self.view.scroll = self.view.scroll.saturating_sub(self.page);
+                return Control::Continue;
+            }
+            KeyCode::Char('t') if ctrl => {
+                self.rewind_preview(app);
+                return Control::Continue;
+            }
+            _ => {}
+        }
+        match self.view.focus {
+            Focus::Panel => self.panel_key(app, key),
+            Focus::Editor => self.editor_key(app, key, ctrl, alt),
+        }
+    }
+
+    fn rewind_preview(&mut self, app: &App) {
+        let Some(cell) = self.view.selection(app.session()) else {
+            self.view.status = Some((NoticeKind::Error, "no cells yet".into()));
+            return;
+        };
+        match app.session().rewind_preview(cell) {
+            Ok(text) => self.view.overlay = Some(Overlay::Rewind { cell, text }),
+            Err(e) => self.view.status = Some((NoticeKind::Error, e)),
+        }
+    }
+
+    fn panel_key(&mut self, app: &mut App, key: KeyEvent) -> Control {
+        let session = app.session();
+        match key.code {
+            KeyCode::Up => self.view.select(session, -1),
+            KeyCode::Down => self.view.select(session, 1),
+            KeyCode::PageUp => self.view.select(session, -(self.page as i64)),
+            KeyCode::PageDown => self.view.select(session, self.page as i64),
+            KeyCode::Home => self.view.select_edge(session, false),
+            KeyCode::End => self.view.select_edge(session, true),
+            KeyCode::Tab | KeyCode::Esc => self.view.focus = Focus::Editor,
+            KeyCode::Enter => {
+                let Some(cell) = self.view.selection(session) else {
+                    return Control::Continue;
+                };
+                let is_job = session
+                    .timeline()
+                    .get(cell)
+                    .is_some_and(|c| c.job.is_some());
+                if is_job {
+                    self.view.awaiting_log = Some(cell);
+                    let updates = app.submit(&format!(":log {cell}"));
+                    return self.apply(app, updates);
+                }
+                let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
+                self.view.overlay = Some(Overlay::Detail {
+                    title: format!("cell {cell}: variables"),
+                    text,
+                    scroll: 0,
+                });
+            }
+            KeyCode::Char('k') => {
+                if let Some(cell) = self.view.selection(session) {
+                    let updates = app.submit(&format!(":kill {cell}"));
+                    return self.apply(app, updates);
+                }
+            }
+            _ => {}
+        }
+        Control::Continue
+    }
+
+    fn editor_key(&mut self, app: &mut App, key: KeyEvent, ctrl: bool, alt: bool) -> Control {
+        let view = &mut self.view;
+        if let Some((query, found)) = &mut view.search {
+            match key.code {
+                KeyCode::Char('r') if ctrl => {
+                    let before = found.unwrap_or(view.editor.history().len());
+                    if let Some(i) = view.editor.search(query, before) {
+                        *found = Some(i);
+                    }
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    query.push(c);
+                    *found = view.editor.search(query, view.editor.history().len());
+                }
+                KeyCode::Backspace => {
+                    query.pop();
+                    *found = view.editor.search(query, view.editor.history().len());
+                }
+                KeyCode::Enter | KeyCode::Right | KeyCode::Left => {
+                    if let Some(i) = found {
+                        let entry = view.editor.history()[*i].clone();
+                        view.editor.set_text(&entry);
+                    }
+                    view.search = None;
+                }
+                _ => view.search = None,
+            }
+            if let Some((_, Some(i))) = &view.search {
+                let entry = view.editor.history()[*i].clone();
+                view.status = Some((
+                    NoticeKind::Info,
+                    format!("found: {}", entry.lines().next().unwrap_or("")),
+                ));
+            }
+            return Control::Continue;
+        }
+        match key.code {
+            KeyCode::Enter if alt => view.editor.newline(),
+            KeyCode::Enter => {
+                if let Some(_prompt) = view.input_prompt.take() {
+                    let answer = view.editor.take();
+                    view.transcript.push(Entry::Output {
+                        stream: crate::session::Stream::Stdout,
+                        text: answer.clone(),
+                    });
+                    if let Err(e) = app.answer_input(answer) {
+                        view.status = Some((NoticeKind::Error, e));
+                    }
+                    return Control::Continue;
+                }
+                let text = view.editor.text();
+                if completeness(&text) == Completeness::Incomplete {
+                    view.editor.newline();
+                    return Control::Continue;
+                }
+                return self.submit(app);
+            }
+            KeyCode::Tab => {
+                if view.editor.is_empty() {
+                    view.focus = Focus::Panel;
+                } else {
+                    complete(view, app);
+                }
+            }
+            KeyCode::Esc => view.status = None,
+            KeyCode::Char('r') if ctrl => view.search = Some((String::new(), None)),
+            KeyCode::Char('a') if ctrl => view.editor.home(),
+            KeyCode::Char('e') if ctrl => view.editor.end(),
+            KeyCode::Char('u') if ctrl => view.editor.clear(),
+            KeyCode::Char(c) if !ctrl => view.editor.insert_char(c),
+            KeyCode::Backspace => view.editor.backspace(),
+            KeyCode::Delete => view.editor.delete(),
+            KeyCode::Left => view.editor.left(),
+            KeyCode::Right => view.editor.right(),
+            KeyCode::Home => view.editor.home(),
+            KeyCode::End => view.editor.end(),
+            KeyCode::Up => view.editor.up(),
+            KeyCode::Down => view.editor.down(),
+            _ => {}
+        }
+        Control::Continue
+    }
+}
+
+/// Completes the word before the cursor from variables, commands and keywords.
+fn complete(view: &mut View, app: &App) {
+    let word = view.editor.word_before_cursor().to_owned();
+    let line = view.editor.text();
+    let mut candidates: Vec<String> = if line.trim_start().starts_with(':') && !line.contains(' ') {
+        crate::commands::HELP
+            .iter()
+            .filter_map(|(usage, _)| usage.split_whitespace().next())
+            .map(|c| c.trim_start_matches(':').to_owned())
+            .collect()
+    } else {
+        let mut names: Vec<String> = app
+            .session()
+            .current_vars()
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        names.extend(
+            [
+                "let", "mut", "fn", "struct", "impl", "println!", "format!", "vec!", "String",
+                "Vec", "HashMap", "Option", "Some", "None", "Result", "Ok", "Err", "match", "loop",
+                "while", "for",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        names
+    };
+    candidates.retain(|c| c.starts_with(&word) && c != &word);
+    candidates.sort();
+    candidates.dedup();
+    match candidates.as_slice() {
+        [] => {}
+        [only] => view.editor.complete_word(only),
+        many => {
+            let common = many.iter().skip(1).fold(many[0].clone(), |acc, c| {
+                acc.chars()
+                    .zip(c.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect()
+            });
+            if common.len() > word.len() {
+                view.editor.complete_word(&common);
+            }
+            view.status = Some((NoticeKind::Info, many.join("  ")));
+        }
+    }
+}
+
+/// Restores the terminal when dropped, including on panic.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> Result<TerminalGuard> {
+        enable_raw_mode()?;
+        execute!(
+            std::io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
+        Ok(TerminalGuard)
+    }
+
+    fn restore() {
+        let _ = disable_raw_mode();
+        let _ = execute!(
+            std::io::stdout(),
+            DisableBracketedPaste,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            ratatui::crossterm::cursor::Show
+        );
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        TerminalGuard::restore();
+    }
+}
+
+pub struct TuiOptions {
+    pub color: bool,
+    pub history: Option<PathBuf>,
+}
+
+/// Runs the full-screen interface until the user quits. Returns the exit code.
+pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        TerminalGuard::restore();
+        previous_hook(info);
+    }));
+    let terminated = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGTERM, terminated.clone())?;
+    signal_hook::flag::register(signal_hook::consts::SIGHUP, terminated.clone())?;
+
+    let guard = TerminalGuard::enter()?;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    let events = spawn_event_reader(terminated.clone());
+    let mut tui = Tui::new(options.color);
+    if let Some(path) = &options.history {
+        tui.view.editor.set_history(load_history(path));
+    }
+    tui.page = (terminal.size()?.height as usize / 2).max(1);
+    let tick = crossbeam_channel::tick(Duration::from_millis(120));
+    let mut code = 0;
+    'outer: loop {
+        terminal.draw(|frame| tui.view.render(frame, app.session(), app.is_busy()))?;
+        if std::mem::take(&mut tui.view.ring_bell) {
+            let _ = std::io::stdout().write_all(b"\x07");
+            let _ = std::io::stdout().flush();
+        }
+        // Wait for something, then drain everything that is ready before drawing again.
+        let mut control = select! {
+            recv(events) -> event => match event {
+                Ok(event) => tui.handle_event(&mut app, event),
+                Err(_) => Control::Quit,
+            },
+            recv(app.messages()) -> message => match message {
+                Ok(message) => {
+                    let updates = app.handle(message);
+                    tui.apply(&app, updates)
+                }
+                Err(_) => Control::Quit,
+            },
+            recv(tick) -> _ => {
+                tui.view.ticks += 1;
+                Control::Continue
+            },
+        };
+        while control == Control::Continue {
+            if let Ok(event) = events.try_recv() {
+                control = tui.handle_event(&mut app, event);
+            } else if let Ok(message) = app.messages().try_recv() {
+                let updates = app.handle(message);
+                control = tui.apply(&app, updates);
+            } else {
+                break;
+            }
+        }
+        if control == Control::Continue {
+            control = tui.submit_queued(&mut app);
+        }
+        if terminated.load(Ordering::Relaxed) {
+            code = 143;
+            break 'outer;
+        }
+        if control == Control::Quit {
+            break;
+        }
+    }
+    if let Some(path) = &options.history {
+        save_history(path, tui.view.editor.history());
+    }
+    drop(terminal);
+    drop(guard);
+    app.shutdown();
+    Ok(code)
+}
+
+fn spawn_event_reader(stop: Arc<AtomicBool>) -> Receiver<Event> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let _ = std::thread::Builder::new()
+        .name("tmrepl-terminal".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match event::poll(Duration::from_millis(100)) {
+                    Ok(true) => match event::read() {
+                        Ok(event) => {
+                            if tx.send(event).is_err() {
+                                break;
+                            }
+                        }
+                        Err(_) => break,
+                    },
+                    Ok(false) => {}
+                    Err(_) => break,
+                }
+            }
+        });
+    rx
+}
+
+/// History in rustyline's file format, so line mode and the TUI share it.
+pub fn load_history(path: &std::path::Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|l| *l != "#V2")
+        .map(|l| l.replace("\\n", "\n").replace("\\\\", "\\"))
+        .collect()
+}
+
+pub fn save_history(path: &std::path::Path, entries: &[String]) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let start = entries.len().saturating_sub(1000);
+    let mut text = String::from("#V2\n");
+    for entry in &entries[start..] {
+        text.push_str(&entry.replace('\\', "\\\\").replace('\n', "\\n"));
+        text.push('\n');
+    }
+    let _ = std::fs::write(path, text);
+}

@@ -1,0 +1,736 @@
+//! What the full-screen interface shows and how keys change it. Rendering reads the
+//! `Session` (the core) and this view state; it never decides anything about the timeline.
+
+use super::editor::Editor;
+use super::highlight::{self, Token};
+use crate::app::Update;
+use crate::session::{NoticeKind, Session, Stream, format_duration, human_bytes};
+use crate::timeline::{Cell, CellStatus, SnapshotState};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use std::time::Instant;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Editor,
+    Panel,
+}
+
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Input { cell: Option<u32>, source: String },
+    Output { stream: Stream, text: String },
+    Value { cell: u32, text: String },
+    Error(String),
+    Mark(String),
+    Notice { kind: NoticeKind, text: String },
+}
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help,
+    Detail {
+        title: String,
+        text: String,
+        scroll: u16,
+    },
+    /// Ctrl-T: what rewinding to `cell` changes; Enter confirms.
+    Rewind {
+        cell: u32,
+        text: String,
+    },
+}
+
+pub struct View {
+    pub editor: Editor,
+    pub focus: Focus,
+    /// The cell selected in the side panel; None follows the newest.
+    pub selected: Option<u32>,
+    /// Transcript lines scrolled back from the bottom.
+    pub scroll: usize,
+    pub transcript: Vec<Entry>,
+    pub overlay: Option<Overlay>,
+    /// Reverse history search (Ctrl-R): query and the matching entry.
+    pub search: Option<(String, Option<usize>)>,
+    /// A running cell asked for a line of input.
+    pub input_prompt: Option<String>,
+    /// One line for the status bar (last notice, errors).
+    pub status: Option<(NoticeKind, String)>,
+    /// A `:log N` answer goes to the detail view instead of the transcript.
+    pub awaiting_log: Option<u32>,
+    pub color: bool,
+    pub ticks: usize,
+    pub ring_bell: bool,
+    pub quit_asked: bool,
+}
+
+impl View {
+    pub fn new(color: bool) -> View {
+        View {
+            editor: Editor::new(),
+            focus: Focus::Editor,
+            selected: None,
+            scroll: 0,
+            transcript: Vec::new(),
+            overlay: None,
+            search: None,
+            input_prompt: None,
+            status: None,
+            awaiting_log: None,
+            color,
+            ticks: 0,
+            ring_bell: false,
+            quit_asked: false,
+        }
+    }
+
+    fn style(&self, style: Style) -> Style {
+        if self.color { style } else { Style::default() }
+    }
+
+    /// Records an update from the app in the transcript and status line.
+    pub fn apply(&mut self, update: &Update, session: &Session) {
+        match update {
+            Update::Started { elapsed } => self.transcript.push(Entry::Notice {
+                kind: NoticeKind::Info,
+                text: format!(
+                    "ready in {}. F1 shows every key; :help every command.",
+                    format_duration(*elapsed)
+                ),
+            }),
+            Update::Output { stream, text, .. } => self.transcript.push(Entry::Output {
+                stream: *stream,
+                text: text.clone(),
+            }),
+            Update::CellFinished(n) => {
+                let Some(cell) = session.timeline().get(*n) else {
+                    return;
+                };
+                if let Some(error) = &cell.error_text {
+                    self.transcript.push(Entry::Error(error.clone()));
+                }
+                match &cell.status {
+                    CellStatus::Panic => self
+                        .transcript
+                        .push(Entry::Mark(format!("cell {n} panicked"))),
+                    CellStatus::Error(m) if cell.error_text.is_none() => {
+                        self.transcript.push(Entry::Error(m.clone()))
+                    }
+                    _ => {}
+                }
+                if let Some(value) = &cell.value {
+                    self.transcript.push(Entry::Value {
+                        cell: *n,
+                        text: value.clone(),
+                    });
+                }
+                if session.timing()
+                    && let Some(d) = cell.duration
+                {
+                    self.transcript
+                        .push(Entry::Mark(format!("took {}", format_duration(d))));
+                }
+            }
+            Update::Notice(notice) | Update::Bell(notice) => {
+                if let Some(cell) = self.awaiting_log.take() {
+                    self.overlay = Some(Overlay::Detail {
+                        title: format!("job {cell}: log"),
+                        text: notice.text.clone(),
+                        scroll: 0,
+                    });
+                    return;
+                }
+                if matches!(update, Update::Bell(_)) {
+                    self.ring_bell = true;
+                }
+                let one_line = notice.text.lines().next().unwrap_or("").to_owned();
+                self.status = Some((notice.kind, one_line));
+                self.transcript.push(Entry::Notice {
+                    kind: notice.kind,
+                    text: notice.text.clone(),
+                });
+            }
+            Update::InputRequested { prompt, .. } => {
+                self.input_prompt = Some(if prompt.is_empty() {
+                    "input".into()
+                } else {
+                    prompt.clone()
+                });
+            }
+            Update::Quit | Update::Fatal(_) => {}
+        }
+        self.scroll = 0;
+    }
+
+    /// The cells the panel lists, newest last.
+    fn selected_cell(&self, session: &Session) -> Option<u32> {
+        let len = session.timeline().len() as u32;
+        if len == 0 {
+            return None;
+        }
+        Some(self.selected.unwrap_or(len).clamp(1, len))
+    }
+
+    pub fn select(&mut self, session: &Session, delta: i64) {
+        let len = session.timeline().len() as i64;
+        if len == 0 {
+            return;
+        }
+        let now = self.selected_cell(session).unwrap_or(1) as i64;
+        self.selected = Some((now + delta).clamp(1, len) as u32);
+    }
+
+    pub fn select_edge(&mut self, session: &Session, last: bool) {
+        let len = session.timeline().len() as u32;
+        if len > 0 {
+            self.selected = Some(if last { len } else { 1 });
+        }
+    }
+
+    pub fn selection(&self, session: &Session) -> Option<u32> {
+        self.selected_cell(session)
+    }
+
+    // ---- rendering ----
+
+    pub fn render(&self, frame: &mut Frame, session: &Session, busy: bool) {
+        let area = frame.area();
+        let editor_height =
+            (self.editor.lines().len() as u16 + 2).clamp(3, area.height.saturating_sub(6).max(3));
+        let rows = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([
+                Constraint::Min(3),
+                Constraint::Length(editor_height),
+                Constraint::Length(1),
+            ])
+            .split(area);
+        let panel_width = if area.width >= 100 {
+            44
+        } else {
+            (area.width / 3).max(24)
+        };
+        let top = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Min(20), Constraint::Length(panel_width)])
+            .split(rows[0]);
+        self.render_transcript(frame, top[0]);
+        self.render_panel(frame, top[1], session);
+        self.render_editor(frame, rows[1], session, busy);
+        self.render_status(frame, rows[2], session, busy);
+        match &self.overlay {
+            Some(Overlay::Help) => {
+                self.render_popup(frame, area, " keys (Esc closes) ", &help_text(), 0)
+            }
+            Some(Overlay::Detail {
+                title,
+                text,
+                scroll,
+            }) => self.render_popup(
+                frame,
+                area,
+                &format!(" {title} (Esc closes) "),
+                text,
+                *scroll,
+            ),
+            Some(Overlay::Rewind { cell, text }) => self.render_popup(
+                frame,
+                area,
+                &format!(" rewind to cell {cell}? Enter: yes, Esc: no "),
+                text,
+                0,
+            ),
+            None => {}
+        }
+    }
+
+    fn code_spans(&self, text: &str) -> Vec<Span<'static>> {
+        highlight::line(text)
+            .into_iter()
+            .map(|(token, piece)| {
+                let style = match token {
+                    Token::Plain => Style::default(),
+                    Token::Keyword => Style::default().fg(Color::Magenta),
+                    Token::Str => Style::default().fg(Color::Green),
+                    Token::Number => Style::default().fg(Color::Cyan),
+                    Token::Comment => Style::default().fg(Color::DarkGray),
+                    Token::Macro => Style::default().fg(Color::Blue),
+                    Token::Type => Style::default().fg(Color::Yellow),
+                };
+                Span::styled(piece.to_owned(), self.style(style))
+            })
+            .collect()
+    }
+
+    fn entry_lines(&self, entry: &Entry) -> Vec<Line<'static>> {
+        let bold_green = self.style(
+            Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
+        );
+        let red = self.style(Style::default().fg(Color::Red));
+        match entry {
+            Entry::Input { cell, source } => source
+                .lines()
+                .enumerate()
+                .map(|(i, text)| {
+                    let prefix = match (i, cell) {
+                        (0, Some(n)) => format!("In [{n}]: "),
+                        (0, None) => ">> ".to_owned(),
+                        _ => "   ...: ".to_owned(),
+                    };
+                    let mut spans = vec![Span::styled(prefix, bold_green)];
+                    if cell.is_some() {
+                        spans.extend(self.code_spans(text));
+                    } else {
+                        spans.push(Span::raw(text.to_owned()));
+                    }
+                    Line::from(spans)
+                })
+                .collect(),
+            Entry::Output { stream, text } => vec![Line::styled(
+                text.clone(),
+                if *stream == Stream::Stderr {
+                    self.style(Style::default().fg(Color::LightRed))
+                } else {
+                    Style::default()
+                },
+            )],
+            Entry::Value { cell, text } => text
+                .lines()
+                .enumerate()
+                .map(|(i, line)| {
+                    let prefix = if i == 0 {
+                        format!("Out[{cell}]: ")
+                    } else {
+                        "        ".into()
+                    };
+                    Line::from(vec![
+                        Span::styled(
+                            prefix,
+                            self.style(
+                                Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+                            ),
+                        ),
+                        Span::raw(line.to_owned()),
+                    ])
+                })
+                .collect(),
+            Entry::Error(text) => text
+                .lines()
+                .map(|l| Line::styled(l.to_owned(), red))
+                .collect(),
+            Entry::Mark(text) => vec![Line::styled(
+                format!("── {text}"),
+                self.style(Style::default().fg(Color::Yellow)),
+            )],
+            Entry::Notice { kind, text } => {
+                let style = match kind {
+                    NoticeKind::Info => self.style(Style::default().fg(Color::Cyan)),
+                    NoticeKind::Warning => self.style(Style::default().fg(Color::Yellow)),
+                    NoticeKind::Error => red,
+                };
+                text.lines()
+                    .map(|l| Line::styled(l.to_owned(), style))
+                    .collect()
+            }
+        }
+    }
+
+    fn render_transcript(&self, frame: &mut Frame, area: Rect) {
+        let block = Block::default().borders(Borders::ALL).title(" tmrepl ");
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let width = inner.width.max(1) as usize;
+        let height = inner.height as usize;
+        // Walk back from the newest entry, wrapping lines, until the window is full.
+        let mut rows: Vec<Line<'static>> = Vec::new();
+        let wanted = height + self.scroll;
+        for entry in self.transcript.iter().rev() {
+            let mut lines = Vec::new();
+            for line in self.entry_lines(entry) {
+                lines.extend(wrap(line, width));
+            }
+            for line in lines.into_iter().rev() {
+                rows.push(line);
+            }
+            if rows.len() >= wanted {
+                break;
+            }
+        }
+        let skip = self.scroll.min(rows.len().saturating_sub(height));
+        let visible: Vec<Line> = rows.into_iter().skip(skip).take(height).rev().collect();
+        frame.render_widget(Paragraph::new(visible), inner);
+    }
+
+    fn glyph(&self, cell: &Cell) -> (&'static str, Color) {
+        match &cell.status {
+            CellStatus::Running => (SPINNER[self.ticks % SPINNER.len()], Color::Cyan),
+            CellStatus::Queued => ("…", Color::Cyan),
+            CellStatus::Ok => ("✓", Color::Green),
+            CellStatus::CompileError => ("✗", Color::Red),
+            CellStatus::Panic => ("!", Color::Yellow),
+            CellStatus::Crashed(_) | CellStatus::Error(_) => ("☠", Color::Red),
+            CellStatus::Interrupted => ("⏹", Color::Yellow),
+            CellStatus::Killed => ("✕", Color::Yellow),
+        }
+    }
+
+    fn cell_row(
+        &self,
+        cell: &Cell,
+        session: &Session,
+        selected: bool,
+        width: usize,
+        now: Instant,
+    ) -> Line<'static> {
+        let (glyph, color) = self.glyph(cell);
+        let current = match (selected, cell.number == session.current()) {
+            (true, true) => "»▸",
+            (true, false) => "» ",
+            (false, true) => " ▸",
+            (false, false) => "  ",
+        };
+        let branch = if session.timeline().branched_from(cell.number).is_some() {
+            "↳"
+        } else {
+            " "
+        };
+        let snapshot = match &cell.snapshot {
+            SnapshotState::Live { degraded: None } => "●",
+            SnapshotState::Live { degraded: Some(_) } => "◐",
+            SnapshotState::Evicted | SnapshotState::Cleared | SnapshotState::Lost => "○",
+            SnapshotState::None => " ",
+        };
+        let time = match (&cell.status, cell.job.as_ref().and_then(|j| j.started)) {
+            (CellStatus::Running, Some(started)) => {
+                format_duration(now.saturating_duration_since(started))
+            }
+            _ => cell.duration.map(format_duration).unwrap_or_default(),
+        };
+        let head = format!("{current}{:>3}{branch}{glyph}{snapshot} ", cell.number);
+        let tail = format!(" {time:>7}");
+        let room = width.saturating_sub(head.chars().count() + tail.chars().count());
+        let source: String = {
+            let first = cell.first_line();
+            if first.chars().count() > room {
+                let mut s: String = first.chars().take(room.saturating_sub(1)).collect();
+                s.push('…');
+                s
+            } else {
+                format!("{first:<room$}")
+            }
+        };
+        let (marks, text) = if selected {
+            let style = if self.color {
+                Style::default()
+                    .bg(Color::DarkGray)
+                    .add_modifier(Modifier::BOLD)
+            } else {
+                Style::default().add_modifier(Modifier::REVERSED)
+            };
+            (style, style)
+        } else {
+            (self.style(Style::default().fg(color)), Style::default())
+        };
+        Line::from(vec![
+            Span::styled(head, marks),
+            Span::styled(source, text),
+            Span::styled(tail, marks),
+        ])
+    }
+
+    fn render_panel(&self, frame: &mut Frame, area: Rect, session: &Session) {
+        let jobs: Vec<&Cell> = session.timeline().jobs().collect();
+        let job_height = if jobs.is_empty() {
+            0
+        } else {
+            (jobs.len() as u16 + 2).min(area.height / 3).max(3)
+        };
+        let parts = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Min(3), Constraint::Length(job_height)])
+            .split(area);
+        let focused = self.focus == Focus::Panel;
+        let border = if focused {
+            self.style(Style::default().fg(Color::Cyan))
+        } else {
+            Style::default()
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(" cells (Tab) ");
+        let inner = block.inner(parts[0]);
+        frame.render_widget(block, parts[0]);
+        let width = inner.width as usize;
+        let height = inner.height as usize;
+        let cells = session.timeline().cells();
+        let now = Instant::now();
+        let selected = if focused {
+            self.selected_cell(session)
+        } else {
+            None
+        };
+        // Only the visible window is built: the panel stays cheap with thousands of cells.
+        let anchor = self.selected_cell(session).unwrap_or(cells.len() as u32) as usize;
+        let end = anchor.max(height.min(cells.len())).min(cells.len());
+        let start = end.saturating_sub(height);
+        let rows: Vec<Line> = cells[start..end]
+            .iter()
+            .map(|c| self.cell_row(c, session, Some(c.number) == selected, width, now))
+            .collect();
+        frame.render_widget(Paragraph::new(rows), inner);
+
+        if job_height > 0 {
+            let block = Block::default().borders(Borders::ALL).title(" jobs ");
+            let inner = block.inner(parts[1]);
+            frame.render_widget(block, parts[1]);
+            let visible = inner.height as usize;
+            // Running jobs first, then the most recent ended ones.
+            let mut ordered: Vec<&Cell> = jobs
+                .iter()
+                .copied()
+                .filter(|c| matches!(c.status, CellStatus::Running | CellStatus::Queued))
+                .collect();
+            ordered.extend(
+                jobs.iter()
+                    .rev()
+                    .copied()
+                    .filter(|c| !matches!(c.status, CellStatus::Running | CellStatus::Queued)),
+            );
+            let rows: Vec<Line> = ordered
+                .into_iter()
+                .take(visible)
+                .map(|c| {
+                    let (glyph, color) = self.glyph(c);
+                    let state = match &c.status {
+                        CellStatus::Running => {
+                            let elapsed = c
+                                .job
+                                .as_ref()
+                                .and_then(|j| j.started)
+                                .map(|s| format_duration(now.saturating_duration_since(s)))
+                                .unwrap_or_default();
+                            format!("running {elapsed}")
+                        }
+                        CellStatus::Queued => "queued".into(),
+                        CellStatus::Ok => format!(
+                            "finished {}",
+                            c.duration.map(format_duration).unwrap_or_default()
+                        ),
+                        CellStatus::Killed => "killed".into(),
+                        _ => "failed".into(),
+                    };
+                    let text = format!(
+                        "{glyph} job {:<4} {state:<18} {}",
+                        c.number,
+                        c.first_line().trim_start_matches('&').trim()
+                    );
+                    let text: String = text.chars().take(inner.width as usize).collect();
+                    Line::styled(text, self.style(Style::default().fg(color)))
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(rows), inner);
+        }
+    }
+
+    fn render_editor(&self, frame: &mut Frame, area: Rect, session: &Session, busy: bool) {
+        let title = if let Some(prompt) = &self.input_prompt {
+            format!(" {prompt} (Enter answers) ")
+        } else if let Some((query, _)) = &self.search {
+            format!(" history search: {query} ")
+        } else if busy {
+            format!(
+                " In [{}] — cell {} running, Ctrl-C stops it ",
+                session.next_cell(),
+                session.running().map(|n| n.to_string()).unwrap_or_default()
+            )
+        } else {
+            format!(" In [{}] ", session.next_cell())
+        };
+        let focused = self.focus == Focus::Editor && self.overlay.is_none();
+        let border = if focused {
+            self.style(Style::default().fg(Color::Green))
+        } else {
+            Style::default()
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(title);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let lines: Vec<Line> = if self.input_prompt.is_some() {
+            self.editor
+                .lines()
+                .iter()
+                .map(|l| Line::raw(l.clone()))
+                .collect()
+        } else {
+            self.editor
+                .lines()
+                .iter()
+                .map(|l| Line::from(self.code_spans(l)))
+                .collect()
+        };
+        let (row, col) = self.editor.cursor();
+        let scroll_y = (row as u16).saturating_sub(inner.height.saturating_sub(1));
+        let prefix: usize = self.editor.lines()[row].chars().take(col).map(|_| 1).sum();
+        let scroll_x = (prefix as u16).saturating_sub(inner.width.saturating_sub(1));
+        frame.render_widget(Paragraph::new(lines).scroll((scroll_y, scroll_x)), inner);
+        if focused {
+            frame.set_cursor_position((
+                inner.x + prefix as u16 - scroll_x,
+                inner.y + row as u16 - scroll_y,
+            ));
+        }
+    }
+
+    fn render_status(&self, frame: &mut Frame, area: Rect, session: &Session, busy: bool) {
+        let current = if session.current() == 0 {
+            "start".to_owned()
+        } else {
+            format!("cell {}", session.current())
+        };
+        let running_jobs = session.active_jobs().len();
+        let left = format!(
+            " {current} │ snapshots {} of {} │ jobs {running_jobs} │ {}",
+            human_bytes(session.snapshot_bytes()),
+            human_bytes(session.budget()),
+            if busy { "busy" } else { "ready" }
+        );
+        let hints = "F1 help  Tab panel  Ctrl-T rewind  Ctrl-D quit ";
+        let message = self.status.as_ref().map(|(_, m)| m.as_str()).unwrap_or("");
+        let width = area.width as usize;
+        let room = width.saturating_sub(left.chars().count() + hints.chars().count() + 3);
+        let message: String = message.chars().take(room).collect();
+        let pad = width.saturating_sub(
+            left.chars().count() + message.chars().count() + hints.chars().count() + 3,
+        );
+        let style = self.style(Style::default().bg(Color::Blue).fg(Color::White));
+        let line = Line::from(vec![
+            Span::styled(left, style),
+            Span::styled(" │ ", style),
+            Span::styled(message, style),
+            Span::styled(" ".repeat(pad), style),
+            Span::styled(hints, style),
+        ]);
+        let line = if self.color {
+            line
+        } else {
+            line.style(Style::default().add_modifier(Modifier::REVERSED))
+        };
+        frame.render_widget(Paragraph::new(line), area);
+    }
+
+    fn render_popup(&self, frame: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
+        let width = area.width.saturating_sub(4).clamp(20, 90).min(area.width);
+        let height = (text.lines().count() as u16 + 2)
+            .min(area.height.saturating_sub(2))
+            .max(3)
+            .min(area.height);
+        let popup = Rect {
+            x: area.x + (area.width.saturating_sub(width)) / 2,
+            y: area.y + (area.height.saturating_sub(height)) / 2,
+            width,
+            height,
+        };
+        frame.render_widget(Clear, popup);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.style(Style::default().fg(Color::Yellow)))
+            .title(title.to_owned());
+        frame.render_widget(
+            Paragraph::new(text.to_owned())
+                .block(block)
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
+            popup,
+        );
+    }
+}
+
+/// Splits a line into rows of at most `width` characters, keeping styles.
+fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let total: usize = line.spans.iter().map(|s| s.content.chars().count()).sum();
+    if total <= width {
+        return vec![line];
+    }
+    let mut rows = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut rest: &str = &span.content;
+        while !rest.is_empty() {
+            let take = (width - used).min(rest.chars().count());
+            let split = rest
+                .char_indices()
+                .nth(take)
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len());
+            current.push(Span::styled(rest[..split].to_owned(), span.style));
+            used += take;
+            rest = &rest[split..];
+            if used == width {
+                rows.push(Line::from(std::mem::take(&mut current)));
+                used = 0;
+            }
+        }
+    }
+    if !current.is_empty() {
+        rows.push(Line::from(current));
+    }
+    rows
+}
+
+pub fn help_text() -> String {
+    let keys: &[(&str, &str)] = &[
+        (
+            "Enter",
+            "run the cell (a new line while brackets or strings are open)",
+        ),
+        ("Alt-Enter", "new line"),
+        (
+            "Up / Down",
+            "move between lines; on the first/last line walk the input history",
+        ),
+        (
+            "Ctrl-R",
+            "search the input history (Ctrl-R again: older match)",
+        ),
+        (
+            "Tab",
+            "complete a name; on an empty line, focus the side panel",
+        ),
+        ("Esc", "back to the editor; close a view"),
+        ("PgUp / PgDn, wheel", "scroll the transcript"),
+        (
+            "Ctrl-C",
+            "stop the running cell; on an idle prompt, clear the line",
+        ),
+        ("Ctrl-D", "quit (asks when jobs are running)"),
+        ("F1", "this help"),
+        ("panel: Up/Down/PgUp/PgDn/Home/End", "select a cell"),
+        ("panel: Enter", "the cell's variables, or the job's log"),
+        (
+            "panel: Ctrl-T",
+            "rewind to the selected cell (shows what changes first)",
+        ),
+        ("panel: k", "kill the selected job"),
+        ("&CODE", "run the cell as a background job"),
+    ];
+    let width = keys.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out: String = keys
+        .iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect();
+    out.push('\n');
+    out.push_str(&crate::session::help_text());
+    out
+}

@@ -1,0 +1,236 @@
+//! Layout of the key screens, drawn into ratatui's TestBackend and compared with insta
+//! snapshots (tests/snapshots/). Sessions are built from events, without evcxr.
+
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Duration;
+use tmrepl::app::Update;
+use tmrepl::session::{
+    CellOutcome, EngineEvent, JobOutcome, Session, Settings, Stream, TakenSnapshot,
+};
+use tmrepl::timeline::{CellStatus, VarInfo};
+use tmrepl::ui::view::{Focus, Overlay, View};
+
+fn draw(view: &View, session: &Session, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view.render(frame, session, session.running().is_some()))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..height {
+        let line: String = (0..width)
+            .map(|x| buffer[(x, y)].symbol().to_owned())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn var(name: &str, type_name: &str) -> VarInfo {
+    VarInfo {
+        name: name.into(),
+        type_name: type_name.into(),
+    }
+}
+
+/// Submits `source` as a cell and reports it finished, updating the view like the app does.
+fn run(
+    session: &mut Session,
+    view: &mut View,
+    source: &str,
+    status: CellStatus,
+    value: Option<&str>,
+    vars: Vec<VarInfo>,
+) {
+    let cell = session.next_cell();
+    view.transcript.push(tmrepl::ui::view::Entry::Input {
+        cell: Some(cell),
+        source: source.into(),
+    });
+    session.submit(source);
+    let ran = status.has_state();
+    for effect in session.handle(EngineEvent::CellFinished(CellOutcome {
+        cell,
+        status,
+        value: value.map(str::to_owned),
+        error_text: None,
+        duration: Duration::from_millis(120 + cell as u64),
+        vars,
+        snapshot: ran.then_some(TakenSnapshot {
+            fork_micros: 300,
+            degraded: None,
+        }),
+        restored_to: None,
+    })) {
+        if let tmrepl::session::Effect::CellFinished(n) = effect {
+            view.apply(&Update::CellFinished(n), session);
+        }
+    }
+}
+
+fn session_with_cells() -> (Session, View) {
+    let mut session = Session::new(Settings::default());
+    let mut view = View::new(false);
+    run(
+        &mut session,
+        &mut view,
+        "let mut v = vec![1, 2];",
+        CellStatus::Ok,
+        None,
+        vec![var("v", "Vec<i32>")],
+    );
+    run(
+        &mut session,
+        &mut view,
+        "v.push(3);",
+        CellStatus::Ok,
+        None,
+        vec![var("v", "Vec<i32>")],
+    );
+    view.apply(
+        &Update::Output {
+            cell: Some(3),
+            stream: Stream::Stdout,
+            text: "printed by cell 3".into(),
+        },
+        &session,
+    );
+    run(
+        &mut session,
+        &mut view,
+        "println!(\"printed by cell 3\"); v.len()",
+        CellStatus::Ok,
+        Some("3"),
+        vec![var("v", "Vec<i32>")],
+    );
+    run(
+        &mut session,
+        &mut view,
+        "let broken: i32 = \"x\";",
+        CellStatus::CompileError,
+        None,
+        vec![],
+    );
+    (session, view)
+}
+
+#[test]
+fn empty_session() {
+    let session = Session::new(Settings::default());
+    let view = View::new(false);
+    assert_snapshot!(draw(&view, &session, 80, 24));
+}
+
+#[test]
+fn after_some_cells() {
+    let (session, view) = session_with_cells();
+    assert_snapshot!(draw(&view, &session, 80, 24));
+}
+
+#[test]
+fn panel_focused_with_a_selection() {
+    let (session, mut view) = session_with_cells();
+    view.focus = Focus::Panel;
+    view.select(&session, -2);
+    assert_eq!(view.selection(&session), Some(2));
+    assert_snapshot!(draw(&view, &session, 80, 24));
+}
+
+#[test]
+fn a_running_and_a_finished_job() {
+    let (mut session, mut view) = session_with_cells();
+    for (source, status) in [
+        ("& heavy_work(1)", CellStatus::Running),
+        ("& heavy_work(2)", CellStatus::Running),
+    ] {
+        let cell = session.next_cell();
+        session.submit(source);
+        session.handle(EngineEvent::CellFinished(CellOutcome {
+            cell,
+            status,
+            value: None,
+            error_text: None,
+            duration: Duration::from_millis(200),
+            vars: vec![],
+            snapshot: None,
+            restored_to: None,
+        }));
+    }
+    for effect in session.handle(EngineEvent::JobFinished {
+        cell: 5,
+        end: JobOutcome::Finished,
+        duration: Duration::from_secs(42),
+        peak_bytes: 3 << 20,
+        degraded: None,
+    }) {
+        if let tmrepl::session::Effect::Show(notice) = effect {
+            view.apply(&Update::Notice(notice), &session);
+        }
+    }
+    let screen = draw(&view, &session, 80, 24);
+    assert!(screen.contains("job 6"), "{screen}");
+    // The running job's elapsed time changes from run to run: mask it.
+    let masked: String = screen
+        .lines()
+        .map(|l| match l.find("running ") {
+            Some(i) => format!("{}running <elapsed>", &l[..i]),
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_snapshot!(masked);
+}
+
+#[test]
+fn help() {
+    let (session, mut view) = session_with_cells();
+    view.overlay = Some(Overlay::Help);
+    assert_snapshot!(draw(&view, &session, 100, 40));
+}
+
+#[test]
+fn narrow_terminal() {
+    let (session, view) = session_with_cells();
+    let screen = draw(&view, &session, 50, 14);
+    assert!(screen.contains("In ["), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn rewind_preview_lists_changes() {
+    let (mut session, mut view) = session_with_cells();
+    run(
+        &mut session,
+        &mut view,
+        "let extra = String::new();",
+        CellStatus::Ok,
+        None,
+        vec![var("v", "Vec<i32>"), var("extra", "String")],
+    );
+    let preview = session.rewind_preview(1).unwrap();
+    assert!(preview.contains("- extra: String"), "{preview}");
+    assert!(
+        preview.contains("~ v: Vec<i32> (value as after cell 1)"),
+        "{preview}"
+    );
+    view.overlay = Some(Overlay::Rewind {
+        cell: 1,
+        text: preview,
+    });
+    assert_snapshot!(draw(&view, &session, 80, 24));
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let (session, mut view) = session_with_cells();
+    for (w, h) in [(1, 1), (10, 4), (20, 6), (30, 8)] {
+        view.overlay = Some(Overlay::Help);
+        let screen = draw(&view, &session, w, h);
+        assert_eq!(screen.lines().count(), h as usize);
+        view.overlay = None;
+        draw(&view, &session, w, h);
+    }
+}
