@@ -21,16 +21,35 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'tmrepl' {
-            [CompletionResult]::new('--snapshot-memory', '--snapshot-memory', [CompletionResultType]::ParameterName, 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%)')
-            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where job-finished notices go')
-            [CompletionResult]::new('--notify-after', '--notify-after', [CompletionResultType]::ParameterName, 'Jobs that finish sooner than this many seconds end without a notification')
-            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many `&` jobs run at once; later ones wait, queued')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)')
+            [CompletionResult]::new('--snapshot-memory', '--snapshot-memory', [CompletionResultType]::ParameterName, 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%) [default: 50%]')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where job-finished notices go [default: desktop]')
+            [CompletionResult]::new('--notify-after', '--notify-after', [CompletionResultType]::ParameterName, 'Jobs that finish sooner than this many seconds end without a notification [default: 5]')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many `&` jobs run at once; later ones wait, queued [default: 4]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]')
             [CompletionResult]::new('--plain', '--plain', [CompletionResultType]::ParameterName, 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;config' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tmrepl;help' {
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;help;config' {
+            break
+        }
+        'tmrepl;help;help' {
             break
         }
     })

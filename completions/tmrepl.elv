@@ -18,16 +18,31 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
     }
     var completions = [
         &'tmrepl'= {
-            cand --snapshot-memory 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%)'
-            cand --notify 'Where job-finished notices go'
-            cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification'
-            cand --jobs 'How many `&` jobs run at once; later ones wait, queued'
-            cand --data-dir 'Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)'
+            cand --snapshot-memory 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%) [default: 50%]'
+            cand --notify 'Where job-finished notices go [default: desktop]'
+            cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification [default: 5]'
+            cand --jobs 'How many `&` jobs run at once; later ones wait, queued [default: 4]'
+            cand --data-dir 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]'
             cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand config 'Print the effective configuration and where each value comes from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;config'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tmrepl;help'= {
+            cand config 'Print the effective configuration and where each value comes from'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;help;config'= {
+        }
+        &'tmrepl;help;help'= {
         }
     ]
     $completions[$command]

@@ -1,10 +1,42 @@
-complete -c tmrepl -l snapshot-memory -d 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%)' -r
-complete -c tmrepl -l notify -d 'Where job-finished notices go' -r -f -a "desktop\t''
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tmrepl_global_optspecs
+    string join \n plain snapshot-memory= notify= notify-after= jobs= data-dir= config= h/help V/version
+end
+
+function __fish_tmrepl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tmrepl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tmrepl_using_subcommand
+    set -l cmd (__fish_tmrepl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l snapshot-memory -d 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%) [default: 50%]' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify -d 'Where job-finished notices go [default: desktop]' -r -f -a "desktop\t''
 terminal\t''
 off\t''"
-complete -c tmrepl -l notify-after -d 'Jobs that finish sooner than this many seconds end without a notification' -r
-complete -c tmrepl -l jobs -d 'How many `&` jobs run at once; later ones wait, queued' -r
-complete -c tmrepl -l data-dir -d 'Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)' -r -f -a "(__fish_complete_directories)"
-complete -c tmrepl -l plain -d 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
-complete -c tmrepl -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tmrepl -s V -l version -d 'Print version'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify-after -d 'Jobs that finish sooner than this many seconds end without a notification [default: 5]' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l jobs -d 'How many `&` jobs run at once; later ones wait, queued [default: 4]' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l data-dir -d 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]' -r -f -a "(__fish_complete_directories)"
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]' -r -F
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l plain -d 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -s V -l version -d 'Print version'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "config" -d 'Print the effective configuration and where each value comes from'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand config" -s h -l help -d 'Print help'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config help" -f -a "config" -d 'Print the effective configuration and where each value comes from'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

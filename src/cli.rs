@@ -19,28 +19,42 @@ pub struct Cli {
     pub plain: bool,
 
     /// Memory all snapshots together may use before old ones are thinned out: bytes with a
-    /// unit (512M, 4G) or a share of RAM (50%)
-    #[arg(long, value_name = "SIZE", default_value = "50%")]
-    pub snapshot_memory: String,
+    /// unit (512M, 4G) or a share of RAM (50%) [default: 50%]
+    #[arg(long, value_name = "SIZE")]
+    pub snapshot_memory: Option<String>,
 
-    /// Where job-finished notices go
-    #[arg(long, value_enum, default_value = "desktop")]
-    pub notify: NotifyArg,
+    /// Where job-finished notices go [default: desktop]
+    #[arg(long, value_enum)]
+    pub notify: Option<NotifyArg>,
 
-    /// Jobs that finish sooner than this many seconds end without a notification
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
-    pub notify_after: f64,
+    /// Jobs that finish sooner than this many seconds end without a notification [default: 5]
+    #[arg(long, value_name = "SECS")]
+    pub notify_after: Option<f64>,
 
-    /// How many `&` jobs run at once; later ones wait, queued
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub jobs: u32,
+    /// How many `&` jobs run at once; later ones wait, queued [default: 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
 
-    /// Folder for history and sessions (default: $XDG_DATA_HOME/tmrepl)
+    /// Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,
+
+    /// Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Subcommand>,
 }
 
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum Subcommand {
+    /// Print the effective configuration and where each value comes from
+    Config,
+}
+
+#[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
 pub enum NotifyArg {
     Desktop,
     Terminal,

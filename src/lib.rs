@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod jobs;
 pub mod plain;

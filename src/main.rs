@@ -2,7 +2,8 @@ use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tmrepl::app::App;
-use tmrepl::cli::{Cli, parse_size, total_ram};
+use tmrepl::cli::{Cli, Subcommand, total_ram};
+use tmrepl::config::{self, Config};
 use tmrepl::plain::{self, PlainOptions};
 use tmrepl::session::Settings;
 
@@ -16,43 +17,57 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code as u8),
         Err(error) => {
             eprintln!("tmrepl: {error:#}");
-            ExitCode::from(1)
+            ExitCode::from(2)
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<i32> {
-    let budget = parse_size(&cli.snapshot_memory, total_ram())
-        .map_err(|e| anyhow::anyhow!("--snapshot-memory: {e}"))?;
-    let data_dir = cli
-        .data_dir
+fn load_config(cli: &Cli) -> anyhow::Result<Config> {
+    let path = cli
+        .config
         .clone()
-        .or_else(|| dirs::data_dir().map(|d| d.join("tmrepl")));
+        .or_else(config::default_path)
+        .ok_or_else(|| anyhow::anyhow!("no configuration folder; pass --config FILE"))?;
+    let file = config::load_file(&path).map_err(anyhow::Error::msg)?;
+    Config::resolve(cli, file, path, total_ram()).map_err(anyhow::Error::msg)
+}
+
+fn run(cli: Cli) -> anyhow::Result<i32> {
+    let config = load_config(&cli)?;
+    if cli.command == Some(Subcommand::Config) {
+        println!("{}", config.render());
+        return Ok(0);
+    }
     let interactive = std::io::stdin().is_terminal();
     let full_screen = interactive
         && std::io::stdout().is_terminal()
         && !cli.plain
         && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false);
     let interrupts = interrupt_channel()?;
-    if !(cli.notify_after.is_finite() && cli.notify_after >= 0.0) {
-        anyhow::bail!("--notify-after: expected a number of seconds");
-    }
     let app = App::new(Settings {
-        snapshot_budget: budget,
-        notify: cli.notify.into(),
-        notify_after: std::time::Duration::from_secs_f64(cli.notify_after),
-        job_limit: cli.jobs,
+        snapshot_budget: config.snapshot_memory.1,
+        notify: config.notify.0,
+        notify_after: config.notify_after.0,
+        job_limit: config.jobs.0,
     });
-    let history = data_dir.map(|d| d.join("history"));
+    let history = config.data_dir.0.as_ref().map(|d| d.join("history"));
     if full_screen {
-        let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        return tmrepl::ui::run(app, tmrepl::ui::TuiOptions { color, history });
+        return tmrepl::ui::run(
+            app,
+            tmrepl::ui::TuiOptions {
+                color: config.color.0,
+                history,
+                history_size: config.history_size.0,
+            },
+        );
     }
     plain::run(
         app,
         PlainOptions {
             interactive,
             history,
+            history_size: config.history_size.0,
+            vi: config.editing_mode.0 == config::EditingMode::Vi,
         },
         interrupts,
     )

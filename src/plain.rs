@@ -111,6 +111,9 @@ fn echo_piped_cell(number: u32, cell: &str) {
 pub struct PlainOptions {
     pub interactive: bool,
     pub history: Option<PathBuf>,
+    pub history_size: usize,
+    /// vi editing keys instead of emacs ones.
+    pub vi: bool,
 }
 
 /// What the main loop asks of the input thread.
@@ -179,7 +182,15 @@ fn spawn_input(
 /// Runs line mode until end of input or `:quit`. Returns the process exit code.
 pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Result<i32> {
     let input = if options.interactive {
-        let mut editor = Editor::<CellValidator, DefaultHistory>::new()?;
+        let config = rustyline::Config::builder()
+            .max_history_size(options.history_size.max(1))?
+            .edit_mode(if options.vi {
+                rustyline::EditMode::Vi
+            } else {
+                rustyline::EditMode::Emacs
+            })
+            .build();
+        let mut editor = Editor::<CellValidator, DefaultHistory>::with_config(config)?;
         editor.set_helper(Some(CellValidator));
         if let Some(path) = &options.history {
             let _ = editor.load_history(path);

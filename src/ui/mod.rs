@@ -448,6 +448,7 @@ impl Drop for TerminalGuard {
 pub struct TuiOptions {
     pub color: bool,
     pub history: Option<PathBuf>,
+    pub history_size: usize,
 }
 
 /// Runs the full-screen interface until the user quits. Returns the exit code.
@@ -518,7 +519,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
         }
     }
     if let Some(path) = &options.history {
-        save_history(path, tui.view.editor.history());
+        save_history(path, tui.view.editor.history(), options.history_size);
     }
     drop(terminal);
     drop(guard);
@@ -560,11 +561,11 @@ pub fn load_history(path: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-pub fn save_history(path: &std::path::Path, entries: &[String]) {
+pub fn save_history(path: &std::path::Path, entries: &[String], keep: usize) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let start = entries.len().saturating_sub(1000);
+    let start = entries.len().saturating_sub(keep);
     let mut text = String::from("#V2\n");
     for entry in &entries[start..] {
         text.push_str(&entry.replace('\\', "\\\\").replace('\n', "\\n"));
