@@ -608,11 +608,18 @@ impl View {
         let hints = "F1 help  Tab panel  Ctrl-T rewind  Ctrl-D quit ";
         let message = self.status.as_ref().map(|(_, m)| m.as_str()).unwrap_or("");
         let width = area.width as usize;
-        let room = width.saturating_sub(left.chars().count() + hints.chars().count() + 3);
-        let message: String = message.chars().take(room).collect();
-        let pad = width.saturating_sub(
-            left.chars().count() + message.chars().count() + hints.chars().count() + 3,
-        );
+        let room = width.saturating_sub(left.chars().count() + hints.chars().count() + 4);
+        // A sliver of a message says nothing: show it only when there is room.
+        let message: String = if room >= 12 {
+            message.chars().take(room).collect()
+        } else {
+            String::new()
+        };
+        let pad = width
+            .saturating_sub(
+                left.chars().count() + message.chars().count() + hints.chars().count() + 3,
+            )
+            .max(1);
         let style = self.style(Style::default().bg(Color::Blue).fg(Color::White));
         let line = Line::from(vec![
             Span::styled(left, style),
