@@ -26,6 +26,9 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--notify-after', '--notify-after', [CompletionResultType]::ParameterName, 'Jobs that finish sooner than this many seconds end without a notification [default: 5]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many `&` jobs run at once; later ones wait, queued [default: 4]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Start or continue the saved session NAME: every cell is written to its archive')
+            [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Reopen the saved session NAME (default: the most recently used one)')
+            [CompletionResult]::new('--cell', '--cell', [CompletionResultType]::ParameterName, 'With --session or --resume: rebuild the state after this cell instead of the last')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]')
             [CompletionResult]::new('--plain', '--plain', [CompletionResultType]::ParameterName, 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -33,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -41,12 +45,21 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'tmrepl;sessions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'tmrepl;help' {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'tmrepl;help;config' {
+            break
+        }
+        'tmrepl;help;sessions' {
             break
         }
         'tmrepl;help;help' {

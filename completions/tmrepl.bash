@@ -22,11 +22,17 @@ _tmrepl() {
             tmrepl,help)
                 cmd="tmrepl__subcmd__help"
                 ;;
+            tmrepl,sessions)
+                cmd="tmrepl__subcmd__sessions"
+                ;;
             tmrepl__subcmd__help,config)
                 cmd="tmrepl__subcmd__help__subcmd__config"
                 ;;
             tmrepl__subcmd__help,help)
                 cmd="tmrepl__subcmd__help__subcmd__help"
+                ;;
+            tmrepl__subcmd__help,sessions)
+                cmd="tmrepl__subcmd__help__subcmd__sessions"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _tmrepl() {
 
     case "${cmd}" in
         tmrepl)
-            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --data-dir --config --help --version config help"
+            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --data-dir --session --resume --cell --config --help --version config sessions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -62,6 +68,18 @@ _tmrepl() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cell)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -101,7 +119,7 @@ _tmrepl() {
             return 0
             ;;
         tmrepl__subcmd__help)
-            opts="config help"
+            opts="config sessions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -131,6 +149,34 @@ _tmrepl() {
         tmrepl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__help__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

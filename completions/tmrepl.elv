@@ -23,6 +23,9 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification [default: 5]'
             cand --jobs 'How many `&` jobs run at once; later ones wait, queued [default: 4]'
             cand --data-dir 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]'
+            cand --session 'Start or continue the saved session NAME: every cell is written to its archive'
+            cand --resume 'Reopen the saved session NAME (default: the most recently used one)'
+            cand --cell 'With --session or --resume: rebuild the state after this cell instead of the last'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]'
             cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
             cand -h 'Print help (see more with ''--help'')'
@@ -30,17 +33,25 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand config 'Print the effective configuration and where each value comes from'
+            cand sessions 'List saved sessions: cells, size on disk, last use'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tmrepl;config'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'tmrepl;sessions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'tmrepl;help'= {
             cand config 'Print the effective configuration and where each value comes from'
+            cand sessions 'List saved sessions: cells, size on disk, last use'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tmrepl;help;config'= {
+        }
+        &'tmrepl;help;sessions'= {
         }
         &'tmrepl;help;help'= {
         }

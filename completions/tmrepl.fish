@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tmrepl_global_optspecs
-    string join \n plain snapshot-memory= notify= notify-after= jobs= data-dir= config= h/help V/version
+    string join \n plain snapshot-memory= notify= notify-after= jobs= data-dir= session= resume= cell= config= h/help V/version
 end
 
 function __fish_tmrepl_needs_command
@@ -31,12 +31,18 @@ off\t''"
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify-after -d 'Jobs that finish sooner than this many seconds end without a notification [default: 5]' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l jobs -d 'How many `&` jobs run at once; later ones wait, queued [default: 4]' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l data-dir -d 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]' -r -f -a "(__fish_complete_directories)"
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l session -d 'Start or continue the saved session NAME: every cell is written to its archive' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l resume -d 'Reopen the saved session NAME (default: the most recently used one)' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l cell -d 'With --session or --resume: rebuild the state after this cell instead of the last' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]' -r -F
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l plain -d 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -s V -l version -d 'Print version'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "config" -d 'Print the effective configuration and where each value comes from'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "sessions" -d 'List saved sessions: cells, size on disk, last use'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tmrepl -n "__fish_tmrepl_using_subcommand config" -s h -l help -d 'Print help'
-complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config help" -f -a "config" -d 'Print the effective configuration and where each value comes from'
-complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand sessions" -s h -l help -d 'Print help'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config sessions help" -f -a "config" -d 'Print the effective configuration and where each value comes from'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config sessions help" -f -a "sessions" -d 'List saved sessions: cells, size on disk, last use'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand help; and not __fish_seen_subcommand_from config sessions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,6 +1,7 @@
 //! Connects the pure `Session` to the engine: carries out effects, feeds engine events back.
 //! Both front ends drive an `App`; neither holds time-machine logic.
 
+use crate::archive;
 use crate::engine::{self, EngineHandle, EngineMessage, EngineRequest};
 use crate::session::{Effect, EngineEvent, Notice, Session, Settings, Stream};
 use crossbeam_channel::Receiver;
@@ -35,6 +36,10 @@ pub struct App {
     /// Requests in flight; the app is idle when this is zero.
     pending: usize,
     started: bool,
+    /// Where saved sessions live; None disables the archive.
+    data_dir: Option<std::path::PathBuf>,
+    /// Shown by the front end when it starts (e.g. what resuming a session said).
+    startup: Vec<Update>,
 }
 
 impl App {
@@ -48,7 +53,77 @@ impl App {
             engine,
             pending: 0,
             started: false,
+            data_dir: None,
+            startup: Vec::new(),
         }
+    }
+
+    /// Updates produced before the front end started.
+    pub fn take_startup(&mut self) -> Vec<Update> {
+        std::mem::take(&mut self.startup)
+    }
+
+    pub fn push_startup(&mut self, updates: Vec<Update>) {
+        self.startup.extend(updates);
+    }
+
+    pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
+        self.data_dir = dir;
+    }
+
+    /// `--session NAME`: continue the saved session NAME if it has cells, else start it.
+    /// `--resume [NAME]`: reopen NAME (default: the most recently used), failing if absent.
+    pub fn open_session(
+        &mut self,
+        name: Option<&str>,
+        must_exist: bool,
+        cell: Option<u32>,
+    ) -> Result<Vec<Update>, String> {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .ok_or_else(|| "no data folder for saved sessions; pass --data-dir".to_owned())?;
+        let name = match name {
+            Some(name) => name.to_owned(),
+            None => archive::list_sessions(&data_dir)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .next()
+                .map(|s| s.name)
+                .ok_or_else(|| {
+                    format!(
+                        "no saved sessions in {}",
+                        data_dir.join("sessions").display()
+                    )
+                })?,
+        };
+        let dir = archive::session_dir(&data_dir, &name).map_err(|e| e.to_string())?;
+        if !dir.exists() {
+            if must_exist {
+                return Err(archive::ArchiveError::NoSuchSession(name).to_string());
+            }
+            return Ok(self.carry_out(vec![Effect::OpenArchive { name }]));
+        }
+        let store = archive::Store::open(&dir).map_err(|e| e.to_string())?;
+        let mut manifests = Vec::new();
+        let mut updates = Vec::new();
+        for n in store.cells().map_err(|e| e.to_string())? {
+            match store.read_manifest(n) {
+                Ok(m) => manifests.push(m),
+                // A damaged manifest costs that cell, not the session.
+                Err(e) => updates.push(Update::Notice(Notice::warning(e.to_string()))),
+            }
+        }
+        if manifests.is_empty() {
+            if must_exist {
+                return Err(format!("session {name} has no saved cells"));
+            }
+            updates.extend(self.carry_out(vec![Effect::OpenArchive { name }]));
+            return Ok(updates);
+        }
+        let effects = self.session.load_history(&name, manifests, cell)?;
+        updates.extend(self.carry_out(effects));
+        Ok(updates)
     }
 
     pub fn session(&self) -> &Session {
@@ -155,6 +230,28 @@ impl App {
                     updates.push(Update::Quit);
                     continue;
                 }
+                Effect::OpenArchive { name } => match &self.data_dir {
+                    Some(dir) => EngineRequest::OpenArchive {
+                        data_dir: dir.clone(),
+                        name,
+                    },
+                    None => {
+                        updates.push(Update::Notice(Notice::error(
+                            "no data folder for saved sessions; pass --data-dir",
+                        )));
+                        continue;
+                    }
+                },
+                Effect::Persist {
+                    manifest,
+                    save,
+                    reuse,
+                } => EngineRequest::Persist {
+                    manifest,
+                    save,
+                    reuse,
+                },
+                Effect::Resume { chain } => EngineRequest::Resume { chain },
             };
             if self.engine.requests.send(request).is_ok() {
                 self.pending += 1;

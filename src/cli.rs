@@ -39,6 +39,18 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,
 
+    /// Start or continue the saved session NAME: every cell is written to its archive
+    #[arg(long, value_name = "NAME", conflicts_with = "resume")]
+    pub session: Option<String>,
+
+    /// Reopen the saved session NAME (default: the most recently used one)
+    #[arg(long, value_name = "NAME", num_args = 0..=1, default_missing_value = "")]
+    pub resume: Option<String>,
+
+    /// With --session or --resume: rebuild the state after this cell instead of the last
+    #[arg(long, value_name = "N")]
+    pub cell: Option<u32>,
+
     /// Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,
@@ -51,6 +63,8 @@ pub struct Cli {
 pub enum Subcommand {
     /// Print the effective configuration and where each value comes from
     Config,
+    /// List saved sessions: cells, size on disk, last use
+    Sessions,
 }
 
 #[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,6 +23,7 @@ pub enum Command {
         names: Vec<String>,
     },
     Notify(NotifyMode),
+    Save(Option<String>),
     Quit,
     /// One of evcxr's own commands, run by the engine.
     Evcxr(EvcxrCommand),
@@ -105,6 +106,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         ":notify desktop|terminal|off",
         "where job-finished notices go",
+    ),
+    (
+        ":save [NAME]",
+        "write the session to the durable archive now (and after every cell)",
     ),
     (":timing", "show each cell's wall time"),
     (":unhook", "turn the time machine off for this session"),
@@ -305,6 +310,12 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
                 return err(":take needs a job and variable names, e.g. :take 3 total");
             }
             Command::Take { job, names }
+        }
+        "save" => {
+            if args.contains(char::is_whitespace) {
+                return err(":save takes at most one session name");
+            }
+            Command::Save(optional(args))
         }
         "notify" => Command::Notify(match args {
             "desktop" => NotifyMode::Desktop,

@@ -1,6 +1,7 @@
 //! tmrepl: a Rust REPL with a time machine. See DESIGN in the README.
 
 pub mod app;
+pub mod archive;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -38,6 +38,27 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         println!("{}", config.render());
         return Ok(0);
     }
+    if cli.command == Some(Subcommand::Sessions) {
+        let dir = config
+            .data_dir
+            .0
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no data folder; pass --data-dir"))?;
+        let sessions = tmrepl::archive::list_sessions(&dir)?;
+        if sessions.is_empty() {
+            println!("no saved sessions in {}", dir.join("sessions").display());
+        }
+        for s in sessions {
+            println!(
+                "{:<24} {:>5} cells {:>10}   last used {}",
+                s.name,
+                s.cells,
+                tmrepl::session::human_bytes(s.bytes),
+                format_age(s.last_used)
+            );
+        }
+        return Ok(0);
+    }
     let interactive = std::io::stdin().is_terminal();
     let full_screen = interactive
         && std::io::stdout().is_terminal()
@@ -50,6 +71,21 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         notify_after: config.notify_after.0,
         job_limit: config.jobs.0,
     });
+    let mut app = app;
+    app.set_data_dir(config.data_dir.0.clone());
+    let wanted = match (&cli.session, &cli.resume) {
+        (Some(name), _) => Some((Some(name.as_str()), false)),
+        (None, Some(name)) => Some(((!name.is_empty()).then_some(name.as_str()), true)),
+        (None, None) => None,
+    };
+    if let Some((name, must_exist)) = wanted {
+        let updates = app
+            .open_session(name, must_exist, cli.cell)
+            .map_err(anyhow::Error::msg)?;
+        app.push_startup(updates);
+    } else if cli.cell.is_some() {
+        anyhow::bail!("--cell goes with --session or --resume");
+    }
     let history = config.data_dir.0.as_ref().map(|d| d.join("history"));
     if full_screen {
         return tmrepl::ui::run(
@@ -71,6 +107,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         },
         interrupts,
     )
+}
+
+fn format_age(secs: u64) -> String {
+    let now = tmrepl::archive::now_secs();
+    let ago = now.saturating_sub(secs);
+    match ago {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", ago / 60),
+        3600..86400 => format!("{} h ago", ago / 3600),
+        _ => format!("{} days ago", ago / 86400),
+    }
 }
 
 /// Ctrl-C while a cell runs stops that cell, never tmrepl.

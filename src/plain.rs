@@ -208,6 +208,9 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
         printer: None,
     };
     let mut exit_code = 0;
+    for update in app.take_startup() {
+        view.show(&app, &update);
+    }
     // Whether a request is out to the input thread, and whether it is the quit question.
     let mut reading = false;
     let mut asking_quit = false;

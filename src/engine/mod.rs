@@ -4,6 +4,7 @@
 mod render;
 
 use crate::commands::EvcxrCommand;
+use crate::runtime::protocol;
 use crate::runtime::protocol::{
     BASELINE_SNAPSHOT, HostRequest, JobEnd, STDERR_MARK, SupervisorMessage,
 };
@@ -34,6 +35,22 @@ pub enum EngineRequest {
         cell: u32,
     },
     SetJobLimit(u32),
+    /// Persist cells to the named session from now on.
+    OpenArchive {
+        data_dir: std::path::PathBuf,
+        name: String,
+    },
+    /// Write cell `manifest.cell` to the archive: its manifest, and the values of `save`
+    /// (the rest are unchanged since `reuse` was written).
+    Persist {
+        manifest: crate::archive::Manifest,
+        save: Vec<VarInfo>,
+        reuse: Vec<crate::archive::SavedVar>,
+    },
+    /// Rebuild a saved session: deps, items of every cell on the way, values of the last.
+    Resume {
+        chain: Vec<crate::archive::Manifest>,
+    },
     Restore {
         cell: u32,
         forget: Vec<String>,
@@ -145,6 +162,8 @@ macro_rules! commit {
     }};
 }
 
+mod durable;
+
 /// evcxr's host-side state after a snapshot. `ContextState` is public but unnameable, so it
 /// is kept as `Any` and recovered by type inference from a live one (`same_type_as`).
 struct SavedState {
@@ -162,6 +181,7 @@ struct Engine {
     stderr_marks: Receiver<()>,
     last_error_code: Option<String>,
     job_limit: u32,
+    archive: Option<durable::Archive>,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -190,6 +210,7 @@ impl Engine {
             stderr_marks: mark_rx,
             last_error_code: None,
             job_limit: 4,
+            archive: None,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -225,6 +246,15 @@ impl Engine {
                     result: read_log(&self.link.job_log(cell), cell),
                     vars: self.vars(),
                 },
+                EngineRequest::OpenArchive { data_dir, name } => {
+                    self.open_archive(&data_dir, &name)
+                }
+                EngineRequest::Persist {
+                    manifest,
+                    save,
+                    reuse,
+                } => self.persist(manifest, save, reuse),
+                EngineRequest::Resume { chain } => self.resume(chain),
                 EngineRequest::SetJobLimit(limit) => {
                     self.job_limit = limit.max(1);
                     continue;
@@ -411,6 +441,12 @@ impl Engine {
     /// cell is kept as the job's (for `:past`/`:vars` of it), and the foreground state is
     /// put back: the foreground worker never ran this cell.
     fn launch_job(&mut self, cell: u32, code: &str) -> CellOutcome {
+        self.launch_job_keeping(cell, code, true)
+    }
+
+    /// `keep_state`: remember evcxr's state after the cell for `:past`/`:vars` of it
+    /// (hidden save jobs keep nothing).
+    fn launch_job_keeping(&mut self, cell: u32, code: &str, keep_state: bool) -> CellOutcome {
         let before = self.ctx.state();
         let before_deps = self.deps.clone();
         let log = self.link.job_log(cell);
@@ -442,7 +478,9 @@ impl Engine {
             Ok(_) => match report {
                 Ok(SupervisorMessage::CellDone(r)) if r.job.is_some() => {
                     outcome.vars = self.vars();
-                    self.save_state(cell);
+                    if keep_state {
+                        self.save_state(cell);
+                    }
                     outcome.status = if r.job.is_some_and(|j| j.queued) {
                         CellStatus::Queued
                     } else {
@@ -775,6 +813,13 @@ fn spawn_forwarders(
                 let message = match notice {
                     RuntimeNotice::InputRequest { prompt, password } => {
                         EngineMessage::InputRequested { prompt, password }
+                    }
+                    // Save jobs are the engine's own business.
+                    RuntimeNotice::JobStarted { cell }
+                    | RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
+                        if cell >= durable::HIDDEN_JOBS =>
+                    {
+                        continue;
                     }
                     RuntimeNotice::JobStarted { cell } => {
                         EngineMessage::Event(EngineEvent::JobStarted { cell })

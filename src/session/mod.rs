@@ -2,6 +2,7 @@
 //! commands is made here. Events come in, effects go out; no IO.
 
 pub mod input;
+pub mod items;
 
 use crate::commands::{self, Command, EvcxrCommand, NotifyMode};
 use crate::timeline::{CellStatus, JobInfo, SnapshotState, Timeline, VarInfo, choose_evictions};
@@ -84,6 +85,17 @@ pub enum Effect {
     /// A cell finished: front ends render it from `Session::timeline()`.
     CellFinished(u32),
     Quit,
+    OpenArchive {
+        name: String,
+    },
+    Persist {
+        manifest: crate::archive::Manifest,
+        save: Vec<VarInfo>,
+        reuse: Vec<crate::archive::SavedVar>,
+    },
+    Resume {
+        chain: Vec<crate::archive::Manifest>,
+    },
 }
 
 /// A snapshot as the engine reports it.
@@ -113,6 +125,25 @@ pub enum JobOutcome {
     Panicked,
     Crashed(String),
     Killed,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersistSummary {
+    pub saved: usize,
+    pub not_saved: Vec<(String, String)>,
+    pub bytes_written: u64,
+    pub vars: Vec<crate::archive::SavedVar>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResumeSummary {
+    pub items: usize,
+    pub restored: Vec<String>,
+    /// What could not be brought back, and why.
+    pub failed: Vec<(String, String)>,
+    /// Whether the rebuilt state is kept as the target cell's snapshot.
+    pub snapshot: bool,
 }
 
 /// What the edges report back.
@@ -150,6 +181,20 @@ pub enum EngineEvent {
     },
     JobStarted {
         cell: u32,
+    },
+    ArchiveOpened {
+        name: String,
+        /// The session's folder, or why it could not be opened.
+        result: Result<String, String>,
+    },
+    Persisted {
+        cell: u32,
+        result: Result<PersistSummary, String>,
+    },
+    Resumed {
+        cell: u32,
+        result: Result<ResumeSummary, String>,
+        vars: Vec<VarInfo>,
     },
     JobFinished {
         cell: u32,
@@ -195,6 +240,8 @@ pub struct Session {
     settings: Settings,
     worker_bytes: u64,
     timing: bool,
+    /// The saved session cells are persisted to, once one is open.
+    archive: Option<String>,
 }
 
 impl Session {
@@ -210,6 +257,7 @@ impl Session {
             settings,
             worker_bytes: 0,
             timing: false,
+            archive: None,
         }
     }
 
@@ -428,6 +476,34 @@ impl Session {
                     NotifyMode::Off => "job notices: off",
                 }))
             }
+            Command::Save(name) => {
+                let mut effects = Vec::new();
+                match (name, &self.archive) {
+                    (Some(name), current) if current.as_deref() != Some(name.as_str()) => {
+                        effects.push(Effect::OpenArchive { name })
+                    }
+                    (None, None) => effects.push(Effect::OpenArchive {
+                        name: "default".into(),
+                    }),
+                    _ => {}
+                }
+                let cells: Vec<u32> = self
+                    .timeline
+                    .ancestry(self.current)
+                    .into_iter()
+                    .rev()
+                    .collect();
+                if cells.is_empty() {
+                    effects.push(Effect::Show(Notice::info("nothing to save yet")));
+                }
+                // Cells on the way keep their sources and items; each gets its values.
+                for n in cells {
+                    if let Some(effect) = self.persist_effect(n, true) {
+                        effects.push(effect);
+                    }
+                }
+                effects
+            }
             Command::Quit => vec![Effect::Quit],
             Command::Evcxr(command) => vec![Effect::Evcxr(command)],
         }
@@ -488,6 +564,161 @@ impl Session {
             lines.push("no variable changes".into());
         }
         Ok(lines.join("\n"))
+    }
+
+    /// The write of cell `n` to the archive: values that changed since the nearest saved
+    /// ancestor, the rest reused from it. `force`: even when already persisted.
+    fn persist_effect(&self, n: u32, force: bool) -> Option<Effect> {
+        let cell = self.timeline.get(n)?;
+        if cell.job.is_some() || (cell.persisted.is_some() && !force) {
+            return None;
+        }
+        let anchor = self.timeline.ancestry(n).into_iter().skip(1).find_map(|a| {
+            self.timeline
+                .get(a)
+                .and_then(|c| c.persisted.as_ref().map(|p| (a, p)))
+        });
+        let mut save = Vec::new();
+        let mut reuse = Vec::new();
+        if cell.status.has_state() {
+            for var in &cell.vars {
+                if self.dontsave.contains(&var.name) {
+                    reuse.push(crate::archive::SavedVar {
+                        name: var.name.clone(),
+                        type_name: var.type_name.clone(),
+                        object: None,
+                        not_saved: Some(":dontsave".into()),
+                    });
+                    continue;
+                }
+                let unchanged = anchor.and_then(|(a, saved)| {
+                    let touched = self.timeline.last_touched(n, &var.name).unwrap_or(0);
+                    saved
+                        .iter()
+                        .find(|s| s.name == var.name && s.type_name == var.type_name)
+                        .filter(|_| touched <= a)
+                });
+                match unchanged {
+                    Some(saved) => reuse.push(saved.clone()),
+                    None => save.push(var.clone()),
+                }
+            }
+        }
+        let manifest = crate::archive::Manifest {
+            format: crate::archive::FORMAT_VERSION,
+            cell: n,
+            parent: cell.parent,
+            source: cell.source.clone(),
+            items: if cell.status.has_state() {
+                items::items(&cell.source)
+            } else {
+                Vec::new()
+            },
+            deps: Vec::new(),
+            vars: Vec::new(),
+            status: cell.status.label().to_owned(),
+            output: cell.output.clone(),
+            value: cell.value.clone(),
+            duration_ms: cell.duration.map(|d| d.as_millis() as u64).unwrap_or(0),
+            saved_at: 0,
+        };
+        Some(Effect::Persist {
+            manifest,
+            save,
+            reuse,
+        })
+    }
+
+    pub fn archive(&self) -> Option<&str> {
+        self.archive.as_deref()
+    }
+
+    /// Puts a saved session's cells in the timeline and asks the edges to rebuild the state
+    /// after `target` (default: the last cell with state).
+    pub fn load_history(
+        &mut self,
+        name: &str,
+        manifests: Vec<crate::archive::Manifest>,
+        target: Option<u32>,
+    ) -> Result<Vec<Effect>, String> {
+        if !self.timeline.is_empty() {
+            return Err("a session can only be resumed into a fresh tmrepl".into());
+        }
+        let mut by_cell: BTreeMap<u32, crate::archive::Manifest> =
+            manifests.into_iter().map(|m| (m.cell, m)).collect();
+        let has_state = |m: &crate::archive::Manifest| matches!(m.status.as_str(), "ok" | "panic");
+        let target = match target {
+            Some(t) => match by_cell.get(&t) {
+                Some(m) if has_state(m) => t,
+                Some(_) => {
+                    return Err(format!(
+                        "cell {t} of {name} did not run to the end, so it has no state"
+                    ));
+                }
+                None => return Err(format!("{name} has no saved cell {t}")),
+            },
+            None => {
+                *by_cell
+                    .iter()
+                    .rev()
+                    .find(|(_, m)| has_state(m))
+                    .ok_or_else(|| format!("{name} has no cell with state to resume"))?
+                    .0
+            }
+        };
+        let last = *by_cell.keys().next_back().unwrap_or(&0);
+        for n in 1..=last {
+            let (source, parent, status) = match by_cell.get(&n) {
+                Some(m) => (
+                    m.source.clone(),
+                    m.parent,
+                    match m.status.as_str() {
+                        "ok" => CellStatus::Ok,
+                        "panic" => CellStatus::Panic,
+                        "error" => CellStatus::CompileError,
+                        other => CellStatus::Error(other.to_owned()),
+                    },
+                ),
+                None => (
+                    String::new(),
+                    0,
+                    CellStatus::Error("not in the archive".into()),
+                ),
+            };
+            let number = self.timeline.push(source, parent);
+            if let (Some(cell), Some(m)) = (self.timeline.get_mut(number), by_cell.get(&n)) {
+                cell.status = status;
+                cell.output = m.output.clone();
+                cell.value = m.value.clone();
+                cell.duration = Some(Duration::from_millis(m.duration_ms));
+                cell.vars = m
+                    .vars
+                    .iter()
+                    .map(|v| VarInfo {
+                        name: v.name.clone(),
+                        type_name: v.type_name.clone(),
+                    })
+                    .collect();
+                cell.persisted = Some(m.vars.clone());
+            } else if let Some(cell) = self.timeline.get_mut(number) {
+                cell.status = CellStatus::Error("not in the archive".into());
+            }
+        }
+        let mut chain = Vec::new();
+        let mut at = target;
+        while at != 0 {
+            let Some(m) = by_cell.remove(&at) else { break };
+            at = m.parent;
+            chain.push(m);
+        }
+        chain.reverse();
+        self.running = Some(target);
+        Ok(vec![
+            Effect::OpenArchive {
+                name: name.to_owned(),
+            },
+            Effect::Resume { chain },
+        ])
     }
 
     /// Jobs that are still queued or running.
@@ -608,6 +839,73 @@ impl Session {
                     Ok(text) if text.is_empty() => Vec::new(),
                     Ok(text) => vec![Effect::Show(Notice::info(text))],
                     Err(e) => vec![Effect::Show(Notice::error(e))],
+                }
+            }
+            EngineEvent::ArchiveOpened { name, result } => match result {
+                Ok(path) => {
+                    self.archive = Some(name.clone());
+                    vec![Effect::Show(Notice::info(format!(
+                        "saving session {name} in {path}"
+                    )))]
+                }
+                Err(e) => vec![Effect::Show(Notice::error(format!("session {name}: {e}")))],
+            },
+            EngineEvent::Persisted { cell, result } => match result {
+                Ok(summary) => {
+                    let mut effects = Vec::new();
+                    if !summary.not_saved.is_empty() {
+                        let list: Vec<String> = summary
+                            .not_saved
+                            .iter()
+                            .map(|(n, why)| format!("{n} ({why})"))
+                            .collect();
+                        effects.push(Effect::Show(Notice::warning(format!(
+                            "cell {cell} saved without: {}",
+                            list.join(", ")
+                        ))));
+                    }
+                    if let Some(c) = self.timeline.get_mut(cell) {
+                        c.persisted = Some(summary.vars);
+                    }
+                    effects
+                }
+                Err(e) => vec![Effect::Show(Notice::error(format!(
+                    "saving cell {cell} failed: {e}"
+                )))],
+            },
+            EngineEvent::Resumed { cell, result, vars } => {
+                self.running = None;
+                match result {
+                    Ok(summary) => {
+                        self.current = cell;
+                        self.current_vars = vars.clone();
+                        if let Some(c) = self.timeline.get_mut(cell) {
+                            c.vars = vars;
+                            if summary.snapshot {
+                                c.snapshot = SnapshotState::Live { degraded: None };
+                            }
+                        }
+                        let mut text = format!(
+                            "resumed {} at cell {cell}: {} definition{}, {} variable{} restored",
+                            self.archive.as_deref().unwrap_or("the session"),
+                            summary.items,
+                            if summary.items == 1 { "" } else { "s" },
+                            summary.restored.len(),
+                            if summary.restored.len() == 1 { "" } else { "s" },
+                        );
+                        let mut effects = Vec::new();
+                        if !summary.restored.is_empty() {
+                            text.push_str(&format!(" ({})", summary.restored.join(", ")));
+                        }
+                        effects.push(Effect::Show(Notice::info(text)));
+                        for (what, why) in summary.failed {
+                            effects.push(Effect::Show(Notice::warning(format!(
+                                "not restored: {what}: {why}"
+                            ))));
+                        }
+                        effects
+                    }
+                    Err(e) => vec![Effect::Show(Notice::error(format!("resuming failed: {e}")))],
                 }
             }
             EngineEvent::JobStarted { cell } => {
@@ -783,6 +1081,12 @@ impl Session {
                 }));
             }
         }
+        // A saved session keeps every cell, failed ones too (their source is history).
+        if self.archive.is_some()
+            && let Some(effect) = self.persist_effect(n, false)
+        {
+            effects.push(effect);
+        }
         effects
     }
 
@@ -820,8 +1124,8 @@ impl Session {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:>5}  {:<11} {:>9}  {:<9} {:>9}  source",
-            "cell", "status", "time", "snapshot", "memory"
+            "{:>5}  {:<11} {:>9}  {:<9} {:>9}  {:<5}  source",
+            "cell", "status", "time", "snapshot", "memory", "saved"
         );
         for cell in self.timeline.cells() {
             let marker = if cell.number == self.current {
@@ -844,12 +1148,17 @@ impl Session {
             };
             let _ = writeln!(
                 out,
-                "{marker}{:>4}  {:<11} {:>9}  {:<9} {:>9}  {}{}",
+                "{marker}{:>4}  {:<11} {:>9}  {:<9} {:>9}  {:<5}  {}{}",
                 cell.number,
                 cell.status.label(),
                 time,
                 cell.snapshot.label(),
                 memory,
+                if cell.persisted.is_some() {
+                    "disk"
+                } else {
+                    "-"
+                },
                 truncate(cell.first_line(), 48),
                 branch
             );

@@ -97,6 +97,8 @@ pub struct Cell {
     pub vars: Vec<VarInfo>,
     /// Set for `&` cells.
     pub job: Option<JobInfo>,
+    /// What the durable archive holds for this cell, once written.
+    pub persisted: Option<Vec<crate::archive::SavedVar>>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,7 @@ impl Timeline {
             snapshot_bytes: None,
             vars: Vec::new(),
             job: None,
+            persisted: None,
         });
         number
     }

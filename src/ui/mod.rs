@@ -471,6 +471,8 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
         tui.view.editor.set_history(load_history(path));
     }
     tui.page = (terminal.size()?.height as usize / 2).max(1);
+    let startup = app.take_startup();
+    tui.apply(&app, startup);
     let tick = crossbeam_channel::tick(Duration::from_millis(120));
     let mut code = 0;
     'outer: loop {

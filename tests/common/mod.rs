@@ -89,6 +89,10 @@ impl Live {
                 None => command.env_remove(key),
             };
         }
+        Live::from_command(command)
+    }
+
+    pub fn from_command(mut command: Command) -> Live {
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

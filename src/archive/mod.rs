@@ -1,0 +1,533 @@
+//! The durable tier: a content-addressed store of objects (named by the blake3 hash of
+//! their bytes, in two-character fan-out folders, written with the git loose-object
+//! pattern) and one JSON manifest per cell. Every read is verified; every failure names
+//! the file.
+
+pub mod persist;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The manifest format this tmrepl writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// No object is read beyond this size: a damaged length can never exhaust memory.
+pub const MAX_OBJECT_BYTES: u64 = 8 << 30;
+const MAX_MANIFEST_BYTES: u64 = 64 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    #[error(
+        "{path}: archive format {found} is not supported (this tmrepl reads format {FORMAT_VERSION})"
+    )]
+    UnknownFormat { path: PathBuf, found: u32 },
+    #[error("invalid object name {0:?}")]
+    BadName(String),
+    #[error("invalid session name {0:?}: use letters, digits, '-', '_' and '.'")]
+    BadSessionName(String),
+    #[error("no saved session named {0}")]
+    NoSuchSession(String),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+    move |source| ArchiveError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A variable as saved with a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedVar {
+    pub name: String,
+    pub type_name: String,
+    /// The object holding its value, when it could be saved.
+    pub object: Option<String>,
+    /// Why its value is not in the archive.
+    pub not_saved: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub cell: u32,
+    pub parent: u32,
+    pub source: String,
+    /// The item definitions (fn, struct, impl, use, …) the cell made, as written.
+    pub items: Vec<String>,
+    /// Dependencies in force after the cell: name and cargo spec.
+    pub deps: Vec<(String, String)>,
+    pub vars: Vec<SavedVar>,
+    pub status: String,
+    pub output: String,
+    pub value: Option<String>,
+    pub duration_ms: u64,
+    pub saved_at: u64,
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// One session's folder: `objects/ab/cdef…` and `cells/N.json`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+pub fn validate_session_name(name: &str) -> Result<(), ArchiveError> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ArchiveError::BadSessionName(name.to_owned()))
+    }
+}
+
+fn validate_object_name(hash: &str) -> Result<(), ArchiveError> {
+    if hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        Ok(())
+    } else {
+        Err(ArchiveError::BadName(hash.to_owned()))
+    }
+}
+
+fn private_dir(path: &Path) -> Result<(), ArchiveError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(io_error(path))
+}
+
+/// Writes `bytes` to `path` atomically: temp file in the same folder, fsync, rename.
+fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("object")
+    ));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&temp)
+        .map_err(io_error(&temp))?;
+    file.write_all(bytes).map_err(io_error(&temp))?;
+    file.sync_all().map_err(io_error(&temp))?;
+    fs::set_permissions(&temp, fs::Permissions::from_mode(mode)).map_err(io_error(&temp))?;
+    fs::rename(&temp, path).map_err(io_error(path))?;
+    // The rename is durable only once the folder is.
+    if let Ok(folder) = File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+impl Store {
+    pub fn open(root: &Path) -> Result<Store, ArchiveError> {
+        private_dir(&root.join("objects"))?;
+        private_dir(&root.join("cells"))?;
+        Ok(Store {
+            root: root.to_owned(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn object_path(&self, hash: &str) -> Result<PathBuf, ArchiveError> {
+        validate_object_name(hash)?;
+        Ok(self.root.join("objects").join(&hash[..2]).join(&hash[2..]))
+    }
+
+    /// Stores `bytes`; returns its name and whether it had to be written (false: already there).
+    pub fn put(&self, bytes: &[u8]) -> Result<(String, bool), ArchiveError> {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        let path = self.object_path(&hash)?;
+        if path.exists() {
+            return Ok((hash, false));
+        }
+        if let Some(dir) = path.parent() {
+            private_dir(dir)?;
+        }
+        write_atomically(&path, bytes, 0o400)?;
+        Ok((hash, true))
+    }
+
+    /// Reads an object and checks it against its name.
+    pub fn get(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
+        let path = self.object_path(hash)?;
+        let file = File::open(&path).map_err(io_error(&path))?;
+        let len = file.metadata().map_err(io_error(&path))?.len();
+        if len > MAX_OBJECT_BYTES {
+            return Err(ArchiveError::Damaged {
+                path,
+                reason: format!("{len} bytes is over the {MAX_OBJECT_BYTES}-byte limit"),
+            });
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.take(MAX_OBJECT_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(io_error(&path))?;
+        let actual = blake3::hash(&bytes).to_hex().to_string();
+        if actual != hash {
+            return Err(ArchiveError::Damaged {
+                path,
+                reason: format!("its contents hash to {actual}"),
+            });
+        }
+        Ok(bytes)
+    }
+
+    fn manifest_path(&self, cell: u32) -> PathBuf {
+        self.root.join("cells").join(format!("{cell}.json"))
+    }
+
+    pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), ArchiveError> {
+        let path = self.manifest_path(manifest.cell);
+        let bytes = serde_json::to_vec_pretty(manifest).map_err(|e| ArchiveError::Damaged {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        write_atomically(&path, &bytes, 0o600)
+    }
+
+    pub fn read_manifest(&self, cell: u32) -> Result<Manifest, ArchiveError> {
+        let path = self.manifest_path(cell);
+        read_manifest_file(&path)
+    }
+
+    /// Cell numbers with a manifest, ascending.
+    pub fn cells(&self) -> Result<Vec<u32>, ArchiveError> {
+        let dir = self.root.join("cells");
+        let mut cells: Vec<u32> = fs::read_dir(&dir)
+            .map_err(io_error(&dir))?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json")?.parse().ok())
+            .collect();
+        cells.sort_unstable();
+        Ok(cells)
+    }
+
+    /// Deletes objects no manifest refers to. Returns the bytes removed.
+    pub fn collect_garbage(&self) -> Result<u64, ArchiveError> {
+        let mut live = BTreeSet::new();
+        for cell in self.cells()? {
+            if let Ok(manifest) = self.read_manifest(cell) {
+                live.extend(manifest.vars.into_iter().filter_map(|v| v.object));
+            }
+        }
+        let objects = self.root.join("objects");
+        let mut freed = 0;
+        for fan in fs::read_dir(&objects)
+            .map_err(io_error(&objects))?
+            .flatten()
+        {
+            for entry in fs::read_dir(fan.path())
+                .map_err(io_error(&fan.path()))?
+                .flatten()
+            {
+                let name = format!(
+                    "{}{}",
+                    fan.file_name().to_string_lossy(),
+                    entry.file_name().to_string_lossy()
+                );
+                if !live.contains(&name) {
+                    freed += entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(freed)
+    }
+
+    /// Bytes on disk.
+    pub fn size(&self) -> u64 {
+        fn walk(path: &Path) -> u64 {
+            fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.root)
+    }
+}
+
+fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
+    let file = File::open(path).map_err(io_error(path))?;
+    let mut text = String::new();
+    file.take(MAX_MANIFEST_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| ArchiveError::Damaged {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })?;
+    // Check the version before the shape, so a newer format gets the right message.
+    #[derive(Deserialize)]
+    struct Version {
+        format: u32,
+    }
+    let version: Version = serde_json::from_str(&text).map_err(|e| ArchiveError::Damaged {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if version.format != FORMAT_VERSION {
+        return Err(ArchiveError::UnknownFormat {
+            path: path.to_owned(),
+            found: version.format,
+        });
+    }
+    serde_json::from_str(&text).map_err(|e| ArchiveError::Damaged {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// `$DATA/sessions/NAME`.
+pub fn session_dir(data_dir: &Path, name: &str) -> Result<PathBuf, ArchiveError> {
+    validate_session_name(name)?;
+    Ok(data_dir.join("sessions").join(name))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSummary {
+    pub name: String,
+    pub cells: usize,
+    pub bytes: u64,
+    pub last_used: u64,
+}
+
+/// Every saved session, most recently used first.
+pub fn list_sessions(data_dir: &Path) -> Result<Vec<SessionSummary>, ArchiveError> {
+    let dir = data_dir.join("sessions");
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(ArchiveError::Io {
+                path: dir,
+                source: e,
+            });
+        }
+    };
+    let mut sessions = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if validate_session_name(&name).is_err() {
+            continue;
+        }
+        let Ok(store) = Store::open(&entry.path()) else {
+            continue;
+        };
+        let cells = store.cells().map(|c| c.len()).unwrap_or(0);
+        let last_used = fs::metadata(entry.path().join("cells"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        sessions.push(SessionSummary {
+            name,
+            cells,
+            bytes: store.size(),
+            last_used,
+        });
+    }
+    sessions.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.name.cmp(&b.name)));
+    Ok(sessions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(cell: u32, object: Option<String>) -> Manifest {
+        Manifest {
+            format: FORMAT_VERSION,
+            cell,
+            parent: cell - 1,
+            source: format!("let v{cell} = {cell};"),
+            items: vec![],
+            deps: vec![],
+            vars: vec![SavedVar {
+                name: format!("v{cell}"),
+                type_name: "i32".into(),
+                object,
+                not_saved: None,
+            }],
+            status: "ok".into(),
+            output: String::new(),
+            value: None,
+            duration_ms: 3,
+            saved_at: now_secs(),
+        }
+    }
+
+    #[test]
+    fn objects_are_content_addressed_deduplicated_and_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (hash, written) = store.put(b"hello").unwrap();
+        assert!(written);
+        assert_eq!(hash, blake3::hash(b"hello").to_hex().to_string());
+        let (again, written) = store.put(b"hello").unwrap();
+        assert_eq!(again, hash);
+        assert!(!written, "an unchanged value is not written twice");
+        assert_eq!(store.get(&hash).unwrap(), b"hello");
+        let path = store.object_path(&hash).unwrap();
+        assert!(path.starts_with(dir.path().join("objects").join(&hash[..2])));
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o400);
+        let folder = fs::metadata(dir.path().join("objects"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(folder, 0o700);
+    }
+
+    #[test]
+    fn damage_is_reported_with_the_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (hash, _) = store.put(b"precious value").unwrap();
+        let path = store.object_path(&hash).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        fs::write(&path, b"precious valuX").unwrap();
+        let err = store.get(&hash).unwrap_err().to_string();
+        assert!(err.starts_with(&path.display().to_string()), "{err}");
+        assert!(err.contains("damaged"), "{err}");
+        fs::write(&path, b"prec").unwrap();
+        assert!(
+            store
+                .get(&hash)
+                .unwrap_err()
+                .to_string()
+                .contains("damaged")
+        );
+    }
+
+    #[test]
+    fn object_names_cannot_escape_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for bad in [
+            "../../etc/passwd",
+            "ab",
+            &"A".repeat(64),
+            &format!("{}/x", "a".repeat(62)),
+        ] {
+            assert!(
+                matches!(store.get(bad), Err(ArchiveError::BadName(_))),
+                "{bad}"
+            );
+        }
+        assert!(validate_session_name("../x").is_err());
+        assert!(validate_session_name(".hidden").is_err());
+        assert!(validate_session_name("notes-2026.v1").is_ok());
+    }
+
+    #[test]
+    fn manifests_round_trip_and_unknown_formats_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (hash, _) = store.put(b"1").unwrap();
+        store
+            .write_manifest(&manifest(1, Some(hash.clone())))
+            .unwrap();
+        store.write_manifest(&manifest(2, None)).unwrap();
+        assert_eq!(store.cells().unwrap(), vec![1, 2]);
+        assert_eq!(
+            store.read_manifest(1).unwrap(),
+            manifest(1, Some(hash)).clone_with_time(&store)
+        );
+        let path = dir.path().join("cells").join("3.json");
+        fs::write(&path, "{\"format\": 99, \"future\": true}").unwrap();
+        let err = store.read_manifest(3).unwrap_err().to_string();
+        assert!(err.contains("archive format 99 is not supported"), "{err}");
+        assert!(err.starts_with(&path.display().to_string()), "{err}");
+        fs::write(&path, "{\"format\": 1, \"cell\": 3").unwrap();
+        assert!(
+            store
+                .read_manifest(3)
+                .unwrap_err()
+                .to_string()
+                .contains("damaged")
+        );
+    }
+
+    #[test]
+    fn garbage_collection_keeps_referenced_objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (kept, _) = store.put(b"kept").unwrap();
+        let (dropped, _) = store.put(b"dropped").unwrap();
+        store
+            .write_manifest(&manifest(1, Some(kept.clone())))
+            .unwrap();
+        assert_eq!(store.collect_garbage().unwrap(), 7);
+        assert!(store.get(&kept).is_ok());
+        assert!(store.get(&dropped).is_err());
+    }
+
+    #[test]
+    fn sessions_are_listed_newest_first() {
+        let data = tempfile::tempdir().unwrap();
+        for name in ["alpha", "beta"] {
+            let store = Store::open(&session_dir(data.path(), name).unwrap()).unwrap();
+            store.write_manifest(&manifest(1, None)).unwrap();
+        }
+        let sessions = list_sessions(data.path()).unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert!(sessions.iter().all(|s| s.cells == 1 && s.bytes > 0));
+        assert!(list_sessions(&data.path().join("none")).unwrap().is_empty());
+    }
+
+    impl Manifest {
+        fn clone_with_time(&self, store: &Store) -> Manifest {
+            let mut m = self.clone();
+            m.saved_at = store
+                .read_manifest(self.cell)
+                .map(|r| r.saved_at)
+                .unwrap_or(m.saved_at);
+            m
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Moving values between a live session and the store: the helper crate the session
+//! compiles, the code tmrepl generates to save and load values, and the save report.
+
+use crate::timeline::VarInfo;
+use std::path::{Path, PathBuf};
+
+const HELPER_MANIFEST: &str = include_str!("../../assets/tmrepl_persist/Cargo.toml");
+const HELPER_LIB: &str = include_str!("../../assets/tmrepl_persist/src/lib.rs");
+
+/// Writes the embedded helper crate under `data_dir` (once per version) and returns its
+/// folder, so saving works from an installed binary anywhere.
+pub fn ensure_helper(data_dir: &Path) -> std::io::Result<PathBuf> {
+    let version = blake3::hash(format!("{HELPER_MANIFEST}{HELPER_LIB}").as_bytes()).to_hex();
+    let dir = data_dir
+        .join("helper")
+        .join(format!("tmrepl_persist-{}", &version[..12]));
+    if !dir.join("src").join("lib.rs").exists() {
+        std::fs::create_dir_all(dir.join("src"))?;
+        std::fs::write(dir.join("Cargo.toml"), HELPER_MANIFEST)?;
+        std::fs::write(dir.join("src").join("lib.rs"), HELPER_LIB)?;
+    }
+    Ok(dir)
+}
+
+fn rust_string(path: &Path) -> String {
+    format!("{:?}", path.display().to_string())
+}
+
+/// A cell that writes `vars` to `staging` and the report last. Wrapped in a block so it
+/// defines nothing; which variables can be saved is decided when it compiles.
+pub fn save_code(vars: &[&VarInfo], staging: &Path, report: &Path) -> String {
+    let mut code = String::from(
+        "{\n#[allow(unused_imports)]\nuse tmrepl_persist::{ViaSerde as _, ViaFallback as _};\n",
+    );
+    code.push_str(&format!(
+        "let mut tmrepl_saver = tmrepl_persist::Saver::new({});\n",
+        rust_string(staging)
+    ));
+    for var in vars {
+        code.push_str(&format!(
+            "(&&tmrepl_persist::Probe(&{0})).tmrepl_save({0:?}, &mut tmrepl_saver);\n",
+            var.name
+        ));
+    }
+    code.push_str(&format!(
+        "tmrepl_saver.finish({});\n}}",
+        rust_string(report)
+    ));
+    code
+}
+
+/// A cell that defines each variable from its saved value.
+pub fn load_code(values: &[(&VarInfo, PathBuf)]) -> String {
+    values
+        .iter()
+        .map(|(var, path)| {
+            format!(
+                "let mut {}: {} = tmrepl_persist::load::<{}>({});\n",
+                var.name,
+                var.type_name,
+                var.type_name,
+                rust_string(path)
+            )
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Saved {
+    Value(PathBuf),
+    NotSaved(String),
+}
+
+/// Parses the helper's report: `name \t saved \t path` or `name \t not saved \t reason`.
+pub fn read_report(text: &str) -> Vec<(String, Saved)> {
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let (name, kind, rest) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((
+                name.to_owned(),
+                if kind == "saved" {
+                    Saved::Value(PathBuf::from(rest))
+                } else {
+                    Saved::NotSaved(rest.to_owned())
+                },
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_code_and_reports() {
+        let v = VarInfo {
+            name: "v".into(),
+            type_name: "Vec<i32>".into(),
+        };
+        let code = save_code(&[&v], Path::new("/s/stage"), Path::new("/s/report"));
+        assert!(code.starts_with('{') && code.ends_with('}'));
+        assert!(
+            code.contains("(&&tmrepl_persist::Probe(&v)).tmrepl_save(\"v\", &mut tmrepl_saver);")
+        );
+        assert!(code.contains("finish(\"/s/report\")"));
+        assert_eq!(
+            load_code(&[(&v, PathBuf::from("/s/o"))]),
+            "let mut v: Vec<i32> = tmrepl_persist::load::<Vec<i32>>(\"/s/o\");\n"
+        );
+        let report = read_report(
+            "v\tsaved\t/s/stage/v.bin\nrc\tnot saved\tRc<i32> does not implement serde\n",
+        );
+        assert_eq!(
+            report[0],
+            ("v".into(), Saved::Value("/s/stage/v.bin".into()))
+        );
+        assert!(matches!(&report[1].1, Saved::NotSaved(r) if r.contains("does not implement")));
+    }
+
+    #[test]
+    fn the_helper_is_written_once() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = ensure_helper(data.path()).unwrap();
+        assert!(dir.join("Cargo.toml").exists());
+        assert_eq!(ensure_helper(data.path()).unwrap(), dir);
+    }
+}

@@ -1,0 +1,321 @@
+//! The engine's side of the durable archive: saving values through a hidden background job
+//! (a fork of the worker, so the foreground never changes) and rebuilding saved sessions.
+
+use super::Engine;
+use crate::archive::persist::{self, Saved};
+use crate::archive::{ArchiveError, Manifest, SavedVar, Store, session_dir};
+use crate::runtime::protocol::HostRequest;
+use crate::session::{EngineEvent, PersistSummary, ResumeSummary};
+use crate::timeline::{CellStatus, VarInfo};
+use anyhow::{Context, Result, anyhow, bail};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Cell ids from here up are the engine's own save jobs, never shown.
+pub const HIDDEN_JOBS: u32 = 0xF000_0000;
+const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
+
+pub struct Archive {
+    pub store: Store,
+    helper: PathBuf,
+    next_hidden: u32,
+}
+
+impl Engine {
+    pub(super) fn open_archive(&mut self, data_dir: &Path, name: &str) -> EngineEvent {
+        let result = (|| -> Result<Archive> {
+            let store = Store::open(&session_dir(data_dir, name)?)?;
+            let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
+            Ok(Archive {
+                store,
+                helper,
+                next_hidden: HIDDEN_JOBS,
+            })
+        })();
+        match result {
+            Ok(archive) => {
+                let path = archive.store.root().display().to_string();
+                self.archive = Some(archive);
+                EngineEvent::ArchiveOpened {
+                    name: name.to_owned(),
+                    result: Ok(path),
+                }
+            }
+            Err(e) => EngineEvent::ArchiveOpened {
+                name: name.to_owned(),
+                result: Err(format!("{e:#}")),
+            },
+        }
+    }
+
+    /// Makes the helper crate a dependency of the current state (no compile when present).
+    fn ensure_helper_dep(&mut self) -> Result<()> {
+        let helper = self
+            .archive
+            .as_ref()
+            .map(|a| a.helper.clone())
+            .ok_or_else(|| anyhow!("no archive is open"))?;
+        let spec = format!("{{ path = {:?} }}", helper.display().to_string());
+        commit!(self, s => {
+            s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
+        });
+        Ok(())
+    }
+
+    pub(super) fn persist(
+        &mut self,
+        mut manifest: Manifest,
+        save: Vec<VarInfo>,
+        reuse: Vec<SavedVar>,
+    ) -> EngineEvent {
+        let cell = manifest.cell;
+        let result = self.persist_inner(&mut manifest, save, reuse);
+        EngineEvent::Persisted {
+            cell,
+            result: result.map_err(|e| format!("{e:#}")),
+        }
+    }
+
+    fn persist_inner(
+        &mut self,
+        manifest: &mut Manifest,
+        save: Vec<VarInfo>,
+        reuse: Vec<SavedVar>,
+    ) -> Result<PersistSummary> {
+        if self.archive.is_none() {
+            bail!("no archive is open; :save NAME opens one");
+        }
+        let started = Instant::now();
+        manifest.saved_at = crate::archive::now_secs();
+        manifest.deps = self
+            .deps
+            .iter()
+            .map(|(n, c)| (n.clone(), c.clone()))
+            .collect();
+        let mut summary = PersistSummary::default();
+        let mut vars: Vec<SavedVar> = reuse;
+        if !save.is_empty() {
+            self.ensure_helper_dep()?;
+            let archive = self.archive.as_mut().ok_or_else(|| anyhow!("no archive"))?;
+            let hidden = archive.next_hidden;
+            archive.next_hidden += 1;
+            let staging = archive.store.root().join(format!(".staging-{hidden}"));
+            let report = staging.join("report");
+            let _ = std::fs::remove_dir_all(&staging);
+            let refs: Vec<&VarInfo> = save.iter().collect();
+            let code = persist::save_code(&refs, &staging, &report);
+            let outcome = self.launch_job_keeping(hidden, &format!("{code};"), false);
+            if !matches!(outcome.status, CellStatus::Running | CellStatus::Queued) {
+                let _ = self.link.request(&HostRequest::Drop {
+                    snapshots: vec![hidden],
+                });
+                bail!(
+                    "the save code did not start: {}",
+                    outcome
+                        .error_text
+                        .unwrap_or_else(|| outcome.status.label().to_owned())
+                );
+            }
+            let deadline = Instant::now() + SAVE_TIMEOUT;
+            while !report.exists() {
+                if Instant::now() > deadline {
+                    let _ = self.link.request(&HostRequest::KillJob { cell: hidden });
+                    bail!("saving took longer than {SAVE_TIMEOUT:?}");
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            // Its job is done: free the fork it left behind.
+            let _ = self.link.request(&HostRequest::Drop {
+                snapshots: vec![hidden],
+            });
+            let text = std::fs::read_to_string(&report).context("reading the save report")?;
+            let store = &self
+                .archive
+                .as_ref()
+                .ok_or_else(|| anyhow!("no archive"))?
+                .store;
+            for (name, saved) in persist::read_report(&text) {
+                let type_name = save
+                    .iter()
+                    .find(|v| v.name == name)
+                    .map(|v| v.type_name.clone())
+                    .unwrap_or_default();
+                match saved {
+                    Saved::Value(path) => {
+                        let bytes = std::fs::read(&path)
+                            .with_context(|| format!("reading {}", path.display()))?;
+                        let (hash, written) = store.put(&bytes)?;
+                        if written {
+                            summary.bytes_written += bytes.len() as u64;
+                        }
+                        summary.saved += 1;
+                        vars.push(SavedVar {
+                            name,
+                            type_name,
+                            object: Some(hash),
+                            not_saved: None,
+                        });
+                    }
+                    Saved::NotSaved(reason) => {
+                        summary.not_saved.push((name.clone(), reason.clone()));
+                        vars.push(SavedVar {
+                            name,
+                            type_name,
+                            object: None,
+                            not_saved: Some(reason),
+                        });
+                    }
+                }
+            }
+            let _ = std::fs::remove_dir_all(&staging);
+        }
+        vars.sort_by(|a, b| a.name.cmp(&b.name));
+        manifest.vars = vars;
+        let store = &self
+            .archive
+            .as_ref()
+            .ok_or_else(|| anyhow!("no archive"))?
+            .store;
+        store.write_manifest(manifest)?;
+        summary.vars = manifest.vars.clone();
+        summary.elapsed = started.elapsed();
+        Ok(summary)
+    }
+
+    /// Rebuilds the session whose cells on the way to the target are `chain` (oldest first).
+    pub(super) fn resume(&mut self, chain: Vec<Manifest>) -> EngineEvent {
+        let Some(target) = chain.last().cloned() else {
+            return EngineEvent::Resumed {
+                cell: 0,
+                result: Err("the session has no cells".into()),
+                vars: self.vars(),
+            };
+        };
+        let result = self.resume_inner(&chain, &target);
+        EngineEvent::Resumed {
+            cell: target.cell,
+            result: result.map_err(|e| format!("{e:#}")),
+            vars: self.vars(),
+        }
+    }
+
+    fn resume_inner(&mut self, chain: &[Manifest], target: &Manifest) -> Result<ResumeSummary> {
+        let mut summary = ResumeSummary::default();
+        for (name, spec) in &target.deps {
+            let result: Result<()> = (|| {
+                commit!(self, s => {
+                    s.add_dep(name, spec).map_err(|e| anyhow!("{e}"))?;
+                });
+                Ok(())
+            })();
+            match result {
+                Ok(()) => {
+                    self.deps.insert(name.clone(), spec.clone());
+                }
+                Err(e) => summary
+                    .failed
+                    .push((format!("dependency {name}"), format!("{e:#}"))),
+            }
+        }
+        // Definitions, in the order they were made (a later one replaces an earlier one).
+        let items: Vec<&String> = chain.iter().flat_map(|m| m.items.iter()).collect();
+        if !items.is_empty() {
+            let all: String = items.iter().map(|i| format!("{i}\n")).collect();
+            if self.ctx.eval(&all).is_err() {
+                for item in items {
+                    if let Err(e) = self.ctx.eval(item) {
+                        let first = item.lines().next().unwrap_or("").to_owned();
+                        summary
+                            .failed
+                            .push((first, e.to_string().lines().next().unwrap_or("").to_owned()));
+                    }
+                }
+            }
+        }
+        summary.items = chain.iter().map(|m| m.items.len()).sum();
+        // Values: verified against their hash, then decoded by the helper in the session.
+        let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
+        let staging = {
+            let archive = self
+                .archive
+                .as_ref()
+                .ok_or_else(|| anyhow!("no archive is open"))?;
+            archive.store.root().join(".staging-resume")
+        };
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("creating {}", staging.display()))?;
+        for var in &target.vars {
+            let Some(hash) = &var.object else {
+                summary.failed.push((
+                    var.name.clone(),
+                    var.not_saved.clone().unwrap_or_else(|| "not saved".into()),
+                ));
+                continue;
+            };
+            let store = &self
+                .archive
+                .as_ref()
+                .ok_or_else(|| anyhow!("no archive"))?
+                .store;
+            match store.get(hash) {
+                Ok(bytes) => {
+                    let path = staging.join(format!("{}.bin", var.name));
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    loads.push((
+                        VarInfo {
+                            name: var.name.clone(),
+                            type_name: var.type_name.clone(),
+                        },
+                        path,
+                    ));
+                }
+                Err(e @ ArchiveError::Damaged { .. })
+                | Err(e @ ArchiveError::Io { .. })
+                | Err(e @ ArchiveError::BadName(_)) => {
+                    summary.failed.push((var.name.clone(), e.to_string()));
+                }
+                Err(e) => summary.failed.push((var.name.clone(), e.to_string())),
+            }
+        }
+        if !loads.is_empty() {
+            self.ensure_helper_dep()?;
+            let refs: Vec<(&VarInfo, PathBuf)> =
+                loads.iter().map(|(v, p)| (v, p.clone())).collect();
+            if self.ctx.eval(&persist::load_code(&refs)).is_ok() {
+                summary
+                    .restored
+                    .extend(loads.iter().map(|(v, _)| v.name.clone()));
+            } else {
+                // Find out which ones fail, and keep the rest.
+                for (var, path) in &loads {
+                    match self.ctx.eval(&persist::load_code(&[(var, path.clone())])) {
+                        Ok(_) => summary.restored.push(var.name.clone()),
+                        Err(e) => summary.failed.push((
+                            var.name.clone(),
+                            super::render::strip_ansi(&e.to_string())
+                                .lines()
+                                .next()
+                                .unwrap_or("")
+                                .to_owned(),
+                        )),
+                    }
+                }
+            }
+            let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        // The rebuilt state is the snapshot of the target cell.
+        if let Ok(crate::runtime::protocol::SupervisorMessage::CellDone(report)) =
+            self.link.request(&HostRequest::CellDone {
+                snapshot: Some(target.cell),
+            })
+            && report.snapshot.is_some()
+        {
+            self.save_state(target.cell);
+            summary.snapshot = true;
+        }
+        Ok(summary)
+    }
+}

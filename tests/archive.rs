@@ -1,0 +1,174 @@
+//! The durable archive end to end: save with --session, resume in a new process, after
+//! kill -9, with a damaged object, and deduplication of an unchanged large value.
+
+mod common;
+
+use common::{Live, run_command_with_script, tmrepl};
+use std::path::Path;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(240);
+
+fn with_data(data: &Path, args: &[&str]) -> std::process::Command {
+    let mut command = tmrepl();
+    command.arg("--data-dir").arg(data).args(args);
+    command
+}
+
+fn objects(data: &Path, session: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let root = data.join("sessions").join(session).join("objects");
+    for fan in std::fs::read_dir(root).unwrap().flatten() {
+        for entry in std::fs::read_dir(fan.path()).unwrap().flatten() {
+            files.push(entry.path());
+        }
+    }
+    files
+}
+
+#[test]
+fn values_survive_a_restart_and_a_damaged_object_costs_only_itself() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "lab"]),
+        r#":dep serde = { version = "1", features = ["derive"] }
+use std::collections::HashMap; use std::rc::Rc;
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)] struct Point { x: i32, label: String }
+let v = vec![1, 2, 3]; let m: HashMap<String, i32> = [("a".to_string(), 1)].into_iter().collect();
+let s = String::from("kept"); let tup = (4u8, 'z'); let pt = Point { x: 7, label: "seven".into() }; let shared = Rc::new(5);
+fn twice(x: i32) -> i32 { x * 2 }
+:cells
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(all.contains("saving session lab in"), "{all}");
+    // The value that cannot be saved is named, with the reason.
+    assert!(
+        t.stderr.contains(
+            "shared (alloc::rc::Rc<i32> does not implement serde::Serialize and Deserialize)"
+        ),
+        "{all}"
+    );
+    assert!(
+        t.stdout.lines().filter(|l| l.contains(" disk ")).count() >= 5,
+        "{all}"
+    );
+
+    let listed = tmrepl()
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("sessions")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.starts_with("lab") && listed.contains("5 cells"),
+        "{listed}"
+    );
+
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume", "lab"]),
+        "format!(\"{:?} {} {} {:?} {:?} {}\", v, m[\"a\"], s, tup, pt, twice(pt.x))\nshared\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(all.contains("resumed lab at cell 5"), "{all}");
+    assert!(all.contains("not restored: shared"), "{all}");
+    assert_eq!(
+        t.out(6),
+        Some("\"[1, 2, 3] 1 kept (4, 'z') Point { x: 7, label: \\\"seven\\\" } 14\""),
+        "{all}"
+    );
+
+    // Damage the object holding `s`: resuming says which file, and restores the rest.
+    let manifest = std::fs::read_to_string(data.path().join("sessions/lab/cells/5.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let hash = json["vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "s")
+        .and_then(|v| v["object"].as_str())
+        .unwrap()
+        .to_owned();
+    let path = data
+        .path()
+        .join("sessions/lab/objects")
+        .join(&hash[..2])
+        .join(&hash[2..]);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(&path, b"not what was saved").unwrap();
+    let t = run_command_with_script(with_data(data.path(), &["--resume", "lab"]), "v.len()\ns\n");
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(
+        all.contains(&format!("not restored: s: {}: damaged", path.display())),
+        "{all}"
+    );
+    // The second run saved its cells 6 and 7 too, so this one continues at 8.
+    assert!(all.contains("resumed lab at cell 6"), "{all}");
+    assert_eq!(t.out(8), Some("3"), "{all}");
+    assert!(t.stderr.contains("cannot find value `s`"), "{all}");
+}
+
+#[test]
+fn kill_dash_nine_loses_nothing_persisted_and_unchanged_values_are_stored_once() {
+    let data = tempfile::tempdir().unwrap();
+    let command = with_data(data.path(), &["--session", "crashy"]);
+    let mut live = Live::from_command(command);
+    live.send("let big: Vec<u8> = vec![7u8; 100 << 20];");
+    for k in 1..=10 {
+        live.send(&format!("let k{k} = {k};"));
+    }
+    live.send(":cells");
+    live.expect("  11  ok", LONG);
+    // Wait until the last cell is on disk, then kill tmrepl without warning.
+    let deadline = std::time::Instant::now() + LONG;
+    while !data.path().join("sessions/crashy/cells/11.json").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "cell 11 was never persisted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(live.child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let _ = live.child.wait();
+
+    // The 100 MiB vector was written once although eleven cells were saved.
+    let files = objects(data.path(), "crashy");
+    let total: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    assert!(
+        (100 << 20..101 << 20).contains(&total),
+        "{total} bytes in {} objects",
+        files.len()
+    );
+    assert_eq!(
+        files
+            .iter()
+            .filter(|f| std::fs::metadata(f).unwrap().len() > 1 << 20)
+            .count(),
+        1
+    );
+
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume"]),
+        "(big.len(), big[12345], k1 + k10)\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(all.contains("resumed crashy at cell 11"), "{all}");
+    assert_eq!(
+        t.out(12),
+        Some(&*format!("({}, 7, 11)", 100 << 20)),
+        "{all}"
+    );
+}
