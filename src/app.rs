@@ -252,6 +252,7 @@ impl App {
                     reuse,
                 },
                 Effect::Resume { chain } => EngineRequest::Resume { chain },
+                Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
             };
             if self.engine.requests.send(request).is_ok() {
                 self.pending += 1;

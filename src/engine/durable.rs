@@ -182,6 +182,31 @@ impl Engine {
         Ok(summary)
     }
 
+    /// `:clear_past` on disk: the cells' manifests keep sources and items but no values,
+    /// then objects no manifest refers to are deleted.
+    pub(super) fn forget_saved(&mut self, cells: &[u32]) -> Result<String> {
+        let store = &self
+            .archive
+            .as_ref()
+            .ok_or_else(|| anyhow!("no archive is open"))?
+            .store;
+        for cell in cells {
+            let Ok(mut manifest) = store.read_manifest(*cell) else {
+                continue;
+            };
+            for var in manifest.vars.iter_mut().filter(|v| v.object.is_some()) {
+                var.object = None;
+                var.not_saved = Some(crate::session::CLEARED.into());
+            }
+            store.write_manifest(&manifest)?;
+        }
+        let freed = store.collect_garbage()?;
+        Ok(format!(
+            "removed {} of saved values no cell refers to",
+            crate::session::human_bytes(freed)
+        ))
+    }
+
     /// Rebuilds the session whose cells on the way to the target are `chain` (oldest first).
     pub(super) fn resume(&mut self, chain: Vec<Manifest>) -> EngineEvent {
         let Some(target) = chain.last().cloned() else {

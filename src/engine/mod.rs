@@ -51,6 +51,9 @@ pub enum EngineRequest {
     Resume {
         chain: Vec<crate::archive::Manifest>,
     },
+    ForgetSaved {
+        cells: Vec<u32>,
+    },
     Restore {
         cell: u32,
         forget: Vec<String>,
@@ -255,6 +258,10 @@ impl Engine {
                     reuse,
                 } => self.persist(manifest, save, reuse),
                 EngineRequest::Resume { chain } => self.resume(chain),
+                EngineRequest::ForgetSaved { cells } => EngineEvent::CommandDone {
+                    result: self.forget_saved(&cells).map_err(|e| format!("{e:#}")),
+                    vars: self.vars(),
+                },
                 EngineRequest::SetJobLimit(limit) => {
                     self.job_limit = limit.max(1);
                     continue;

@@ -96,7 +96,14 @@ pub enum Effect {
     Resume {
         chain: Vec<crate::archive::Manifest>,
     },
+    /// Drop the saved values of these cells and delete objects nothing refers to.
+    ForgetSaved {
+        cells: Vec<u32>,
+    },
 }
+
+/// Why a saved value is gone from the archive.
+pub const CLEARED: &str = "cleared by :clear_past";
 
 /// A snapshot as the engine reports it.
 #[derive(Debug, Clone, PartialEq)]
@@ -388,7 +395,16 @@ impl Session {
                     .filter(|n| *n != self.current)
                     .filter(|n| range.is_none_or(|(a, b)| (a..=b).contains(n)))
                     .collect();
-                if cells.is_empty() {
+                // Saved values of those cells go too (their sources and items stay).
+                let saved: Vec<u32> = self
+                    .timeline
+                    .cells()
+                    .iter()
+                    .filter(|c| c.number != self.current && c.persisted.is_some())
+                    .map(|c| c.number)
+                    .filter(|n| range.is_none_or(|(a, b)| (a..=b).contains(n)))
+                    .collect();
+                if cells.is_empty() && saved.is_empty() {
                     return show(Notice::info("no snapshots to clear"));
                 }
                 for n in &cells {
@@ -396,7 +412,23 @@ impl Session {
                         c.snapshot = SnapshotState::Cleared;
                     }
                 }
-                vec![Effect::DropSnapshots { cells }]
+                for n in &saved {
+                    if let Some(vars) = self.timeline.get_mut(*n).and_then(|c| c.persisted.as_mut())
+                    {
+                        for var in vars.iter_mut().filter(|v| v.object.is_some()) {
+                            var.object = None;
+                            var.not_saved = Some(CLEARED.into());
+                        }
+                    }
+                }
+                let mut effects = Vec::new();
+                if !cells.is_empty() {
+                    effects.push(Effect::DropSnapshots { cells });
+                }
+                if !saved.is_empty() && self.archive.is_some() {
+                    effects.push(Effect::ForgetSaved { cells: saved });
+                }
+                effects
             }
             Command::Unhook => {
                 self.hooked = false;
@@ -596,6 +628,7 @@ impl Session {
                     saved
                         .iter()
                         .find(|s| s.name == var.name && s.type_name == var.type_name)
+                        .filter(|s| s.not_saved.as_deref() != Some(CLEARED))
                         .filter(|_| touched <= a)
                 });
                 match unchanged {

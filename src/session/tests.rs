@@ -347,3 +347,136 @@ fn a_job_that_ends_before_its_launch_is_reported_keeps_its_end() {
     assert!(s.running().is_none());
     assert!(s.active_jobs().is_empty());
 }
+
+fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
+    crate::archive::SavedVar {
+        name: name.into(),
+        type_name: "Vec<u8>".into(),
+        object: object.map(str::to_owned),
+        not_saved: None,
+    }
+}
+
+#[test]
+fn persisting_saves_only_what_a_cell_could_have_changed() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    s.submit("let big = vec![0u8; 10];");
+    let effects = finish(&mut s, 1, CellStatus::Ok, vec![var("big", "Vec<u8>")]);
+    let Some(Effect::Persist {
+        save,
+        reuse,
+        manifest,
+    }) = effects.iter().find(|e| matches!(e, Effect::Persist { .. }))
+    else {
+        panic!("no persist: {effects:?}");
+    };
+    assert_eq!(save.len(), 1);
+    assert!(reuse.is_empty());
+    assert_eq!(manifest.source, "let big = vec![0u8; 10];");
+    s.handle(EngineEvent::Persisted {
+        cell: 1,
+        result: Ok(PersistSummary {
+            vars: vec![saved("big", Some("aa"))],
+            ..PersistSummary::default()
+        }),
+    });
+    s.submit("fn f() {} let k = 1;");
+    let effects = finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("big", "Vec<u8>"), var("k", "i32")],
+    );
+    let Some(Effect::Persist {
+        save,
+        reuse,
+        manifest,
+    }) = effects.iter().find(|e| matches!(e, Effect::Persist { .. }))
+    else {
+        panic!("no persist: {effects:?}");
+    };
+    // `big` is untouched since cell 1: its object is reused, not serialized again.
+    assert_eq!(
+        save.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        vec!["k"]
+    );
+    assert_eq!(reuse, &vec![saved("big", Some("aa"))]);
+    assert_eq!(manifest.items, vec!["fn f() {}".to_owned()]);
+    s.handle(EngineEvent::Persisted {
+        cell: 2,
+        result: Ok(PersistSummary {
+            vars: vec![saved("big", Some("aa")), saved("k", Some("bb"))],
+            ..PersistSummary::default()
+        }),
+    });
+    assert!(s.cells_table().contains("disk"));
+    // :clear_past drops the older cell's saved values too.
+    let effects = s.submit(":clear_past");
+    assert!(
+        effects.contains(&Effect::ForgetSaved { cells: vec![1] }),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_saved_session_is_loaded_into_a_fresh_timeline() {
+    let manifest = |cell: u32, parent: u32, status: &str| crate::archive::Manifest {
+        format: crate::archive::FORMAT_VERSION,
+        cell,
+        parent,
+        source: format!("cell {cell}"),
+        items: vec![],
+        deps: vec![],
+        vars: vec![saved("big", Some("aa"))],
+        status: status.into(),
+        output: String::new(),
+        value: None,
+        duration_ms: 5,
+        saved_at: 0,
+    };
+    let mut s = session();
+    let effects = s
+        .load_history(
+            "lab",
+            vec![
+                manifest(1, 0, "ok"),
+                manifest(2, 1, "ok"),
+                manifest(4, 2, "error"),
+            ],
+            None,
+        )
+        .unwrap();
+    let Some(Effect::Resume { chain }) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(chain.iter().map(|m| m.cell).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        s.next_cell(),
+        5,
+        "numbering continues after the saved cells"
+    );
+    assert!(matches!(
+        s.timeline().get(3).unwrap().status,
+        CellStatus::Error(_)
+    ));
+    let mut fresh = session();
+    assert!(
+        fresh
+            .load_history("lab", vec![manifest(1, 0, "error")], None)
+            .is_err()
+    );
+    assert!(
+        fresh
+            .load_history("lab", vec![manifest(1, 0, "ok")], Some(9))
+            .is_err()
+    );
+    assert!(
+        s.load_history("lab", vec![manifest(1, 0, "ok")], None)
+            .is_err(),
+        "only into a fresh session"
+    );
+}
