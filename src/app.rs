@@ -253,6 +253,16 @@ impl App {
                 },
                 Effect::Resume { chain } => EngineRequest::Resume { chain },
                 Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
+                Effect::Take {
+                    job,
+                    names,
+                    back_to,
+                } => EngineRequest::Take {
+                    job,
+                    names,
+                    back_to,
+                    data_dir: self.data_dir.clone(),
+                },
             };
             if self.engine.requests.send(request).is_ok() {
                 self.pending += 1;

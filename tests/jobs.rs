@@ -11,7 +11,9 @@ const LONG: Duration = Duration::from_secs(120);
 
 #[test]
 fn jobs_run_beside_the_session_and_end_as_snapshots() {
-    let mut live = Live::start_with(&["--notify", "off"]);
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let mut live = Live::start_with(&["--notify", "off", "--data-dir", &data_dir]);
     live.send("let mut counter = 1u64;");
     live.send("& counter += 100; println!(\"printed by the job {counter}\");");
     live.expect("job 2 finished", LONG);
@@ -71,17 +73,22 @@ fn jobs_run_beside_the_session_and_end_as_snapshots() {
     live.send(":past 7");
     live.expect(":past 7: the job was killed", LONG);
 
+    // :take copies a value out of the finished job into the foreground.
+    live.send(":take 2 counter");
+    live.expect("took counter from job 2", LONG);
+    live.send("counter");
+    live.expect("Out[8]: 101", LONG);
     // The job's results are its snapshot.
     live.send(":past 2");
     live.expect("restored to cell 2", LONG);
-    live.send("counter");
-    live.expect("Out[8]: 101", LONG);
+    live.send("counter + 1");
+    live.expect("Out[9]: 102", LONG);
     live.send("& std::thread::sleep(std::time::Duration::from_secs(60));");
-    live.expect("job 9 started", LONG);
+    live.expect("job 10 started", LONG);
     let status = live.finish();
     assert!(status.success());
     assert!(
-        live.seen.iter().any(|l| l.contains("stopped job 9")),
+        live.seen.iter().any(|l| l.contains("stopped job 10")),
         "{}",
         live.seen.join("\n")
     );

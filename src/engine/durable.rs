@@ -18,7 +18,6 @@ const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct Archive {
     pub store: Store,
     helper: PathBuf,
-    next_hidden: u32,
 }
 
 impl Engine {
@@ -26,11 +25,7 @@ impl Engine {
         let result = (|| -> Result<Archive> {
             let store = Store::open(&session_dir(data_dir, name)?)?;
             let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
-            Ok(Archive {
-                store,
-                helper,
-                next_hidden: HIDDEN_JOBS,
-            })
+            Ok(Archive { store, helper })
         })();
         match result {
             Ok(archive) => {
@@ -49,17 +44,65 @@ impl Engine {
     }
 
     /// Makes the helper crate a dependency of the current state (no compile when present).
-    fn ensure_helper_dep(&mut self) -> Result<()> {
-        let helper = self
-            .archive
-            .as_ref()
-            .map(|a| a.helper.clone())
-            .ok_or_else(|| anyhow!("no archive is open"))?;
+    fn ensure_helper_dep(&mut self, helper: &Path) -> Result<()> {
         let spec = format!("{{ path = {:?} }}", helper.display().to_string());
         commit!(self, s => {
             s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
         });
         Ok(())
+    }
+
+    /// Runs generated save code for `vars` as a hidden background job (a fork of the
+    /// worker, so the foreground never changes) and returns its report. The staging folder
+    /// holds one file per saved value until the caller moves them.
+    fn save_values(
+        &mut self,
+        vars: &[VarInfo],
+        staging: &Path,
+        helper: &Path,
+    ) -> Result<Vec<(String, Saved)>> {
+        self.ensure_helper_dep(helper)?;
+        let hidden = self.next_hidden;
+        self.next_hidden += 1;
+        let report = staging.join("report");
+        let _ = std::fs::remove_dir_all(staging);
+        let refs: Vec<&VarInfo> = vars.iter().collect();
+        let code = persist::save_code(&refs, staging, &report);
+        let outcome = self.launch_job_keeping(hidden, &format!("{code};"), false);
+        let drop_fork = |engine: &mut Engine| {
+            let _ = engine.link.request(&HostRequest::Drop {
+                snapshots: vec![hidden],
+            });
+        };
+        if !matches!(outcome.status, CellStatus::Running | CellStatus::Queued) {
+            drop_fork(self);
+            bail!(
+                "the save code did not start: {}",
+                outcome
+                    .error_text
+                    .unwrap_or_else(|| outcome.status.label().to_owned())
+            );
+        }
+        let deadline = Instant::now() + SAVE_TIMEOUT;
+        let mut ended = false;
+        while !report.exists() {
+            if ended {
+                drop_fork(self);
+                bail!("the save job ended without writing its report (see its log)");
+            }
+            if Instant::now() > deadline {
+                let _ = self.link.request(&HostRequest::KillJob { cell: hidden });
+                bail!("saving took longer than {SAVE_TIMEOUT:?}");
+            }
+            // Check for its end once more after seeing it, so a report written just
+            // before it ended still counts.
+            ended = self.hidden_done.try_iter().any(|id| id == hidden);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Its job is done: free the fork it left behind.
+        drop_fork(self);
+        let text = std::fs::read_to_string(&report).context("reading the save report")?;
+        Ok(persist::read_report(&text))
     }
 
     pub(super) fn persist(
@@ -95,46 +138,18 @@ impl Engine {
         let mut summary = PersistSummary::default();
         let mut vars: Vec<SavedVar> = reuse;
         if !save.is_empty() {
-            self.ensure_helper_dep()?;
-            let archive = self.archive.as_mut().ok_or_else(|| anyhow!("no archive"))?;
-            let hidden = archive.next_hidden;
-            archive.next_hidden += 1;
-            let staging = archive.store.root().join(format!(".staging-{hidden}"));
-            let report = staging.join("report");
-            let _ = std::fs::remove_dir_all(&staging);
-            let refs: Vec<&VarInfo> = save.iter().collect();
-            let code = persist::save_code(&refs, &staging, &report);
-            let outcome = self.launch_job_keeping(hidden, &format!("{code};"), false);
-            if !matches!(outcome.status, CellStatus::Running | CellStatus::Queued) {
-                let _ = self.link.request(&HostRequest::Drop {
-                    snapshots: vec![hidden],
-                });
-                bail!(
-                    "the save code did not start: {}",
-                    outcome
-                        .error_text
-                        .unwrap_or_else(|| outcome.status.label().to_owned())
-                );
-            }
-            let deadline = Instant::now() + SAVE_TIMEOUT;
-            while !report.exists() {
-                if Instant::now() > deadline {
-                    let _ = self.link.request(&HostRequest::KillJob { cell: hidden });
-                    bail!("saving took longer than {SAVE_TIMEOUT:?}");
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            // Its job is done: free the fork it left behind.
-            let _ = self.link.request(&HostRequest::Drop {
-                snapshots: vec![hidden],
-            });
-            let text = std::fs::read_to_string(&report).context("reading the save report")?;
+            let (root, helper) = {
+                let archive = self.archive.as_ref().ok_or_else(|| anyhow!("no archive"))?;
+                (archive.store.root().to_owned(), archive.helper.clone())
+            };
+            let staging = root.join(format!(".staging-{}", self.next_hidden));
+            let report = self.save_values(&save, &staging, &helper)?;
             let store = &self
                 .archive
                 .as_ref()
                 .ok_or_else(|| anyhow!("no archive"))?
                 .store;
-            for (name, saved) in persist::read_report(&text) {
+            for (name, saved) in report {
                 let type_name = save
                     .iter()
                     .find(|v| v.name == name)
@@ -180,6 +195,69 @@ impl Engine {
         summary.vars = manifest.vars.clone();
         summary.elapsed = started.elapsed();
         Ok(summary)
+    }
+
+    /// `:take`: visit the job's snapshot, save the named values there (in a hidden fork),
+    /// come back to `back_to` and load them into it.
+    pub(super) fn take(
+        &mut self,
+        job: u32,
+        names: &[String],
+        back_to: u32,
+        data_dir: Option<&Path>,
+    ) -> Result<String> {
+        let data_dir = data_dir.ok_or_else(|| anyhow!("no data folder; pass --data-dir"))?;
+        if !self.states.contains_key(&back_to) {
+            bail!("the current state (cell {back_to}) has no snapshot to come back to");
+        }
+        let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
+        let staging = data_dir.join(format!("take-{}-{}", std::process::id(), self.next_hidden));
+        self.restore(job, &[])?;
+        let taken = (|| -> Result<(Vec<VarInfo>, Vec<(String, Saved)>)> {
+            let vars: Vec<VarInfo> = self
+                .vars()
+                .into_iter()
+                .filter(|v| names.contains(&v.name))
+                .collect();
+            if let Some(missing) = names.iter().find(|n| !vars.iter().any(|v| &v.name == *n)) {
+                bail!("job {job} has no variable {missing}");
+            }
+            let report = self.save_values(&vars, &staging, &helper)?;
+            Ok((vars, report))
+        })();
+        // Whatever happened there, come back.
+        self.restore(back_to, &[])?;
+        let (vars, report) = taken?;
+        let mut loads = Vec::new();
+        let mut skipped = Vec::new();
+        for (name, saved) in report {
+            match (saved, vars.iter().find(|v| v.name == name)) {
+                (Saved::Value(path), Some(var)) => loads.push((var, path)),
+                (Saved::NotSaved(why), _) => skipped.push(format!("{name} ({why})")),
+                _ => {}
+            }
+        }
+        if loads.is_empty() {
+            let _ = std::fs::remove_dir_all(&staging);
+            bail!("nothing could be copied: {}", skipped.join(", "));
+        }
+        self.ensure_helper_dep(&helper)?;
+        let result = self.ctx.eval(&persist::load_code(&loads));
+        let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
+        self.sync_output(true);
+        let _ = std::fs::remove_dir_all(&staging);
+        result.map_err(|e| {
+            anyhow!(
+                "loading the values: {}",
+                super::render::strip_ansi(&e.to_string())
+            )
+        })?;
+        let taken: Vec<&str> = loads.iter().map(|(v, _)| v.name.as_str()).collect();
+        let mut text = format!("took {} from job {job}", taken.join(", "));
+        if !skipped.is_empty() {
+            text.push_str(&format!("; not taken: {}", skipped.join(", ")));
+        }
+        Ok(text)
     }
 
     /// `:clear_past` on disk: the cells' manifests keep sources and items but no values,
@@ -305,7 +383,12 @@ impl Engine {
             }
         }
         if !loads.is_empty() {
-            self.ensure_helper_dep()?;
+            let helper = self
+                .archive
+                .as_ref()
+                .map(|a| a.helper.clone())
+                .ok_or_else(|| anyhow!("no archive is open"))?;
+            self.ensure_helper_dep(&helper)?;
             let refs: Vec<(&VarInfo, PathBuf)> =
                 loads.iter().map(|(v, p)| (v, p.clone())).collect();
             if self.ctx.eval(&persist::load_code(&refs)).is_ok() {

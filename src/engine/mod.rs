@@ -54,6 +54,12 @@ pub enum EngineRequest {
     ForgetSaved {
         cells: Vec<u32>,
     },
+    Take {
+        job: u32,
+        names: Vec<String>,
+        back_to: u32,
+        data_dir: Option<std::path::PathBuf>,
+    },
     Restore {
         cell: u32,
         forget: Vec<String>,
@@ -185,6 +191,9 @@ struct Engine {
     last_error_code: Option<String>,
     job_limit: u32,
     archive: Option<durable::Archive>,
+    /// Ids of hidden save jobs that have ended.
+    hidden_done: Receiver<u32>,
+    next_hidden: u32,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -201,7 +210,15 @@ impl Engine {
 
         let (flush_tx, flush_rx) = crossbeam_channel::unbounded::<Sender<()>>();
         let (mark_tx, mark_rx) = crossbeam_channel::unbounded();
-        spawn_forwarders(outputs, messages.clone(), flush_rx, mark_tx, notice_rx)?;
+        let (hidden_tx, hidden_rx) = crossbeam_channel::unbounded();
+        spawn_forwarders(
+            outputs,
+            messages.clone(),
+            flush_rx,
+            mark_tx,
+            notice_rx,
+            hidden_tx,
+        )?;
 
         let mut engine = Engine {
             ctx,
@@ -214,6 +231,8 @@ impl Engine {
             last_error_code: None,
             job_limit: 4,
             archive: None,
+            hidden_done: hidden_rx,
+            next_hidden: durable::HIDDEN_JOBS,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -258,6 +277,17 @@ impl Engine {
                     reuse,
                 } => self.persist(manifest, save, reuse),
                 EngineRequest::Resume { chain } => self.resume(chain),
+                EngineRequest::Take {
+                    job,
+                    names,
+                    back_to,
+                    data_dir,
+                } => EngineEvent::CommandDone {
+                    result: self
+                        .take(job, &names, back_to, data_dir.as_deref())
+                        .map_err(|e| format!(":take {job}: {e:#}")),
+                    vars: self.vars(),
+                },
                 EngineRequest::ForgetSaved { cells } => EngineEvent::CommandDone {
                     result: self.forget_saved(&cells).map_err(|e| format!("{e:#}")),
                     vars: self.vars(),
@@ -767,6 +797,7 @@ fn spawn_forwarders(
     flush_requests: Receiver<Sender<()>>,
     stderr_marks: Sender<()>,
     notices: Receiver<RuntimeNotice>,
+    hidden_done: Sender<u32>,
 ) -> Result<()> {
     let stdout = outputs.stdout;
     let stderr = outputs.stderr;
@@ -822,10 +853,11 @@ fn spawn_forwarders(
                         EngineMessage::InputRequested { prompt, password }
                     }
                     // Save jobs are the engine's own business.
-                    RuntimeNotice::JobStarted { cell }
-                    | RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
+                    RuntimeNotice::JobStarted { cell } if cell >= durable::HIDDEN_JOBS => continue,
+                    RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
                         if cell >= durable::HIDDEN_JOBS =>
                     {
+                        let _ = hidden_done.send(cell);
                         continue;
                     }
                     RuntimeNotice::JobStarted { cell } => {

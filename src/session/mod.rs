@@ -96,6 +96,12 @@ pub enum Effect {
     Resume {
         chain: Vec<crate::archive::Manifest>,
     },
+    /// Copy variables from a finished job's snapshot into the current state.
+    Take {
+        job: u32,
+        names: Vec<String>,
+        back_to: u32,
+    },
     /// Drop the saved values of these cells and delete objects nothing refers to.
     ForgetSaved {
         cells: Vec<u32>,
@@ -482,14 +488,24 @@ impl Session {
                         .iter()
                         .filter(|n| !c.vars.iter().any(|v| &v.name == *n))
                         .collect();
+                    let here_live = self
+                        .timeline
+                        .get(self.current)
+                        .is_some_and(|c| c.snapshot.is_live());
                     if let Some(name) = missing.first() {
                         show(Notice::error(format!(
                             ":take {job}: job {job} has no variable {name}"
                         )))
-                    } else {
+                    } else if !here_live {
                         show(Notice::error(format!(
-                            ":take {job}: copying values between snapshots needs the durable archive, which is not built yet; use :past {job}"
+                            ":take {job}: the current state has no snapshot to come back to (run a cell with saving on first)"
                         )))
+                    } else {
+                        vec![Effect::Take {
+                            job,
+                            names,
+                            back_to: self.current,
+                        }]
                     }
                 }
                 Ok(c) => show(Notice::error(format!(

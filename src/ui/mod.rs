@@ -69,6 +69,27 @@ impl Tui {
         control
     }
 
+    /// About once a second, re-reads the log of a running job shown in the detail view.
+    pub fn refresh_followed_log(&mut self, app: &mut App) {
+        let Some(Overlay::Detail {
+            follow: Some(cell), ..
+        }) = &self.view.overlay
+        else {
+            return;
+        };
+        let cell = *cell;
+        let running = app
+            .session()
+            .timeline()
+            .get(cell)
+            .is_some_and(|c| matches!(c.status, crate::timeline::CellStatus::Running));
+        if running && !app.is_busy() && self.view.ticks % 8 == 0 {
+            self.view.awaiting_log = Some(cell);
+            let updates = app.submit(&format!(":log {cell}"));
+            self.apply(app, updates);
+        }
+    }
+
     /// Submits the next typed-ahead cell once the app is idle.
     pub fn submit_queued(&mut self, app: &mut App) -> Control {
         if app.is_busy() {
@@ -265,6 +286,7 @@ impl Tui {
                     title: format!("cell {cell}: variables"),
                     text,
                     scroll: 0,
+                    follow: None,
                 });
             }
             KeyCode::Char('k') => {
@@ -496,6 +518,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             },
             recv(tick) -> _ => {
                 tui.view.ticks += 1;
+                tui.refresh_followed_log(&mut app);
                 Control::Continue
             },
         };

@@ -38,6 +38,8 @@ pub enum Overlay {
         title: String,
         text: String,
         scroll: u16,
+        /// The job whose log this is: refreshed while it runs.
+        follow: Option<u32>,
     },
     /// Ctrl-T: what rewinding to `cell` changes; Enter confirms.
     Rewind {
@@ -138,10 +140,20 @@ impl View {
             }
             Update::Notice(notice) | Update::Bell(notice) => {
                 if let Some(cell) = self.awaiting_log.take() {
+                    // Keep the reader's place when a running job's log is refreshed.
+                    let scroll = match &self.overlay {
+                        Some(Overlay::Detail {
+                            follow: Some(c),
+                            scroll,
+                            ..
+                        }) if *c == cell => *scroll,
+                        _ => 0,
+                    };
                     self.overlay = Some(Overlay::Detail {
                         title: format!("job {cell}: log"),
                         text: notice.text.clone(),
-                        scroll: 0,
+                        scroll,
+                        follow: Some(cell),
                     });
                     return;
                 }
@@ -231,6 +243,7 @@ impl View {
                 title,
                 text,
                 scroll,
+                ..
             }) => self.render_popup(
                 frame,
                 area,
@@ -405,6 +418,7 @@ impl View {
             SnapshotState::Live { degraded: None } => "●",
             SnapshotState::Live { degraded: Some(_) } => "◐",
             SnapshotState::Evicted | SnapshotState::Cleared | SnapshotState::Lost => "○",
+            SnapshotState::None if cell.persisted.is_some() => "▪",
             SnapshotState::None => " ",
         };
         let time = match (&cell.status, cell.job.as_ref().and_then(|j| j.started)) {
