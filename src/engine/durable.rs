@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub const HIDDEN_JOBS: u32 = 0xF000_0000;
 const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
 
+/// The variables `:take` asked for, and what the save report said of each.
+type Taken = (Vec<VarInfo>, Vec<(String, Saved)>);
+
 pub struct Archive {
     pub store: Store,
     helper: PathBuf,
@@ -213,7 +216,7 @@ impl Engine {
         let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
         let staging = data_dir.join(format!("take-{}-{}", std::process::id(), self.next_hidden));
         self.restore(job, &[])?;
-        let taken = (|| -> Result<(Vec<VarInfo>, Vec<(String, Saved)>)> {
+        let taken = (|| -> Result<Taken> {
             let vars: Vec<VarInfo> = self
                 .vars()
                 .into_iter()

@@ -83,7 +83,7 @@ impl Tui {
             .timeline()
             .get(cell)
             .is_some_and(|c| matches!(c.status, crate::timeline::CellStatus::Running));
-        if running && !app.is_busy() && self.view.ticks % 8 == 0 {
+        if running && !app.is_busy() && self.view.ticks.is_multiple_of(8) {
             self.view.awaiting_log = Some(cell);
             let updates = app.submit(&format!(":log {cell}"));
             self.apply(app, updates);
