@@ -71,6 +71,32 @@ impl App {
         self.data_dir = dir;
     }
 
+    /// The manifests of saved session `name`, and warnings for damaged ones.
+    fn read_session(&self, name: &str) -> Result<(Vec<archive::Manifest>, Vec<Update>), String> {
+        let data_dir = self
+            .data_dir
+            .clone()
+            .ok_or_else(|| "no data folder for saved sessions; pass --data-dir".to_owned())?;
+        let dir = archive::session_dir(&data_dir, name).map_err(|e| e.to_string())?;
+        if !dir.exists() {
+            return Err(archive::ArchiveError::NoSuchSession(name.to_owned()).to_string());
+        }
+        let store = archive::Store::open(&dir).map_err(|e| e.to_string())?;
+        let mut manifests = Vec::new();
+        let mut warnings = Vec::new();
+        for n in store.cells().map_err(|e| e.to_string())? {
+            match store.read_manifest(n) {
+                Ok(m) => manifests.push(m),
+                // A damaged manifest costs that cell, not the session.
+                Err(e) => warnings.push(Update::Notice(Notice::warning(e.to_string()))),
+            }
+        }
+        if manifests.is_empty() {
+            return Err(format!("session {name} has no saved cells"));
+        }
+        Ok((manifests, warnings))
+    }
+
     /// `--session NAME`: continue the saved session NAME if it has cells, else start it.
     /// `--resume [NAME]`: reopen NAME (default: the most recently used), failing if absent.
     pub fn open_session(
@@ -98,29 +124,19 @@ impl App {
                 })?,
         };
         let dir = archive::session_dir(&data_dir, &name).map_err(|e| e.to_string())?;
-        if !dir.exists() {
+        let has_cells = dir.exists()
+            && archive::Store::open(&dir)
+                .and_then(|store| store.cells())
+                .is_ok_and(|cells| !cells.is_empty());
+        if !has_cells {
             if must_exist {
-                return Err(archive::ArchiveError::NoSuchSession(name).to_string());
+                return Err(format!(
+                    "no saved session named {name} (or it has no cells)"
+                ));
             }
             return Ok(self.carry_out(vec![Effect::OpenArchive { name }]));
         }
-        let store = archive::Store::open(&dir).map_err(|e| e.to_string())?;
-        let mut manifests = Vec::new();
-        let mut updates = Vec::new();
-        for n in store.cells().map_err(|e| e.to_string())? {
-            match store.read_manifest(n) {
-                Ok(m) => manifests.push(m),
-                // A damaged manifest costs that cell, not the session.
-                Err(e) => updates.push(Update::Notice(Notice::warning(e.to_string()))),
-            }
-        }
-        if manifests.is_empty() {
-            if must_exist {
-                return Err(format!("session {name} has no saved cells"));
-            }
-            updates.extend(self.carry_out(vec![Effect::OpenArchive { name }]));
-            return Ok(updates);
-        }
+        let (manifests, mut updates) = self.read_session(&name)?;
         let effects = self.session.load_history(&name, manifests, cell)?;
         updates.extend(self.carry_out(effects));
         Ok(updates)
@@ -253,6 +269,20 @@ impl App {
                 },
                 Effect::Resume { chain } => EngineRequest::Resume { chain },
                 Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
+                Effect::LoadSession { name } => {
+                    match self.read_session(&name) {
+                        Ok((manifests, warnings)) => {
+                            updates.extend(warnings);
+                            match self.session.switch_to(&name, manifests) {
+                                Ok(effects) => updates.extend(self.carry_out(effects)),
+                                Err(e) => updates.push(Update::Notice(Notice::error(e))),
+                            }
+                        }
+                        Err(e) => updates
+                            .push(Update::Notice(Notice::error(format!(":load {name}: {e}")))),
+                    }
+                    continue;
+                }
                 Effect::Take {
                     job,
                     names,

@@ -24,6 +24,7 @@ pub enum Command {
     },
     Notify(NotifyMode),
     Save(Option<String>),
+    Load(String),
     Quit,
     /// One of evcxr's own commands, run by the engine.
     Evcxr(EvcxrCommand),
@@ -111,6 +112,7 @@ pub const HELP: &[(&str, &str)] = &[
         ":save [NAME]",
         "write the session to the durable archive now (and after every cell)",
     ),
+    (":load NAME", "switch to the saved session NAME"),
     (":timing", "show each cell's wall time"),
     (":unhook", "turn the time machine off for this session"),
     (":quit", "leave tmrepl (also Ctrl-D)"),
@@ -310,6 +312,12 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
                 return err(":take needs a job and variable names, e.g. :take 3 total");
             }
             Command::Take { job, names }
+        }
+        "load" => {
+            if args.is_empty() || args.contains(char::is_whitespace) {
+                return err(":load needs one session name, e.g. :load lab");
+            }
+            Command::Load(args.to_owned())
         }
         "save" => {
             if args.contains(char::is_whitespace) {

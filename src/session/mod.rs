@@ -96,6 +96,10 @@ pub enum Effect {
     Resume {
         chain: Vec<crate::archive::Manifest>,
     },
+    /// Read the saved session's manifests and switch to it (`Session::switch_to`).
+    LoadSession {
+        name: String,
+    },
     /// Copy variables from a finished job's snapshot into the current state.
     Take {
         job: u32,
@@ -552,6 +556,14 @@ impl Session {
                 }
                 effects
             }
+            Command::Load(name) => {
+                if !self.active_jobs().is_empty() {
+                    return show(Notice::error(
+                        ":load: jobs are still running; :kill them or wait",
+                    ));
+                }
+                vec![Effect::LoadSession { name }]
+            }
             Command::Quit => vec![Effect::Quit],
             Command::Evcxr(command) => vec![Effect::Evcxr(command)],
         }
@@ -684,6 +696,37 @@ impl Session {
 
     /// Puts a saved session's cells in the timeline and asks the edges to rebuild the state
     /// after `target` (default: the last cell with state).
+    /// `:load`: forgets this session's cells and snapshots, then loads `name` like
+    /// `--resume` does.
+    pub fn switch_to(
+        &mut self,
+        name: &str,
+        manifests: Vec<crate::archive::Manifest>,
+    ) -> Result<Vec<Effect>, String> {
+        let live: Vec<u32> = self.timeline.live_snapshots().map(|c| c.number).collect();
+        let settings = self.settings.clone();
+        let dontsave = std::mem::take(&mut self.dontsave);
+        let old = std::mem::replace(self, Session::new(settings));
+        self.dontsave = dontsave;
+        self.timing = old.timing;
+        self.saving = old.saving;
+        self.hooked = old.hooked;
+        let loaded = self.load_history(name, manifests, None);
+        let mut effects = Vec::new();
+        if !live.is_empty() {
+            effects.push(Effect::DropSnapshots { cells: live });
+        }
+        effects.push(Effect::Restore {
+            cell: 0,
+            forget: Vec::new(),
+        });
+        match loaded {
+            Ok(more) => effects.extend(more),
+            Err(e) => effects.push(Effect::Show(Notice::error(format!(":load {name}: {e}")))),
+        }
+        Ok(effects)
+    }
+
     pub fn load_history(
         &mut self,
         name: &str,

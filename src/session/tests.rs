@@ -480,3 +480,52 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
         "only into a fresh session"
     );
 }
+
+#[test]
+fn load_switches_sessions_and_refuses_while_jobs_run() {
+    let manifest = crate::archive::Manifest {
+        format: crate::archive::FORMAT_VERSION,
+        cell: 1,
+        parent: 0,
+        source: "let saved = 1;".into(),
+        items: vec![],
+        deps: vec![],
+        vars: vec![],
+        status: "ok".into(),
+        output: String::new(),
+        value: None,
+        duration_ms: 5,
+        saved_at: 0,
+    };
+    let mut s = session();
+    s.submit("let here = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("here", "i32")]);
+    assert_eq!(
+        s.submit(":load lab"),
+        vec![Effect::LoadSession { name: "lab".into() }]
+    );
+    let effects = s.switch_to("lab", vec![manifest]).unwrap();
+    assert_eq!(effects[0], Effect::DropSnapshots { cells: vec![1] });
+    assert_eq!(
+        effects[1],
+        Effect::Restore {
+            cell: 0,
+            forget: vec![]
+        }
+    );
+    assert!(matches!(effects.last(), Some(Effect::Resume { .. })));
+    assert_eq!(s.timeline().get(1).unwrap().source, "let saved = 1;");
+    assert_eq!(s.next_cell(), 2);
+    s.handle(EngineEvent::Resumed {
+        cell: 1,
+        result: Ok(ResumeSummary::default()),
+        vars: vec![],
+    });
+    s.submit("& 1");
+    assert!(
+        notices(&s.submit(":load lab"))[0]
+            .text
+            .contains("jobs are still running")
+    );
+    assert!(crate::commands::parse(":load").is_err());
+}
