@@ -494,6 +494,7 @@ mod tests {
             let example = match name {
                 ":past" | ":vars" | ":kill" | ":log" => format!("{name} 1"),
                 ":take" => ":take 1 x".into(),
+                ":load" => ":load x".into(),
                 ":notify" => ":notify off".into(),
                 "&CODE" => continue,
                 ":saving" => ":saving on".into(),
