@@ -522,6 +522,7 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
         vars: vec![],
     });
     s.submit("& 1");
+    launched(&mut s, 2);
     assert!(
         notices(&s.submit(":load lab"))[0]
             .text
