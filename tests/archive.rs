@@ -38,6 +38,7 @@ let v = vec![1, 2, 3]; let m: HashMap<String, i32> = [("a".to_string(), 1)].into
 let s = String::from("kept"); let tup = (4u8, 'z'); let pt = Point { x: 7, label: "seven".into() }; let shared = Rc::new(5);
 fn twice(x: i32) -> i32 { x * 2 }
 :cells
+:vars
 "#,
     );
     let all = t.all();
@@ -52,6 +53,18 @@ fn twice(x: i32) -> i32 { x * 2 }
     );
     assert!(
         t.stdout.lines().filter(|l| l.contains(" disk ")).count() >= 5,
+        "{all}"
+    );
+    // :vars says which values are on disk, and why the others are not.
+    assert!(
+        t.stdout
+            .lines()
+            .any(|l| l.starts_with("pt ") && l.ends_with("(on disk)")),
+        "{all}"
+    );
+    assert!(
+        t.stdout.lines().any(|l| l.starts_with("shared ")
+            && l.contains("(not on disk: alloc::rc::Rc<i32> does not implement")),
         "{all}"
     );
 

@@ -1314,10 +1314,23 @@ impl Session {
                 .last_touched(anchor, &var.name)
                 .map(|c| format!("cell {c}"))
                 .unwrap_or_else(|| "-".into());
+            // What the archive says of it, when the cell was saved.
+            let saved = self
+                .timeline
+                .get(anchor)
+                .and_then(|c| c.persisted.as_ref())
+                .and_then(|vars| vars.iter().find(|s| s.name == var.name));
             let note = if self.dontsave.contains(&var.name) {
-                "   (dontsave: not brought back by :past)"
+                "   (dontsave: not brought back by :past)".to_owned()
             } else {
-                ""
+                match saved {
+                    Some(s) if s.object.is_some() => "   (on disk)".to_owned(),
+                    Some(s) => format!(
+                        "   (not on disk: {})",
+                        s.not_saved.as_deref().unwrap_or("not saved")
+                    ),
+                    None => String::new(),
+                }
             };
             let _ = writeln!(
                 out,

@@ -414,6 +414,12 @@ fn persisting_saves_only_what_a_cell_could_have_changed() {
         }),
     });
     assert!(s.cells_table().contains("disk"));
+    let vars = s.vars_table(Some(2)).unwrap();
+    assert!(
+        vars.lines()
+            .any(|l| l.starts_with("big ") && l.ends_with("(on disk)")),
+        "{vars}"
+    );
     // :clear_past drops the older cell's saved values too.
     let effects = s.submit(":clear_past");
     assert!(
