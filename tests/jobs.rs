@@ -46,8 +46,10 @@ fn jobs_run_beside_the_session_and_end_as_snapshots() {
     live.expect("running", LONG);
     live.expect_all(&["job 4 finished", "job 5 finished"], LONG);
     let both = started.elapsed();
+    // One after the other they would need 6 s from the first start plus the second's
+    // compile; side by side they are done 3 s after the second one started.
     assert!(
-        both < Duration::from_millis(5500),
+        both < Duration::from_millis(5900),
         "two 3 s jobs took {both:?} together"
     );
 

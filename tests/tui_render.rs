@@ -177,6 +177,12 @@ fn a_running_and_a_finished_job() {
         .lines()
         .map(|l| match l.find("running ") {
             Some(i) => format!("{}running <elapsed>", &l[..i]),
+            // The panel row of the running job ends with its elapsed time (7 ASCII
+            // characters before the closing border).
+            None if l.contains('⠋') => match l.rfind('│') {
+                Some(end) if end >= 7 => format!("{}<elapsed>{}", &l[..end - 7], &l[end..]),
+                _ => l.to_owned(),
+            },
             None => l.to_owned(),
         })
         .collect::<Vec<_>>()
