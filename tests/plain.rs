@@ -189,11 +189,26 @@ fn ctrl_c_interrupts_the_cell_not_the_session() {
     live.expect("Out[2]: 42", Duration::from_secs(120));
     live.send("loop { std::hint::spin_loop(); }");
     live.expect("In [3]: loop", Duration::from_secs(30));
-    // Give evcxr time to compile and start the loop, then press Ctrl-C.
-    std::thread::sleep(Duration::from_secs(3));
+    // Press Ctrl-C once the loop runs. A press while the cell still compiles is ignored,
+    // so press again until it lands (a slow machine may take a while to compile).
     let pid = nix::unistd::Pid::from_raw(live.child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-    live.expect("cell 3 was interrupted", Duration::from_secs(30));
+    let mut interrupted = false;
+    for _ in 0..30 {
+        std::thread::sleep(Duration::from_secs(1));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+        if live
+            .try_expect("cell 3 was interrupted", Duration::from_secs(2))
+            .is_some()
+        {
+            interrupted = true;
+            break;
+        }
+    }
+    assert!(
+        interrupted,
+        "Ctrl-C never stopped the loop:\n{}",
+        live.seen.join("\n")
+    );
     live.send("before + 1");
     live.expect("Out[4]: 43", Duration::from_secs(60));
     let status = live.finish();

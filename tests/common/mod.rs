@@ -149,6 +149,23 @@ impl Live {
         }
     }
 
+    /// Like `expect`, but gives up quietly after `timeout`.
+    pub fn try_expect(&mut self, needle: &str, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return Some(line);
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// Waits until every needle has been seen, in any order.
     pub fn expect_all(&mut self, needles: &[&str], timeout: Duration) {
         let deadline = Instant::now() + timeout;
