@@ -183,6 +183,42 @@ impl Store {
         Ok((hash, true))
     }
 
+    /// Moves a file that already holds an object's bytes into the store (it must be on the
+    /// same file system): hashed as it is read once, renamed instead of copied. Returns the
+    /// name, whether it was new, and its size.
+    pub fn put_file(&self, file: &Path) -> Result<(String, bool, u64), ArchiveError> {
+        let mut reader = File::open(file).map_err(io_error(file))?;
+        let mut hasher = blake3::Hasher::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            let n = reader.read(&mut buf).map_err(io_error(file))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            len += n as u64;
+        }
+        reader.sync_all().map_err(io_error(file))?;
+        let hash = hasher.finalize().to_hex().to_string();
+        let path = self.object_path(&hash)?;
+        if path.exists() {
+            let _ = fs::remove_file(file);
+            return Ok((hash, false, len));
+        }
+        if let Some(dir) = path.parent() {
+            private_dir(dir)?;
+        }
+        fs::set_permissions(file, fs::Permissions::from_mode(0o400)).map_err(io_error(file))?;
+        fs::rename(file, &path).map_err(io_error(&path))?;
+        if let Some(dir) = path.parent()
+            && let Ok(folder) = File::open(dir)
+        {
+            let _ = folder.sync_all();
+        }
+        Ok((hash, true, len))
+    }
+
     /// Reads an object and checks it against its name.
     pub fn get(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
         let path = self.object_path(hash)?;
@@ -411,6 +447,15 @@ mod tests {
         assert_eq!(again, hash);
         assert!(!written, "an unchanged value is not written twice");
         assert_eq!(store.get(&hash).unwrap(), b"hello");
+        // A staged file moves in under the same name, or is dropped when already there.
+        let staged = dir.path().join("staged");
+        fs::write(&staged, b"hello").unwrap();
+        assert_eq!(store.put_file(&staged).unwrap(), (hash.clone(), false, 5));
+        assert!(!staged.exists());
+        fs::write(&staged, b"fresh bytes").unwrap();
+        let (fresh, written, len) = store.put_file(&staged).unwrap();
+        assert!(written && len == 11);
+        assert_eq!(store.get(&fresh).unwrap(), b"fresh bytes");
         let path = store.object_path(&hash).unwrap();
         assert!(path.starts_with(dir.path().join("objects").join(&hash[..2])));
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;

@@ -160,11 +160,10 @@ impl Engine {
                     .unwrap_or_default();
                 match saved {
                     Saved::Value(path) => {
-                        let bytes = std::fs::read(&path)
-                            .with_context(|| format!("reading {}", path.display()))?;
-                        let (hash, written) = store.put(&bytes)?;
+                        // The staged file is renamed into the store, not copied.
+                        let (hash, written, len) = store.put_file(&path)?;
                         if written {
-                            summary.bytes_written += bytes.len() as u64;
+                            summary.bytes_written += len;
                         }
                         summary.saved += 1;
                         vars.push(SavedVar {
