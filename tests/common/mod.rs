@@ -131,21 +131,12 @@ impl Live {
 
     /// Waits for a line containing `needle`; panics with the transcript after `timeout`.
     pub fn expect(&mut self, needle: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no line containing {needle:?} within {timeout:?}; saw:\n{}",
-                    self.seen.join("\n")
-                ),
-            }
+        match self.try_expect(needle, timeout) {
+            Some(line) => line,
+            None => panic!(
+                "no line containing {needle:?} within {timeout:?}; saw:\n{}",
+                self.seen.join("\n")
+            ),
         }
     }
 
