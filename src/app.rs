@@ -5,7 +5,12 @@ use crate::archive;
 use crate::engine::{self, EngineHandle, EngineMessage, EngineRequest};
 use crate::session::{Effect, EngineEvent, Notice, Session, Settings, Stream};
 use crossbeam_channel::Receiver;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long nothing must happen before values are written to the archive. Long enough
+/// that a burst of cells (a paste, a script) runs first, short enough that a crash soon
+/// after a result rarely costs it.
+pub const SAVE_WHEN_IDLE_FOR: Duration = Duration::from_millis(700);
 
 /// What a front end shows.
 #[derive(Debug, Clone)]
@@ -40,6 +45,8 @@ pub struct App {
     data_dir: Option<std::path::PathBuf>,
     /// Shown by the front end when it starts (e.g. what resuming a session said).
     startup: Vec<Update>,
+    /// When the app last did something for the user (idle-time work waits for quiet).
+    last_activity: Instant,
 }
 
 impl App {
@@ -55,6 +62,7 @@ impl App {
             started: false,
             data_dir: None,
             startup: Vec::new(),
+            last_activity: Instant::now(),
         }
     }
 
@@ -68,6 +76,12 @@ impl App {
     }
 
     pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
+        if let Some(dir) = &dir {
+            let _ = self
+                .engine
+                .requests
+                .send(EngineRequest::SetDataDir(dir.clone()));
+        }
         self.data_dir = dir;
     }
 
@@ -146,8 +160,45 @@ impl App {
         &self.session
     }
 
+    /// Whether the front end should wait before taking the next input: a cell or command
+    /// is under way, or a `:save` (idle-time saving never makes the app busy).
     pub fn is_busy(&self) -> bool {
-        self.pending > 0 || !self.started
+        self.pending > 0 || !self.started || self.session.is_flushing()
+    }
+
+    /// Called by front ends every so often: starts idle-time work (writing values to the
+    /// archive) once nothing has happened for `SAVE_WHEN_IDLE_FOR`.
+    pub fn tick(&mut self) -> Vec<Update> {
+        if self.is_busy() || self.last_activity.elapsed() < SAVE_WHEN_IDLE_FOR {
+            return Vec::new();
+        }
+        let effects = self.session.idle();
+        self.carry_out(effects)
+    }
+
+    /// Before quitting: writes the values still unsaved and waits for them; returns what
+    /// saving said. Snapshots die with the process, so this is their last chance.
+    pub fn save_before_quit(&mut self) -> Vec<Update> {
+        let mut updates = Vec::new();
+        if !self.started || !self.session.saves_pending() {
+            return updates;
+        }
+        let effects = self.session.flush_saves(false);
+        updates.extend(self.carry_out(effects));
+        while self.session.saves_pending() {
+            let Ok(message) = self.engine.messages.recv_timeout(Duration::from_secs(600)) else {
+                updates.push(Update::Notice(Notice::error(
+                    "gave up waiting for the last values to be saved",
+                )));
+                break;
+            };
+            // Output of cells is over; only what saving says matters now.
+            if let EngineMessage::Event(EngineEvent::Output { .. }) = message {
+                continue;
+            }
+            updates.extend(self.handle(message));
+        }
+        updates
     }
 
     pub fn messages(&self) -> &Receiver<EngineMessage> {
@@ -156,6 +207,7 @@ impl App {
 
     /// Submits a line or block of input; returns what to show at once.
     pub fn submit(&mut self, input: &str) -> Vec<Update> {
+        self.last_activity = Instant::now();
         let effects = self.session.submit(input);
         self.carry_out(effects)
     }
@@ -192,11 +244,16 @@ impl App {
                         stream: *stream,
                         text: text.clone(),
                     }),
-                    // Sent beside a CellFinished, not in answer to a request.
+                    // Sent beside a CellFinished, not in answer to a request; saves are
+                    // background work, followed by the session itself.
                     EngineEvent::RuntimeRestarted { .. }
                     | EngineEvent::JobStarted { .. }
-                    | EngineEvent::JobFinished { .. } => {}
-                    _ => self.pending = self.pending.saturating_sub(1),
+                    | EngineEvent::JobFinished { .. }
+                    | EngineEvent::Persisted { .. } => {}
+                    _ => {
+                        self.pending = self.pending.saturating_sub(1);
+                        self.last_activity = Instant::now();
+                    }
                 }
                 let effects = self.session.handle(event);
                 updates.extend(self.carry_out(effects));
@@ -258,15 +315,18 @@ impl App {
                         continue;
                     }
                 },
-                Effect::Persist {
-                    manifest,
-                    save,
-                    reuse,
-                } => EngineRequest::Persist {
-                    manifest,
-                    save,
-                    reuse,
-                },
+                Effect::Persist(plan) => {
+                    // Answered by `Persisted`, which the session itself keeps track of.
+                    if self
+                        .engine
+                        .requests
+                        .send(EngineRequest::Persist(plan))
+                        .is_err()
+                    {
+                        updates.push(Update::Fatal("the engine has stopped".into()));
+                    }
+                    continue;
+                }
                 Effect::Resume { chain } => EngineRequest::Resume { chain },
                 Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
                 Effect::LoadSession { name } => {
@@ -283,14 +343,9 @@ impl App {
                     }
                     continue;
                 }
-                Effect::Take {
+                Effect::Take { job, vars } => EngineRequest::Take {
                     job,
-                    names,
-                    back_to,
-                } => EngineRequest::Take {
-                    job,
-                    names,
-                    back_to,
+                    vars,
                     data_dir: self.data_dir.clone(),
                 },
             };

@@ -214,6 +214,7 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     // Whether a request is out to the input thread, and whether it is the quit question.
     let mut reading = false;
     let mut asking_quit = false;
+    let tick = crossbeam_channel::tick(std::time::Duration::from_millis(200));
     'session: loop {
         if !app.is_busy() && !reading {
             let _ = ask.send(Ask::Cell {
@@ -229,6 +230,7 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
                 Ok(message) => app.handle(message),
                 Err(_) => vec![Update::Fatal("the engine stopped".into())],
             },
+            recv(tick) -> _ => app.tick(),
             recv(interrupts) -> _ => {
                 if app.is_busy() {
                     app.interrupt();
@@ -302,6 +304,19 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     if options.interactive && !reading {
         let _ = ask.send(Ask::SaveHistory);
         let _ = replies.recv_timeout(std::time::Duration::from_secs(2));
+    }
+    if exit_code == 0 && app.session().saves_pending() {
+        if options.interactive {
+            eprintln!(
+                "saving the values of {} cell(s) to session {}…",
+                app.session().unsaved_cells(),
+                app.session().archive().unwrap_or("default")
+            );
+        }
+        view.printer = None;
+        for update in app.save_before_quit() {
+            show(&app, &update, &mut view);
+        }
     }
     app.shutdown();
     Ok(exit_code)

@@ -37,6 +37,7 @@ use std::collections::HashMap; use std::rc::Rc;
 let v = vec![1, 2, 3]; let m: HashMap<String, i32> = [("a".to_string(), 1)].into_iter().collect();
 let s = String::from("kept"); let tup = (4u8, 'z'); let pt = Point { x: 7, label: "seven".into() }; let shared = Rc::new(5);
 fn twice(x: i32) -> i32 { x * 2 }
+:save
 :cells
 :vars
 "#,
@@ -44,6 +45,8 @@ fn twice(x: i32) -> i32 { x * 2 }
     let all = t.all();
     assert!(t.success, "{all}");
     assert!(all.contains("saving session lab in"), "{all}");
+    // Values are written in idle time; :save writes them now and says what it wrote.
+    assert!(all.contains("saved session lab: "), "{all}");
     // The value that cannot be saved is named, with the reason.
     assert!(
         t.stderr.contains(
@@ -137,12 +140,14 @@ fn kill_dash_nine_loses_nothing_persisted_and_unchanged_values_are_stored_once()
     }
     live.send(":cells");
     live.expect("  11  ok", LONG);
-    // Wait until the last cell is on disk, then kill tmrepl without warning.
+    // Every cell's record is written when it ends, its values once tmrepl is idle. Wait
+    // until the values of the last cell are on disk, then kill tmrepl without warning.
     let deadline = std::time::Instant::now() + LONG;
-    while !data.path().join("sessions/crashy/cells/11.json").exists() {
+    let manifest = data.path().join("sessions/crashy/cells/11.json");
+    while !std::fs::read_to_string(&manifest).is_ok_and(|m| m.contains("\"pending\": false")) {
         assert!(
             std::time::Instant::now() < deadline,
-            "cell 11 was never persisted"
+            "the values of cell 11 were never persisted"
         );
         std::thread::sleep(Duration::from_millis(100));
     }

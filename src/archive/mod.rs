@@ -74,6 +74,12 @@ pub struct Manifest {
     pub value: Option<String>,
     pub duration_ms: u64,
     pub saved_at: u64,
+    /// Written when the cell ended; its values follow in idle time (absent: all written).
+    #[serde(default)]
+    pub pending: bool,
+    /// A background (`&`) cell: its state is the job's, not the foreground's.
+    #[serde(default)]
+    pub job: bool,
 }
 
 pub fn now_secs() -> u64 {
@@ -433,6 +439,8 @@ mod tests {
             value: None,
             duration_ms: 3,
             saved_at: now_secs(),
+            pending: false,
+            job: false,
         }
     }
 

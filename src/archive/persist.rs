@@ -30,7 +30,7 @@ fn rust_string(path: &Path) -> String {
 /// defines nothing; which variables can be saved is decided when it compiles.
 pub fn save_code(vars: &[&VarInfo], staging: &Path, report: &Path) -> String {
     let mut code = String::from(
-        "{\n#[allow(unused_imports)]\nuse tmrepl_persist::{ViaSerde as _, ViaFallback as _};\n",
+        "{\n#[allow(unused_imports)]\nuse tmrepl_persist::{ViaBytes as _, ViaSerde as _, ViaFallback as _};\n",
     );
     code.push_str(&format!(
         "let mut tmrepl_saver = tmrepl_persist::Saver::new({});\n",
@@ -38,7 +38,7 @@ pub fn save_code(vars: &[&VarInfo], staging: &Path, report: &Path) -> String {
     ));
     for var in vars {
         code.push_str(&format!(
-            "(&&tmrepl_persist::Probe(&{0})).tmrepl_save({0:?}, &mut tmrepl_saver);\n",
+            "(&&&tmrepl_persist::Probe(&{0})).tmrepl_save({0:?}, &mut tmrepl_saver);\n",
             var.name
         ));
     }
@@ -51,18 +51,19 @@ pub fn save_code(vars: &[&VarInfo], staging: &Path, report: &Path) -> String {
 
 /// A cell that defines each variable from its saved value.
 pub fn load_code(values: &[(&VarInfo, PathBuf)]) -> String {
-    values
-        .iter()
-        .map(|(var, path)| {
-            format!(
-                "let mut {}: {} = tmrepl_persist::load::<{}>({});\n",
-                var.name,
-                var.type_name,
-                var.type_name,
-                rust_string(path)
-            )
-        })
-        .collect()
+    let mut code = String::from(
+        "#[allow(unused_imports)]\nuse tmrepl_persist::{LoadBytes as _, LoadSerde as _};\n",
+    );
+    for (var, path) in values {
+        code.push_str(&format!(
+            "let mut {}: {} = (&&tmrepl_persist::Loader::<{}>::new()).tmrepl_load({});\n",
+            var.name,
+            var.type_name,
+            var.type_name,
+            rust_string(path)
+        ));
+    }
+    code
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,13 +103,12 @@ mod tests {
         let code = save_code(&[&v], Path::new("/s/stage"), Path::new("/s/report"));
         assert!(code.starts_with('{') && code.ends_with('}'));
         assert!(
-            code.contains("(&&tmrepl_persist::Probe(&v)).tmrepl_save(\"v\", &mut tmrepl_saver);")
+            code.contains("(&&&tmrepl_persist::Probe(&v)).tmrepl_save(\"v\", &mut tmrepl_saver);")
         );
         assert!(code.contains("finish(\"/s/report\")"));
-        assert_eq!(
-            load_code(&[(&v, PathBuf::from("/s/o"))]),
-            "let mut v: Vec<i32> = tmrepl_persist::load::<Vec<i32>>(\"/s/o\");\n"
-        );
+        assert!(load_code(&[(&v, PathBuf::from("/s/o"))]).ends_with(
+            "let mut v: Vec<i32> = (&&tmrepl_persist::Loader::<Vec<i32>>::new()).tmrepl_load(\"/s/o\");\n"
+        ));
         let report = read_report(
             "v\tsaved\t/s/stage/v.bin\nrc\tnot saved\tRc<i32> does not implement serde\n",
         );

@@ -1,157 +1,168 @@
-//! The engine's side of the durable archive: saving values through a hidden background job
-//! (a fork of the worker, so the foreground never changes) and rebuilding saved sessions.
+//! The engine's side of the durable archive: saving values through hidden save jobs (forks
+//! of a cell's frozen snapshot, or of the worker, so the foreground never changes), moving
+//! what they wrote into the store on a thread of its own, and rebuilding saved sessions.
+//!
+//! Only compiling the save code happens on the engine thread; serializing runs in the
+//! fork and hashing, renaming and fsyncing on the persister thread.
 
-use super::Engine;
+use super::{Engine, EngineMessage};
 use crate::archive::persist::{self, Saved};
 use crate::archive::{ArchiveError, Manifest, SavedVar, Store, session_dir};
-use crate::runtime::protocol::HostRequest;
-use crate::session::{EngineEvent, PersistSummary, ResumeSummary};
-use crate::timeline::{CellStatus, VarInfo};
+use crate::runtime::protocol::{HostRequest, SupervisorMessage};
+use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
+use crate::timeline::VarInfo;
 use anyhow::{Context, Result, anyhow, bail};
+use crossbeam_channel::{Receiver, Sender};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Cell ids from here up are the engine's own save jobs, never shown.
 pub const HIDDEN_JOBS: u32 = 0xF000_0000;
 const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The variables `:take` asked for, and what the save report said of each.
-type Taken = (Vec<VarInfo>, Vec<(String, Saved)>);
+/// Ids of hidden save jobs that have ended (filled by the runtime notice forwarder).
+pub type HiddenEnded = Arc<Mutex<HashSet<u32>>>;
 
 pub struct Archive {
     pub store: Store,
-    helper: PathBuf,
+    /// The archive open before this one (`:save NEW`): values saved there are copied over
+    /// when a cell refers to them.
+    previous: Option<Store>,
 }
 
-impl Engine {
-    pub(super) fn open_archive(&mut self, data_dir: &Path, name: &str) -> EngineEvent {
-        let result = (|| -> Result<Archive> {
-            let store = Store::open(&session_dir(data_dir, name)?)?;
-            let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
-            Ok(Archive { store, helper })
-        })();
-        match result {
-            Ok(archive) => {
-                let path = archive.store.root().display().to_string();
-                self.archive = Some(archive);
-                EngineEvent::ArchiveOpened {
-                    name: name.to_owned(),
-                    result: Ok(path),
+/// A started save job: it writes one file per value into `staging`, then `report`.
+pub struct SaveJob {
+    id: u32,
+    staging: PathBuf,
+    report: PathBuf,
+    log: PathBuf,
+}
+
+/// Work for the persister thread, done in order.
+pub enum Work {
+    Persist {
+        plan: Box<PersistPlan>,
+        job: Option<SaveJob>,
+        store: Store,
+        previous: Option<Store>,
+        started: Instant,
+        compile: Duration,
+    },
+    Forget {
+        store: Store,
+        cells: Vec<u32>,
+    },
+}
+
+/// Starts the thread that finishes saves: waits for each save job's report, moves the
+/// staged values into the store, writes the manifest and reports `Persisted`.
+pub fn spawn_persister(
+    messages: Sender<EngineMessage>,
+    ended: HiddenEnded,
+) -> Result<Sender<Work>> {
+    let (work_tx, work_rx): (Sender<Work>, Receiver<Work>) = crossbeam_channel::unbounded();
+    std::thread::Builder::new()
+        .name("tmrepl-persister".into())
+        .spawn(move || {
+            for work in work_rx {
+                let event = match work {
+                    Work::Persist {
+                        plan,
+                        job,
+                        store,
+                        previous,
+                        started,
+                        compile,
+                    } => {
+                        let cell = plan.manifest.cell;
+                        let record = plan.manifest.pending;
+                        let foreground = plan.foreground;
+                        let result = finish_persist(plan, job, &store, previous.as_ref(), &ended)
+                            .map(|mut summary| {
+                                summary.elapsed = started.elapsed();
+                                summary.compile = compile;
+                                summary
+                            });
+                        EngineEvent::Persisted {
+                            cell,
+                            record,
+                            foreground,
+                            result: result.map_err(|e| format!("{e:#}")),
+                        }
+                    }
+                    Work::Forget { store, cells } => EngineEvent::CommandDone {
+                        result: forget_saved(&store, &cells).map_err(|e| format!("{e:#}")),
+                        vars: None,
+                    },
+                };
+                if messages.send(EngineMessage::Event(event)).is_err() {
+                    break;
                 }
             }
-            Err(e) => EngineEvent::ArchiveOpened {
-                name: name.to_owned(),
-                result: Err(format!("{e:#}")),
-            },
-        }
-    }
+        })?;
+    Ok(work_tx)
+}
 
-    /// Makes the helper crate a dependency of the current state (no compile when present).
-    fn ensure_helper_dep(&mut self, helper: &Path) -> Result<()> {
-        let spec = format!("{{ path = {:?} }}", helper.display().to_string());
-        commit!(self, s => {
-            s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
-        });
-        Ok(())
+/// Waits for a save job's report; errors name the job's last words when it died first.
+fn wait_for_report(job: &SaveJob, ended: &HiddenEnded) -> Result<Vec<(String, Saved)>> {
+    let deadline = Instant::now() + SAVE_TIMEOUT;
+    let mut ended_seen = false;
+    while !job.report.exists() {
+        if ended_seen {
+            let log = std::fs::read_to_string(&job.log).unwrap_or_default();
+            let last = log
+                .lines()
+                .rfind(|l| !l.starts_with("EVCXR_") && !l.trim().is_empty())
+                .unwrap_or("no output");
+            bail!("the save job ended without writing its report ({last})");
+        }
+        if Instant::now() > deadline {
+            bail!("saving took longer than {SAVE_TIMEOUT:?}");
+        }
+        // Look for the report once more after seeing the end, so a report written just
+        // before the job ended still counts.
+        ended_seen = ended.lock().is_ok_and(|mut set| set.remove(&job.id));
+        std::thread::sleep(Duration::from_millis(5));
     }
-
-    /// Runs generated save code for `vars` as a hidden background job (a fork of the
-    /// worker, so the foreground never changes) and returns its report. The staging folder
-    /// holds one file per saved value until the caller moves them.
-    fn save_values(
-        &mut self,
-        vars: &[VarInfo],
-        staging: &Path,
-        helper: &Path,
-    ) -> Result<Vec<(String, Saved)>> {
-        self.ensure_helper_dep(helper)?;
-        let hidden = self.next_hidden;
-        self.next_hidden += 1;
-        let report = staging.join("report");
-        let _ = std::fs::remove_dir_all(staging);
-        let refs: Vec<&VarInfo> = vars.iter().collect();
-        let code = persist::save_code(&refs, staging, &report);
-        let outcome = self.launch_job_keeping(hidden, &format!("{code};"), false);
-        let drop_fork = |engine: &mut Engine| {
-            let _ = engine.link.request(&HostRequest::Drop {
-                snapshots: vec![hidden],
-            });
-        };
-        if !matches!(outcome.status, CellStatus::Running | CellStatus::Queued) {
-            drop_fork(self);
-            bail!(
-                "the save code did not start: {}",
-                outcome
-                    .error_text
-                    .unwrap_or_else(|| outcome.status.label().to_owned())
-            );
-        }
-        let deadline = Instant::now() + SAVE_TIMEOUT;
-        let mut ended = false;
-        while !report.exists() {
-            if ended {
-                drop_fork(self);
-                bail!("the save job ended without writing its report (see its log)");
-            }
-            if Instant::now() > deadline {
-                let _ = self.link.request(&HostRequest::KillJob { cell: hidden });
-                bail!("saving took longer than {SAVE_TIMEOUT:?}");
-            }
-            // Check for its end once more after seeing it, so a report written just
-            // before it ended still counts.
-            ended = self.hidden_done.try_iter().any(|id| id == hidden);
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        // Its job is done: free the fork it left behind.
-        drop_fork(self);
-        let text = std::fs::read_to_string(&report).context("reading the save report")?;
-        Ok(persist::read_report(&text))
+    if let Ok(mut set) = ended.lock() {
+        set.remove(&job.id);
     }
+    let text = std::fs::read_to_string(&job.report).context("reading the save report")?;
+    Ok(persist::read_report(&text))
+}
 
-    pub(super) fn persist(
-        &mut self,
-        mut manifest: Manifest,
-        save: Vec<VarInfo>,
-        reuse: Vec<SavedVar>,
-    ) -> EngineEvent {
-        let cell = manifest.cell;
-        let result = self.persist_inner(&mut manifest, save, reuse);
-        EngineEvent::Persisted {
-            cell,
-            result: result.map_err(|e| format!("{e:#}")),
+fn finish_persist(
+    plan: Box<PersistPlan>,
+    job: Option<SaveJob>,
+    store: &Store,
+    previous: Option<&Store>,
+    ended: &HiddenEnded,
+) -> Result<PersistSummary> {
+    let PersistPlan {
+        mut manifest,
+        save,
+        reuse,
+        ..
+    } = *plan;
+    let mut summary = PersistSummary::default();
+    let mut vars: Vec<SavedVar> = Vec::new();
+    // Values saved before: their objects must be in this store (after `:save NEW` they may
+    // still be in the previous one only).
+    for mut var in reuse {
+        if let Some(hash) = var.object.clone()
+            && let Err(why) = ensure_object(store, previous, &hash)
+        {
+            var.object = None;
+            var.not_saved = Some(why);
         }
+        vars.push(var);
     }
-
-    fn persist_inner(
-        &mut self,
-        manifest: &mut Manifest,
-        save: Vec<VarInfo>,
-        reuse: Vec<SavedVar>,
-    ) -> Result<PersistSummary> {
-        if self.archive.is_none() {
-            bail!("no archive is open; :save NAME opens one");
-        }
-        let started = Instant::now();
-        manifest.saved_at = crate::archive::now_secs();
-        manifest.deps = self
-            .deps
-            .iter()
-            .map(|(n, c)| (n.clone(), c.clone()))
-            .collect();
-        let mut summary = PersistSummary::default();
-        let mut vars: Vec<SavedVar> = reuse;
-        if !save.is_empty() {
-            let (root, helper) = {
-                let archive = self.archive.as_ref().ok_or_else(|| anyhow!("no archive"))?;
-                (archive.store.root().to_owned(), archive.helper.clone())
-            };
-            let staging = root.join(format!(".staging-{}", self.next_hidden));
-            let report = self.save_values(&save, &staging, &helper)?;
-            let store = &self
-                .archive
-                .as_ref()
-                .ok_or_else(|| anyhow!("no archive"))?
-                .store;
+    if let Some(job) = job {
+        let staged = wait_for_report(&job, ended);
+        let storing = Instant::now();
+        let moved = staged.and_then(|report| {
             for (name, saved) in report {
                 let type_name = save
                     .iter()
@@ -184,52 +195,308 @@ impl Engine {
                     }
                 }
             }
-            let _ = std::fs::remove_dir_all(&staging);
+            Ok(())
+        });
+        let _ = std::fs::remove_dir_all(&job.staging);
+        let _ = std::fs::remove_file(&job.log);
+        moved?;
+        summary.store = storing.elapsed();
+    }
+    vars.sort_by(|a, b| a.name.cmp(&b.name));
+    manifest.vars = vars;
+    store.write_manifest(&manifest)?;
+    summary.vars = manifest.vars;
+    Ok(summary)
+}
+
+/// Points this process's stderr at /dev/null until dropped. Only the engine thread works
+/// while it is in place (the start of a session, before any cell).
+struct QuietStderr {
+    saved: Option<std::os::fd::OwnedFd>,
+}
+
+impl QuietStderr {
+    fn new() -> QuietStderr {
+        use std::os::fd::AsFd;
+        let saved = std::io::stderr().as_fd().try_clone_to_owned().ok();
+        let silenced = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/null")
+            .is_ok_and(|null| nix::unistd::dup2_stderr(&null).is_ok());
+        QuietStderr {
+            saved: saved.filter(|_| silenced),
         }
-        vars.sort_by(|a, b| a.name.cmp(&b.name));
-        manifest.vars = vars;
-        let store = &self
-            .archive
-            .as_ref()
-            .ok_or_else(|| anyhow!("no archive"))?
-            .store;
-        store.write_manifest(manifest)?;
-        summary.vars = manifest.vars.clone();
-        summary.elapsed = started.elapsed();
-        Ok(summary)
+    }
+}
+
+impl Drop for QuietStderr {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            let _ = nix::unistd::dup2_stderr(saved);
+        }
+    }
+}
+
+fn helper_spec(helper: &Path) -> String {
+    format!("{{ path = {:?} }}", helper.display().to_string())
+}
+
+/// Makes sure object `hash` is in `store`, copying it (verified) from `previous`.
+fn ensure_object(store: &Store, previous: Option<&Store>, hash: &str) -> Result<(), String> {
+    match store.object_path(hash) {
+        Ok(path) if path.exists() => return Ok(()),
+        Ok(_) => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let Some(previous) = previous else {
+        return Err("its saved value is missing from the archive".into());
+    };
+    let bytes = previous.get(hash).map_err(|e| e.to_string())?;
+    store.put(&bytes).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// `:clear_past` on disk: the cells' manifests keep sources and items but no values,
+/// then objects no manifest refers to are deleted.
+fn forget_saved(store: &Store, cells: &[u32]) -> Result<String> {
+    for cell in cells {
+        let Ok(mut manifest) = store.read_manifest(*cell) else {
+            continue;
+        };
+        for var in manifest.vars.iter_mut().filter(|v| v.object.is_some()) {
+            var.object = None;
+            var.not_saved = Some(crate::session::CLEARED.into());
+        }
+        store.write_manifest(&manifest)?;
+    }
+    let freed = store.collect_garbage()?;
+    Ok(format!(
+        "removed {} of saved values no cell refers to",
+        crate::session::human_bytes(freed)
+    ))
+}
+
+impl Engine {
+    pub(super) fn open_archive(&mut self, data_dir: &Path, name: &str) -> EngineEvent {
+        let result = (|| -> Result<Archive> {
+            let store = Store::open(&session_dir(data_dir, name)?)?;
+            let previous = self
+                .archive
+                .as_ref()
+                .map(|a| a.store.clone())
+                .filter(|old| old.root() != store.root());
+            Ok(Archive { store, previous })
+        })();
+        match result {
+            Ok(archive) => {
+                let path = archive.store.root().display().to_string();
+                self.archive = Some(archive);
+                EngineEvent::ArchiveOpened {
+                    name: name.to_owned(),
+                    result: Ok(path),
+                }
+            }
+            Err(e) => EngineEvent::ArchiveOpened {
+                name: name.to_owned(),
+                result: Err(format!("{e:#}")),
+            },
+        }
     }
 
-    /// `:take`: visit the job's snapshot, save the named values there (in a hidden fork),
-    /// come back to `back_to` and load them into it.
+    /// Makes the helper crate a dependency of the session before any cell runs. It must
+    /// be there from the start: adding a dependency changes the identity of every type the
+    /// session defines, and evcxr drops variables of those types when that happens.
+    pub(super) fn add_helper(&mut self, data_dir: &Path) -> Result<()> {
+        let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
+        let spec = helper_spec(&helper);
+        // evcxr writes cargo's "Compiling …" lines straight to our stderr; these are ours,
+        // not the user's, and would only be noise (or scribble over the TUI).
+        let quiet = QuietStderr::new();
+        let added = (|| -> Result<()> {
+            // (evcxr's build cache would keep these across sessions, but with it on cargo
+            // re-runs every dependency's rustc on every cell: measured, left off.)
+            commit!(self, s => {
+                s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
+            });
+            // A new dependency is only built with the next cell: build it now, quietly,
+            // while the user types the first one.
+            let built = self.ctx.eval("{}").map(|_| ());
+            let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
+            self.sync_output(true);
+            built.map_err(|e| anyhow!("building the helper crate: {e}"))
+        })();
+        drop(quiet);
+        added?;
+        // `:past 0` keeps it too.
+        self.save_state(crate::runtime::protocol::BASELINE_SNAPSHOT);
+        self.helper = Some(helper);
+        Ok(())
+    }
+
+    /// Compiles save code for `vars` against the state of snapshot `from` (or the current
+    /// one) and starts it as a hidden job in a fork of that snapshot (or of the worker). The
+    /// foreground state is left as it was.
+    fn start_save_job(
+        &mut self,
+        vars: &[VarInfo],
+        from: Option<u32>,
+        staging: PathBuf,
+    ) -> Result<SaveJob> {
+        let helper = self
+            .helper
+            .clone()
+            .ok_or_else(|| anyhow!("the helper crate is not in this session (no data folder)"))?;
+        let id = self.next_hidden;
+        self.next_hidden += 1;
+        let report = staging.join("report");
+        let _ = std::fs::remove_dir_all(&staging);
+        let refs: Vec<&VarInfo> = vars.iter().collect();
+        let code = format!("{};", persist::save_code(&refs, &staging, &report));
+        let before = self.ctx.state();
+        let mut state = match from {
+            None => before.clone(),
+            Some(cell) => self
+                .states
+                .get(&cell)
+                .and_then(|saved| super::same_type_as(&before, saved.state.as_ref()))
+                .cloned()
+                .ok_or_else(|| anyhow!("no saved compiler state for cell {cell}"))?,
+        };
+        // Already there since the start (this changes nothing then).
+        state
+            .add_dep("tmrepl_persist", &helper_spec(&helper))
+            .map_err(|e| anyhow!("adding the helper crate: {e}"))?;
+        let log = self.link.job_log(id);
+        self.link.request(&HostRequest::PrepareJob {
+            cell: id,
+            log: log.to_string_lossy().into_owned(),
+            limit: self.job_limit,
+            from,
+            keep: false,
+        })?;
+        while self.stderr_marks.try_recv().is_ok() {}
+        let result = self.ctx.eval_with_state(&code, state);
+        let report_message = self.link.request(&HostRequest::CellDone { snapshot: None });
+        self.sync_output(matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+        // Back to the foreground state (no compile when nothing differs).
+        let restored = self.ctx.eval_with_state("", before);
+        let launched =
+            matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.job.is_some());
+        match result {
+            Err(e) => bail!(
+                "the save code did not compile: {}",
+                super::render::strip_ansi(&e.to_string())
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            ),
+            Ok(_) if !launched => bail!("the save job could not be started"),
+            Ok(_) => {}
+        }
+        restored.map_err(|e| anyhow!("restoring the foreground state: {e}"))?;
+        Ok(SaveJob {
+            id,
+            staging,
+            report,
+            log,
+        })
+    }
+
+    /// Starts writing a cell to the archive. The values are read by a save job; the rest
+    /// happens on the persister thread, which reports `Persisted`. Returns an event only
+    /// when it could not even start.
+    pub(super) fn persist(&mut self, mut plan: Box<PersistPlan>) -> Option<EngineEvent> {
+        let started = Instant::now();
+        let failed = |plan: &PersistPlan, error: String| {
+            Some(EngineEvent::Persisted {
+                cell: plan.manifest.cell,
+                record: plan.manifest.pending,
+                foreground: plan.foreground,
+                result: Err(error),
+            })
+        };
+        let Some(archive) = &self.archive else {
+            return failed(&plan, "no archive is open; :save NAME opens one".into());
+        };
+        let (store, previous) = (archive.store.clone(), archive.previous.clone());
+        plan.manifest.saved_at = crate::archive::now_secs();
+        let deps = match plan.from {
+            Some(cell) => self.states.get(&cell).map(|s| &s.deps),
+            None => Some(&self.deps),
+        };
+        plan.manifest.deps = deps
+            .map(|d| d.iter().map(|(n, c)| (n.clone(), c.clone())).collect())
+            .unwrap_or_default();
+        let compiling = Instant::now();
+        let job = if plan.save.is_empty() {
+            None
+        } else {
+            let staging = store.root().join(format!(".staging-{}", self.next_hidden));
+            match self.start_save_job(&plan.save, plan.from, staging) {
+                Ok(job) => Some(job),
+                Err(e) => return failed(&plan, format!("{e:#}")),
+            }
+        };
+        let work = Work::Persist {
+            plan,
+            job,
+            store,
+            previous,
+            started,
+            compile: compiling.elapsed(),
+        };
+        if let Err(e) = self.persister.send(work) {
+            let Work::Persist { plan, .. } = e.into_inner() else {
+                return None;
+            };
+            return failed(&plan, "the persister thread has stopped".into());
+        }
+        None
+    }
+
+    /// `:clear_past` on disk, in order with the saves still being finished.
+    pub(super) fn forget_saved(&mut self, cells: Vec<u32>) -> Option<EngineEvent> {
+        let Some(archive) = &self.archive else {
+            return Some(EngineEvent::CommandDone {
+                result: Err("no archive is open".into()),
+                vars: None,
+            });
+        };
+        let work = Work::Forget {
+            store: archive.store.clone(),
+            cells,
+        };
+        match self.persister.send(work) {
+            Ok(()) => None,
+            Err(_) => Some(EngineEvent::CommandDone {
+                result: Err("the persister thread has stopped".into()),
+                vars: None,
+            }),
+        }
+    }
+
+    /// `:take`: save the named values in a fork of the job's snapshot and load them into
+    /// the current state. The foreground worker is never left.
     pub(super) fn take(
         &mut self,
         job: u32,
-        names: &[String],
-        back_to: u32,
+        vars: &[VarInfo],
         data_dir: Option<&Path>,
     ) -> Result<String> {
         let data_dir = data_dir.ok_or_else(|| anyhow!("no data folder; pass --data-dir"))?;
-        if !self.states.contains_key(&back_to) {
-            bail!("the current state (cell {back_to}) has no snapshot to come back to");
+        if !self.states.contains_key(&job) {
+            bail!("job {job} has no snapshot");
         }
-        let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
         let staging = data_dir.join(format!("take-{}-{}", std::process::id(), self.next_hidden));
-        self.restore(job, &[])?;
-        let taken = (|| -> Result<Taken> {
-            let vars: Vec<VarInfo> = self
-                .vars()
-                .into_iter()
-                .filter(|v| names.contains(&v.name))
-                .collect();
-            if let Some(missing) = names.iter().find(|n| !vars.iter().any(|v| &v.name == *n)) {
-                bail!("job {job} has no variable {missing}");
+        let save_job = self.start_save_job(vars, Some(job), staging.clone())?;
+        let report = wait_for_report(&save_job, &self.hidden_ended);
+        let _ = std::fs::remove_file(&save_job.log);
+        let report = match report {
+            Ok(report) => report,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(e);
             }
-            let report = self.save_values(&vars, &staging, &helper)?;
-            Ok((vars, report))
-        })();
-        // Whatever happened there, come back.
-        self.restore(back_to, &[])?;
-        let (vars, report) = taken?;
+        };
         let mut loads = Vec::new();
         let mut skipped = Vec::new();
         for (name, saved) in report {
@@ -243,7 +510,6 @@ impl Engine {
             let _ = std::fs::remove_dir_all(&staging);
             bail!("nothing could be copied: {}", skipped.join(", "));
         }
-        self.ensure_helper_dep(&helper)?;
         let result = self.ctx.eval(&persist::load_code(&loads));
         let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
         self.sync_output(true);
@@ -260,31 +526,6 @@ impl Engine {
             text.push_str(&format!("; not taken: {}", skipped.join(", ")));
         }
         Ok(text)
-    }
-
-    /// `:clear_past` on disk: the cells' manifests keep sources and items but no values,
-    /// then objects no manifest refers to are deleted.
-    pub(super) fn forget_saved(&mut self, cells: &[u32]) -> Result<String> {
-        let store = &self
-            .archive
-            .as_ref()
-            .ok_or_else(|| anyhow!("no archive is open"))?
-            .store;
-        for cell in cells {
-            let Ok(mut manifest) = store.read_manifest(*cell) else {
-                continue;
-            };
-            for var in manifest.vars.iter_mut().filter(|v| v.object.is_some()) {
-                var.object = None;
-                var.not_saved = Some(crate::session::CLEARED.into());
-            }
-            store.write_manifest(&manifest)?;
-        }
-        let freed = store.collect_garbage()?;
-        Ok(format!(
-            "removed {} of saved values no cell refers to",
-            crate::session::human_bytes(freed)
-        ))
     }
 
     /// Rebuilds the session whose cells on the way to the target are `chain` (oldest first).
@@ -339,17 +580,16 @@ impl Engine {
         }
         summary.items = chain.iter().map(|m| m.items.len()).sum();
         // Values: verified against their hash, then decoded by the helper in the session.
-        let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
-        let staging = {
-            let archive = self
-                .archive
-                .as_ref()
-                .ok_or_else(|| anyhow!("no archive is open"))?;
-            archive.store.root().join(".staging-resume")
-        };
+        let store = self
+            .archive
+            .as_ref()
+            .map(|a| a.store.clone())
+            .ok_or_else(|| anyhow!("no archive is open"))?;
+        let staging = store.root().join(".staging-resume");
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging)
             .with_context(|| format!("creating {}", staging.display()))?;
+        let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
         for var in &target.vars {
             let Some(hash) = &var.object else {
                 summary.failed.push((
@@ -358,11 +598,6 @@ impl Engine {
                 ));
                 continue;
             };
-            let store = &self
-                .archive
-                .as_ref()
-                .ok_or_else(|| anyhow!("no archive"))?
-                .store;
             match store.get(hash) {
                 Ok(bytes) => {
                     let path = staging.join(format!("{}.bin", var.name));
@@ -385,12 +620,6 @@ impl Engine {
             }
         }
         if !loads.is_empty() {
-            let helper = self
-                .archive
-                .as_ref()
-                .map(|a| a.helper.clone())
-                .ok_or_else(|| anyhow!("no archive is open"))?;
-            self.ensure_helper_dep(&helper)?;
             let refs: Vec<(&VarInfo, PathBuf)> =
                 loads.iter().map(|(v, p)| (v, p.clone())).collect();
             if self.ctx.eval(&persist::load_code(&refs)).is_ok() {
@@ -417,11 +646,9 @@ impl Engine {
         }
         let _ = std::fs::remove_dir_all(&staging);
         // The rebuilt state is the snapshot of the target cell.
-        if let Ok(crate::runtime::protocol::SupervisorMessage::CellDone(report)) =
-            self.link.request(&HostRequest::CellDone {
-                snapshot: Some(target.cell),
-            })
-            && report.snapshot.is_some()
+        if let Ok(SupervisorMessage::CellDone(report)) = self.link.request(&HostRequest::CellDone {
+            snapshot: Some(target.cell),
+        }) && report.snapshot.is_some()
         {
             self.save_state(target.cell);
             summary.snapshot = true;

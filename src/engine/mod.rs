@@ -35,18 +35,15 @@ pub enum EngineRequest {
         cell: u32,
     },
     SetJobLimit(u32),
+    /// Where the helper crate is written; it becomes a dependency before any cell runs.
+    SetDataDir(std::path::PathBuf),
     /// Persist cells to the named session from now on.
     OpenArchive {
         data_dir: std::path::PathBuf,
         name: String,
     },
-    /// Write cell `manifest.cell` to the archive: its manifest, and the values of `save`
-    /// (the rest are unchanged since `reuse` was written).
-    Persist {
-        manifest: crate::archive::Manifest,
-        save: Vec<VarInfo>,
-        reuse: Vec<crate::archive::SavedVar>,
-    },
+    /// Write a cell to the archive (answered by `Persisted`, from the persister thread).
+    Persist(Box<crate::session::PersistPlan>),
     /// Rebuild a saved session: deps, items of every cell on the way, values of the last.
     Resume {
         chain: Vec<crate::archive::Manifest>,
@@ -56,8 +53,7 @@ pub enum EngineRequest {
     },
     Take {
         job: u32,
-        names: Vec<String>,
-        back_to: u32,
+        vars: Vec<VarInfo>,
         data_dir: Option<std::path::PathBuf>,
     },
     Restore {
@@ -192,8 +188,11 @@ struct Engine {
     job_limit: u32,
     archive: Option<durable::Archive>,
     /// Ids of hidden save jobs that have ended.
-    hidden_done: Receiver<u32>,
+    hidden_ended: durable::HiddenEnded,
     next_hidden: u32,
+    persister: Sender<durable::Work>,
+    /// The helper crate's folder, once it is a dependency of the session.
+    helper: Option<std::path::PathBuf>,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -210,15 +209,16 @@ impl Engine {
 
         let (flush_tx, flush_rx) = crossbeam_channel::unbounded::<Sender<()>>();
         let (mark_tx, mark_rx) = crossbeam_channel::unbounded();
-        let (hidden_tx, hidden_rx) = crossbeam_channel::unbounded();
+        let hidden_ended = durable::HiddenEnded::default();
         spawn_forwarders(
             outputs,
             messages.clone(),
             flush_rx,
             mark_tx,
             notice_rx,
-            hidden_tx,
+            hidden_ended.clone(),
         )?;
+        let persister = durable::spawn_persister(messages.clone(), hidden_ended.clone())?;
 
         let mut engine = Engine {
             ctx,
@@ -231,8 +231,10 @@ impl Engine {
             last_error_code: None,
             job_limit: 4,
             archive: None,
-            hidden_done: hidden_rx,
+            hidden_ended,
             next_hidden: durable::HIDDEN_JOBS,
+            persister,
+            helper: None,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -262,40 +264,45 @@ impl Engine {
                         Ok(_) => Ok(format!("stopping job {cell}")),
                         Err(e) => Err(format!(":kill {cell}: {e:#}")),
                     },
-                    vars: self.vars(),
+                    vars: Some(self.vars()),
                 },
                 EngineRequest::ShowLog { cell } => EngineEvent::CommandDone {
                     result: read_log(&self.link.job_log(cell), cell),
-                    vars: self.vars(),
+                    vars: Some(self.vars()),
                 },
                 EngineRequest::OpenArchive { data_dir, name } => {
                     self.open_archive(&data_dir, &name)
                 }
-                EngineRequest::Persist {
-                    manifest,
-                    save,
-                    reuse,
-                } => self.persist(manifest, save, reuse),
+                EngineRequest::Persist(plan) => match self.persist(plan) {
+                    Some(event) => event,
+                    None => continue,
+                },
                 EngineRequest::Resume { chain } => self.resume(chain),
                 EngineRequest::Take {
                     job,
-                    names,
-                    back_to,
+                    vars,
                     data_dir,
                 } => EngineEvent::CommandDone {
                     result: self
-                        .take(job, &names, back_to, data_dir.as_deref())
+                        .take(job, &vars, data_dir.as_deref())
                         .map_err(|e| format!(":take {job}: {e:#}")),
-                    vars: self.vars(),
+                    vars: Some(self.vars()),
                 },
-                EngineRequest::ForgetSaved { cells } => EngineEvent::CommandDone {
-                    result: self.forget_saved(&cells).map_err(|e| format!("{e:#}")),
-                    vars: self.vars(),
+                EngineRequest::ForgetSaved { cells } => match self.forget_saved(cells) {
+                    Some(event) => event,
+                    None => continue,
                 },
                 EngineRequest::SetJobLimit(limit) => {
                     self.job_limit = limit.max(1);
                     continue;
                 }
+                EngineRequest::SetDataDir(dir) => match self.add_helper(&dir) {
+                    Ok(()) => continue,
+                    Err(e) => EngineEvent::Output {
+                        stream: Stream::Stderr,
+                        text: format!("tmrepl: values cannot be saved in this session: {e:#}"),
+                    },
+                },
                 EngineRequest::Restore { cell, forget } => {
                     let started = Instant::now();
                     match self.restore(cell, &forget) {
@@ -321,7 +328,7 @@ impl Engine {
                     let result = self.command(command).map_err(|e| format!("{e:#}"));
                     EngineEvent::CommandDone {
                         result,
-                        vars: self.vars(),
+                        vars: Some(self.vars()),
                     }
                 }
             };
@@ -478,12 +485,6 @@ impl Engine {
     /// cell is kept as the job's (for `:past`/`:vars` of it), and the foreground state is
     /// put back: the foreground worker never ran this cell.
     fn launch_job(&mut self, cell: u32, code: &str) -> CellOutcome {
-        self.launch_job_keeping(cell, code, true)
-    }
-
-    /// `keep_state`: remember evcxr's state after the cell for `:past`/`:vars` of it
-    /// (hidden save jobs keep nothing).
-    fn launch_job_keeping(&mut self, cell: u32, code: &str, keep_state: bool) -> CellOutcome {
         let before = self.ctx.state();
         let before_deps = self.deps.clone();
         let log = self.link.job_log(cell);
@@ -501,6 +502,8 @@ impl Engine {
             cell,
             log: log.to_string_lossy().into_owned(),
             limit: self.job_limit,
+            from: None,
+            keep: true,
         }) {
             outcome.status = CellStatus::Error(format!("the job could not be prepared: {e:#}"));
             return outcome;
@@ -515,9 +518,7 @@ impl Engine {
             Ok(_) => match report {
                 Ok(SupervisorMessage::CellDone(r)) if r.job.is_some() => {
                     outcome.vars = self.vars();
-                    if keep_state {
-                        self.save_state(cell);
-                    }
+                    self.save_state(cell);
                     outcome.status = if r.job.is_some_and(|j| j.queued) {
                         CellStatus::Queued
                     } else {
@@ -797,7 +798,7 @@ fn spawn_forwarders(
     flush_requests: Receiver<Sender<()>>,
     stderr_marks: Sender<()>,
     notices: Receiver<RuntimeNotice>,
-    hidden_done: Sender<u32>,
+    hidden_ended: durable::HiddenEnded,
 ) -> Result<()> {
     let stdout = outputs.stdout;
     let stderr = outputs.stderr;
@@ -857,7 +858,9 @@ fn spawn_forwarders(
                     RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
                         if cell >= durable::HIDDEN_JOBS =>
                     {
-                        let _ = hidden_done.send(cell);
+                        if let Ok(mut ended) = hidden_ended.lock() {
+                            ended.insert(cell);
+                        }
                         continue;
                     }
                     RuntimeNotice::JobStarted { cell } => {

@@ -33,8 +33,17 @@ pub enum HostRequest {
     /// The answer to an `InputRequest` from a running cell.
     InputAnswer { text: String },
     /// The next cell evcxr runs is background job `cell`: run it in a fork of the worker
-    /// with its output in `log`, at most `limit` jobs at once (others wait, queued).
-    PrepareJob { cell: u32, log: String, limit: u32 },
+    /// (or of snapshot `from`) with its output in `log`, at most `limit` jobs at once
+    /// (others wait, queued). A job that does not `keep` its state (tmrepl's own save
+    /// jobs) starts at once whatever the limit and exits when done instead of becoming a
+    /// snapshot.
+    PrepareJob {
+        cell: u32,
+        log: String,
+        limit: u32,
+        from: Option<u32>,
+        keep: bool,
+    },
     /// SIGTERM the job, SIGKILL it two seconds later.
     KillJob { cell: u32 },
 }
@@ -154,6 +163,11 @@ pub enum ToWorker {
         so_path: String,
         function: String,
         log: String,
+        /// Sent to a frozen snapshot: fork twice, so the job is orphaned to the supervisor
+        /// (the subreaper) whoever the snapshot's parent is.
+        detach: bool,
+        /// Freeze as a snapshot when done (else exit).
+        keep: bool,
     },
     Snapshot,
     Wake,

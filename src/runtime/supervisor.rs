@@ -42,12 +42,16 @@ struct Job {
     started: Option<Instant>,
     kill_at: Option<Instant>,
     killed: bool,
+    /// Becomes snapshot `cell` when it finishes; else it exits (save jobs).
+    keep: bool,
 }
 
 struct PendingJob {
     cell: u32,
     log: String,
     limit: u32,
+    from: Option<u32>,
+    keep: bool,
 }
 
 struct ActiveWorker {
@@ -309,9 +313,20 @@ impl Supervisor {
             so_path: so_path.to_owned(),
             function: function.to_owned(),
             log: pending.log.clone(),
+            detach: pending.from.is_some(),
+            keep: pending.keep,
         };
-        let launched = packet::send(&self.worker_control, &message, None)
-            .map_err(anyhow::Error::from)
+        // From a snapshot: the frozen copy forks it, and answers on the worker socket.
+        let target = match pending.from {
+            None => Ok(&self.worker_control),
+            Some(id) => self
+                .snapshots
+                .get(&id)
+                .map(|s| &s.wake)
+                .ok_or_else(|| anyhow!("there is no snapshot {id} to run the job on")),
+        };
+        let launched = target
+            .and_then(|socket| packet::send(socket, &message, None).map_err(anyhow::Error::from))
             .and_then(|()| self.worker_reply());
         match launched {
             Ok((FromWorker::JobForked { pid }, Some(socket))) => {
@@ -324,6 +339,7 @@ impl Supervisor {
                     started: None,
                     kill_at: None,
                     killed: false,
+                    keep: pending.keep,
                 };
                 self.jobs.insert(pending.cell, job);
                 let started = self.start_queued_jobs(Some(pending.cell));
@@ -344,15 +360,22 @@ impl Supervisor {
         self.finish_cell(false)
     }
 
-    /// Starts queued jobs, oldest first, up to the limit. Returns whether `watch` started.
+    /// Starts queued jobs, oldest first, up to the limit (tmrepl's own save jobs do not
+    /// wait for the user's). Returns whether `watch` started.
     fn start_queued_jobs(&mut self, watch: Option<u32>) -> bool {
         let mut watched_started = false;
         loop {
-            let running = self.jobs.values().filter(|j| j.started.is_some()).count();
-            if running >= self.job_limit as usize {
-                break;
-            }
-            let Some((&cell, job)) = self.jobs.iter_mut().find(|(_, j)| j.started.is_none()) else {
+            let running = self
+                .jobs
+                .values()
+                .filter(|j| j.started.is_some() && j.keep)
+                .count();
+            let room = running < self.job_limit as usize;
+            let Some((&cell, job)) = self
+                .jobs
+                .iter_mut()
+                .find(|(_, j)| j.started.is_none() && (room || !j.keep))
+            else {
                 break;
             };
             if packet::send(&job.socket, &ToWorker::Go, None).is_err() {
@@ -390,6 +413,17 @@ impl Supervisor {
             .unwrap_or(0);
         let peak_bytes = peak_memory(job.pid);
         let report = match finished {
+            Some(_) if !job.keep => {
+                // It exits right after reporting.
+                let _ = waitpid(job.pid, None);
+                JobReport {
+                    cell,
+                    end: JobEnd::Finished,
+                    micros,
+                    peak_bytes,
+                    degraded: None,
+                }
+            }
             Some(threads) => {
                 let log = std::fs::read_to_string(&job.log).unwrap_or_default();
                 let panicked = log.lines().any(|l| l == PANIC_NOTIFICATION);
@@ -594,8 +628,20 @@ impl Supervisor {
             }
             HostRequest::Drop { snapshots } => Some(self.drop_snapshots(&snapshots)),
             HostRequest::Measure { snapshots } => Some(self.measure(snapshots.as_deref())),
-            HostRequest::PrepareJob { cell, log, limit } => {
-                self.pending_job = Some(PendingJob { cell, log, limit });
+            HostRequest::PrepareJob {
+                cell,
+                log,
+                limit,
+                from,
+                keep,
+            } => {
+                self.pending_job = Some(PendingJob {
+                    cell,
+                    log,
+                    limit,
+                    from,
+                    keep,
+                });
                 Some(SupervisorMessage::Ack)
             }
             HostRequest::KillJob { cell } => Some(self.kill_job(cell)),

@@ -21,20 +21,23 @@ pub fn run(control: OwnedFd) -> ! {
         .ok()
         .filter(|v| !v.is_empty());
     sys::set_env("RUST_BACKTRACE", backtrace.as_deref());
-    let mut store: *mut c_void = std::ptr::null_mut();
-    let mut libraries = Vec::new();
+    let mut worker = Worker {
+        control,
+        store: std::ptr::null_mut(),
+        libraries: Vec::new(),
+    };
     loop {
-        let message = match packet::recv::<ToWorker>(&control) {
+        let message = match packet::recv::<ToWorker>(&worker.control) {
             Ok(Some((message, _))) => message,
             // The supervisor is gone: nothing may run without it.
             Ok(None) | Err(_) => sys::exit_now(0),
         };
         match message {
             ToWorker::Run { so_path, function } => {
-                match sys::load_and_call(&so_path, &function, store) {
+                match sys::load_and_call(&so_path, &function, worker.store) {
                     Ok((library, new_store)) => {
-                        store = new_store;
-                        libraries.push(library);
+                        worker.store = new_store;
+                        worker.libraries.push(library);
                     }
                     Err(error) => {
                         eprintln!("tmrepl worker: {error}");
@@ -48,161 +51,226 @@ pub fn run(control: OwnedFd) -> ! {
                 so_path,
                 function,
                 log,
+                detach,
+                keep,
             } => {
-                if let Some(library) = launch_job(&control, &so_path, &function, &log, &mut store) {
-                    // Only in the job's own process, once it was woken as the active worker.
-                    libraries.push(library);
+                let job = JobSpec {
+                    so_path: &so_path,
+                    function: &function,
+                    log: &log,
+                    detach,
+                    keep,
+                };
+                if worker.launch_job(&job) {
+                    // Only in the job's own process, woken as the active worker: its
+                    // snapshot must outlive this, so a replacement takes its place.
+                    worker.snapshot();
                 }
             }
-            ToWorker::Snapshot => snapshot(&control),
+            ToWorker::Snapshot => worker.snapshot(),
             ToWorker::Wake | ToWorker::Go => {}
         }
     }
 }
 
-/// Forks a frozen copy that waits on its own socket, whose other end goes to the supervisor.
-/// When a copy is woken it becomes the active worker and immediately forks a replacement,
-/// so the snapshot survives being restored any number of times.
-fn snapshot(control: &OwnedFd) {
-    loop {
+/// What every copy of the worker carries: the socket to the supervisor, evcxr's variable
+/// store and the cell libraries the store's values may point into.
+struct Worker {
+    control: OwnedFd,
+    store: *mut c_void,
+    libraries: Vec<sys::Library>,
+}
+
+struct JobSpec<'a> {
+    so_path: &'a str,
+    function: &'a str,
+    log: &'a str,
+    detach: bool,
+    keep: bool,
+}
+
+impl Worker {
+    /// Forks a frozen copy that waits on its own socket, whose other end goes to the
+    /// supervisor. When a copy is woken it becomes the active worker and immediately forks
+    /// a replacement, so the snapshot survives being restored any number of times.
+    fn snapshot(&mut self) {
+        loop {
+            let _ = std::io::stdout().flush();
+            let _ = std::io::stderr().flush();
+            let threads = thread_count();
+            let (mine, theirs) = match packet::pair() {
+                Ok(pair) => pair,
+                Err(e) => {
+                    self.report_failure(e.to_string());
+                    return;
+                }
+            };
+            let started = Instant::now();
+            match sys::fork_process() {
+                Err(e) => {
+                    self.report_failure(e.to_string());
+                    return;
+                }
+                Ok(Forked::Parent(pid)) => {
+                    drop(mine);
+                    let reply = FromWorker::Forked {
+                        pid: pid as u32,
+                        threads,
+                        fork_micros: started.elapsed().as_micros() as u64,
+                    };
+                    if packet::send(&self.control, &reply, Some(&theirs)).is_err() {
+                        sys::exit_now(0);
+                    }
+                    return;
+                }
+                Ok(Forked::Child) => {
+                    drop(theirs);
+                    self.freeze(&mine);
+                    // Woken: loop to fork this copy's replacement, then run as the active
+                    // worker.
+                }
+            }
+        }
+    }
+
+    fn report_failure(&self, message: String) {
+        let _ = packet::send(&self.control, &FromWorker::ForkFailed { message }, None);
+    }
+
+    /// A frozen copy waits here until it is woken as the active worker (then returns).
+    /// Meanwhile it can fork jobs that run on its state, such as tmrepl's save jobs.
+    fn freeze(&mut self, wake: &OwnedFd) {
+        sys::ignore_interrupts();
+        loop {
+            match packet::recv::<ToWorker>(wake) {
+                Ok(Some((ToWorker::Wake, _))) => return,
+                Ok(Some((
+                    ToWorker::RunJob {
+                        so_path,
+                        function,
+                        log,
+                        keep,
+                        ..
+                    },
+                    _,
+                ))) => {
+                    let job = JobSpec {
+                        so_path: &so_path,
+                        function: &function,
+                        log: &log,
+                        detach: true,
+                        keep,
+                    };
+                    if self.launch_job(&job) {
+                        // The job's process, woken: it is the active worker now.
+                        return;
+                    }
+                }
+                Ok(Some(_)) => continue,
+                // The supervisor dropped this snapshot or died: a copy must never wake by
+                // itself.
+                Ok(None) | Err(_) => sys::exit_now(0),
+            }
+        }
+    }
+
+    /// Forks the job as a child of the supervisor: directly (CLONE_PARENT) from the active
+    /// worker, or through a short-lived middle process from a frozen copy, whose own parent
+    /// may be anybody. The caller returns false at once. The job waits for `Go`, runs with
+    /// its output in the log, reports, then exits or waits frozen as a snapshot; returns
+    /// true in the job's process once that is woken as the active worker.
+    fn launch_job(&mut self, job: &JobSpec) -> bool {
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
-        let threads = thread_count();
-        let (mine, theirs) = match packet::pair() {
+        let (ours, theirs) = match packet::pair() {
             Ok(pair) => pair,
             Err(e) => {
-                let _ = packet::send(
-                    control,
-                    &FromWorker::ForkFailed {
-                        message: e.to_string(),
-                    },
-                    None,
-                );
-                return;
+                self.report_failure(e.to_string());
+                return false;
             }
         };
-        let started = Instant::now();
-        match sys::fork_process() {
-            Err(e) => {
-                let _ = packet::send(
-                    control,
-                    &FromWorker::ForkFailed {
-                        message: e.to_string(),
-                    },
-                    None,
-                );
-                return;
+        let forked = if job.detach {
+            match sys::fork_process() {
+                Err(e) => {
+                    self.report_failure(e.to_string());
+                    return false;
+                }
+                Ok(Forked::Parent(middle)) => {
+                    let _ = nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(middle), None);
+                    return false;
+                }
+                Ok(Forked::Child) => sys::fork_process(),
             }
-            Ok(Forked::Parent(pid)) => {
-                drop(mine);
-                let reply = FromWorker::Forked {
-                    pid: pid as u32,
-                    threads,
-                    fork_micros: started.elapsed().as_micros() as u64,
-                };
-                if packet::send(control, &reply, Some(&theirs)).is_err() {
+        } else {
+            sys::fork_sibling()
+        };
+        match forked {
+            Err(e) => {
+                self.report_failure(e.to_string());
+                if job.detach {
                     sys::exit_now(0);
                 }
-                return;
+                false
+            }
+            Ok(Forked::Parent(pid)) => {
+                drop(ours);
+                let reply = FromWorker::JobForked { pid: pid as u32 };
+                let _ = packet::send(&self.control, &reply, Some(&theirs));
+                if job.detach {
+                    // The middle process: the job is orphaned to the supervisor.
+                    sys::exit_now(0);
+                }
+                false
             }
             Ok(Forked::Child) => {
                 drop(theirs);
-                wait_until_woken(&mine);
-                // Woken: loop to fork this copy's replacement, then run as the active worker.
+                self.run_job(job, ours)
             }
         }
     }
-}
 
-/// Forks the job as the supervisor's child. The parent returns None at once. The job waits
-/// for `Go`, runs with its output in the log, reports, then waits frozen as a snapshot; if it
-/// is ever woken it returns (as the active worker) with the library it loaded.
-fn launch_job(
-    control: &OwnedFd,
-    so_path: &str,
-    function: &str,
-    log: &str,
-    store: &mut *mut c_void,
-) -> Option<sys::Library> {
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stderr().flush();
-    let fail = |message: String| {
-        let _ = packet::send(control, &FromWorker::ForkFailed { message }, None);
-        None
-    };
-    let (ours, theirs) = match packet::pair() {
-        Ok(pair) => pair,
-        Err(e) => return fail(e.to_string()),
-    };
-    match sys::fork_sibling() {
-        Err(e) => fail(e.to_string()),
-        Ok(Forked::Parent(pid)) => {
-            drop(ours);
-            let _ = packet::send(
-                control,
-                &FromWorker::JobForked { pid: pid as u32 },
-                Some(&theirs),
-            );
-            None
-        }
-        Ok(Forked::Child) => {
-            drop(theirs);
-            sys::ignore_interrupts();
-            loop {
-                match packet::recv::<ToWorker>(&ours) {
-                    Ok(Some((ToWorker::Go, _))) => break,
-                    Ok(Some(_)) => continue,
-                    Ok(None) | Err(_) => sys::exit_now(0),
-                }
+    fn run_job(&mut self, job: &JobSpec, socket: OwnedFd) -> bool {
+        sys::ignore_interrupts();
+        loop {
+            match packet::recv::<ToWorker>(&socket) {
+                Ok(Some((ToWorker::Go, _))) => break,
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => sys::exit_now(0),
             }
-            let saved = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(log)
-                .and_then(|file| sys::redirect_stdio(&file));
-            let saved = match saved {
-                Ok(saved) => saved,
-                Err(_) => sys::exit_now(72),
-            };
-            let library = match sys::load_and_call(so_path, function, *store) {
-                Ok((library, new_store)) => {
-                    *store = new_store;
-                    Some(library)
-                }
-                Err(error) => {
-                    eprintln!("tmrepl job: {error}");
-                    println!("{PANIC_NOTIFICATION}");
-                    None
-                }
-            };
-            let _ = std::io::stdout().flush();
-            let _ = std::io::stderr().flush();
-            let finished = FromJob::Finished {
-                threads: thread_count(),
-            };
-            if packet::send(&ours, &finished, None).is_err() {
-                sys::exit_now(0);
-            }
-            wait_until_woken(&ours);
-            drop(ours);
-            if sys::restore_stdio(saved).is_err() {
-                sys::exit_now(73);
-            }
-            snapshot(control);
-            library
         }
-    }
-}
-
-fn wait_until_woken(wake: &OwnedFd) {
-    sys::ignore_interrupts();
-    loop {
-        match packet::recv::<ToWorker>(wake) {
-            Ok(Some((ToWorker::Wake, _))) => return,
-            Ok(Some(_)) => continue,
-            // The supervisor dropped this snapshot or died: a copy must never wake by itself.
-            Ok(None) | Err(_) => sys::exit_now(0),
+        let saved = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(job.log)
+            .and_then(|file| sys::redirect_stdio(&file));
+        let saved = match saved {
+            Ok(saved) => saved,
+            Err(_) => sys::exit_now(72),
+        };
+        match sys::load_and_call(job.so_path, job.function, self.store) {
+            Ok((library, new_store)) => {
+                self.store = new_store;
+                self.libraries.push(library);
+            }
+            Err(error) => {
+                eprintln!("tmrepl job: {error}");
+                println!("{PANIC_NOTIFICATION}");
+            }
         }
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        let finished = FromJob::Finished {
+            threads: thread_count(),
+        };
+        if packet::send(&socket, &finished, None).is_err() || !job.keep {
+            sys::exit_now(0);
+        }
+        self.freeze(&socket);
+        drop(socket);
+        if sys::restore_stdio(saved).is_err() {
+            sys::exit_now(73);
+        }
+        true
     }
 }
 

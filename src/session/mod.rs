@@ -88,11 +88,7 @@ pub enum Effect {
     OpenArchive {
         name: String,
     },
-    Persist {
-        manifest: crate::archive::Manifest,
-        save: Vec<VarInfo>,
-        reuse: Vec<crate::archive::SavedVar>,
-    },
+    Persist(Box<PersistPlan>),
     Resume {
         chain: Vec<crate::archive::Manifest>,
     },
@@ -100,17 +96,37 @@ pub enum Effect {
     LoadSession {
         name: String,
     },
-    /// Copy variables from a finished job's snapshot into the current state.
+    /// Copy these variables (as typed in the job's state) from a finished job's snapshot
+    /// into the current state.
     Take {
         job: u32,
-        names: Vec<String>,
-        back_to: u32,
+        vars: Vec<VarInfo>,
     },
     /// Drop the saved values of these cells and delete objects nothing refers to.
     ForgetSaved {
         cells: Vec<u32>,
     },
 }
+
+/// One write to the archive: a cell's manifest, and which values to read from its state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersistPlan {
+    pub manifest: crate::archive::Manifest,
+    /// Values to serialize now.
+    pub save: Vec<VarInfo>,
+    /// Values unchanged since a saved cell wrote them: their objects are referred to again.
+    pub reuse: Vec<crate::archive::SavedVar>,
+    /// The snapshot to read `save` from; None: the active worker, which is in this state.
+    pub from: Option<u32>,
+    /// Asked for by `:save` (the front end waits for it), not done in idle time.
+    pub foreground: bool,
+}
+
+/// Why a value is not in the archive yet: its cell's values are written in idle time.
+pub const NOT_SAVED_YET: &str = "not saved yet";
+/// Why a value never reached the archive: its cell's snapshot was evicted or cleared first.
+pub const SNAPSHOT_GONE: &str = "its snapshot was gone before it could be saved";
+const DONTSAVE: &str = ":dontsave";
 
 /// Why a saved value is gone from the archive.
 pub const CLEARED: &str = "cleared by :clear_past";
@@ -150,7 +166,12 @@ pub struct PersistSummary {
     pub not_saved: Vec<(String, String)>,
     pub bytes_written: u64,
     pub vars: Vec<crate::archive::SavedVar>,
+    /// From the request to the manifest on disk.
     pub elapsed: Duration,
+    /// Of which: compiling the save code (engine thread), and hashing, moving and
+    /// fsyncing into the store (persister thread). The rest is the save job serializing.
+    pub compile: Duration,
+    pub store: Duration,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -190,7 +211,8 @@ pub enum EngineEvent {
     },
     CommandDone {
         result: Result<String, String>,
-        vars: Vec<VarInfo>,
+        /// The current variables, when the command could have changed them.
+        vars: Option<Vec<VarInfo>>,
     },
     /// evcxr restarted its child: every snapshot is gone.
     RuntimeRestarted {
@@ -206,6 +228,9 @@ pub enum EngineEvent {
     },
     Persisted {
         cell: u32,
+        /// Only the cell's record (source, output; values to follow) was written.
+        record: bool,
+        foreground: bool,
         result: Result<PersistSummary, String>,
     },
     Resumed {
@@ -259,6 +284,30 @@ pub struct Session {
     timing: bool,
     /// The saved session cells are persisted to, once one is open.
     archive: Option<String>,
+    /// Cells whose values still have to be written to the archive (newest go first).
+    unsaved: BTreeSet<u32>,
+    /// The cell whose values are being written.
+    persisting: Option<u32>,
+    /// `:save` or quitting: saving goes on until nothing is left.
+    flushing: Option<Flush>,
+    /// What to do once the archive being opened is open, or once saving is done.
+    then: Option<Then>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Flush {
+    /// The front end waits (`:save`).
+    foreground: bool,
+    cells: usize,
+    bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Then {
+    /// `:save NEW`: write every cell into the archive just opened.
+    SaveAll,
+    /// `:load NAME` once this session is saved.
+    Load(String),
 }
 
 impl Session {
@@ -275,6 +324,10 @@ impl Session {
             worker_bytes: 0,
             timing: false,
             archive: None,
+            unsaved: BTreeSet::new(),
+            persisting: None,
+            flushing: None,
+            then: None,
         }
     }
 
@@ -492,24 +545,22 @@ impl Session {
                         .iter()
                         .filter(|n| !c.vars.iter().any(|v| &v.name == *n))
                         .collect();
-                    let here_live = self
-                        .timeline
-                        .get(self.current)
-                        .is_some_and(|c| c.snapshot.is_live());
                     if let Some(name) = missing.first() {
                         show(Notice::error(format!(
                             ":take {job}: job {job} has no variable {name}"
                         )))
-                    } else if !here_live {
+                    } else if !c.snapshot.is_live() {
                         show(Notice::error(format!(
-                            ":take {job}: the current state has no snapshot to come back to (run a cell with saving on first)"
+                            ":take {job}: the snapshot of job {job} was evicted"
                         )))
                     } else {
-                        vec![Effect::Take {
-                            job,
-                            names,
-                            back_to: self.current,
-                        }]
+                        let vars = c
+                            .vars
+                            .iter()
+                            .filter(|v| names.contains(&v.name))
+                            .cloned()
+                            .collect();
+                        vec![Effect::Take { job, vars }]
                     }
                 }
                 Ok(c) => show(Notice::error(format!(
@@ -529,38 +580,37 @@ impl Session {
                 }))
             }
             Command::Save(name) => {
-                let mut effects = Vec::new();
-                match (name, &self.archive) {
+                let opening = match (name, &self.archive) {
                     (Some(name), current) if current.as_deref() != Some(name.as_str()) => {
-                        effects.push(Effect::OpenArchive { name })
+                        Some(name)
                     }
-                    (None, None) => effects.push(Effect::OpenArchive {
-                        name: "default".into(),
-                    }),
-                    _ => {}
-                }
-                let cells: Vec<u32> = self
-                    .timeline
-                    .ancestry(self.current)
-                    .into_iter()
-                    .rev()
-                    .collect();
-                if cells.is_empty() {
-                    effects.push(Effect::Show(Notice::info("nothing to save yet")));
-                }
-                // Cells on the way keep their sources and items; each gets its values.
-                for n in cells {
-                    if let Some(effect) = self.persist_effect(n, true) {
-                        effects.push(effect);
+                    (None, None) => Some("default".to_owned()),
+                    _ => None,
+                };
+                match opening {
+                    // Once it is open, every cell goes into it.
+                    Some(name) => {
+                        self.then = Some(Then::SaveAll);
+                        vec![Effect::OpenArchive { name }]
                     }
+                    None if self.saves_pending() => self.flush_saves(true),
+                    None => show(Notice::info(format!(
+                        "session {} is saved ({} cells)",
+                        self.archive.as_deref().unwrap_or("default"),
+                        self.timeline.len()
+                    ))),
                 }
-                effects
             }
             Command::Load(name) => {
                 if !self.active_jobs().is_empty() {
                     return show(Notice::error(
                         ":load: jobs are still running; :kill them or wait",
                     ));
+                }
+                if self.saves_pending() {
+                    // This session's snapshots go away with the switch: save it first.
+                    self.then = Some(Then::Load(name));
+                    return self.flush_saves(true);
                 }
                 vec![Effect::LoadSession { name }]
             }
@@ -626,42 +676,61 @@ impl Session {
         Ok(lines.join("\n"))
     }
 
-    /// The write of cell `n` to the archive: values that changed since the nearest saved
-    /// ancestor, the rest reused from it. `force`: even when already persisted.
-    fn persist_effect(&self, n: u32, force: bool) -> Option<Effect> {
+    /// The write of cell `n` to the archive: values that changed since a saved cell wrote
+    /// them, read from the cell's snapshot (or the worker, when it is the current cell); the
+    /// rest refer to the objects already written. None while a job still runs.
+    fn persist_plan(&self, n: u32, foreground: bool) -> Option<PersistPlan> {
         let cell = self.timeline.get(n)?;
-        if cell.job.is_some() || (cell.persisted.is_some() && !force) {
+        if matches!(cell.status, CellStatus::Running | CellStatus::Queued) {
             return None;
         }
-        let anchor = self.timeline.ancestry(n).into_iter().skip(1).find_map(|a| {
-            self.timeline
-                .get(a)
-                .and_then(|c| c.persisted.as_ref().map(|p| (a, p)))
-        });
+        // Saved cells that may hold the same values: this cell's branch and the current one.
+        let mut candidates: Vec<u32> = self.timeline.ancestry(n);
+        for a in self.timeline.ancestry(self.current) {
+            if !candidates.contains(&a) {
+                candidates.push(a);
+            }
+        }
+        let from = if cell.snapshot.is_live() {
+            Some(Some(n))
+        } else if n == self.current && self.running.is_none() && cell.job.is_none() {
+            Some(None)
+        } else {
+            None
+        };
         let mut save = Vec::new();
         let mut reuse = Vec::new();
         if cell.status.has_state() {
             for var in &cell.vars {
+                let settled = |reason: &str| crate::archive::SavedVar {
+                    name: var.name.clone(),
+                    type_name: var.type_name.clone(),
+                    object: None,
+                    not_saved: Some(reason.to_owned()),
+                };
                 if self.dontsave.contains(&var.name) {
-                    reuse.push(crate::archive::SavedVar {
-                        name: var.name.clone(),
-                        type_name: var.type_name.clone(),
-                        object: None,
-                        not_saved: Some(":dontsave".into()),
-                    });
+                    reuse.push(settled(DONTSAVE));
                     continue;
                 }
-                let unchanged = anchor.and_then(|(a, saved)| {
-                    let touched = self.timeline.last_touched(n, &var.name).unwrap_or(0);
+                let touched = self.timeline.last_touched(n, &var.name);
+                let earlier = candidates.iter().find_map(|a| {
+                    let saved = self.timeline.get(*a)?.persisted.as_ref()?;
                     saved
                         .iter()
                         .find(|s| s.name == var.name && s.type_name == var.type_name)
-                        .filter(|s| s.not_saved.as_deref() != Some(CLEARED))
-                        .filter(|_| touched <= a)
+                        .filter(|s| {
+                            // Reasons of the session's own making do not carry over.
+                            !matches!(
+                                s.not_saved.as_deref(),
+                                Some(CLEARED | NOT_SAVED_YET | SNAPSHOT_GONE | DONTSAVE)
+                            )
+                        })
+                        .filter(|_| self.timeline.last_touched(*a, &var.name) == touched)
                 });
-                match unchanged {
-                    Some(saved) => reuse.push(saved.clone()),
-                    None => save.push(var.clone()),
+                match (earlier, from) {
+                    (Some(saved), _) => reuse.push(saved.clone()),
+                    (None, Some(_)) => save.push(var.clone()),
+                    (None, None) => reuse.push(settled(SNAPSHOT_GONE)),
                 }
             }
         }
@@ -682,12 +751,128 @@ impl Session {
             value: cell.value.clone(),
             duration_ms: cell.duration.map(|d| d.as_millis() as u64).unwrap_or(0),
             saved_at: 0,
+            pending: false,
+            job: cell.job.is_some(),
         };
-        Some(Effect::Persist {
+        Some(PersistPlan {
             manifest,
             save,
             reuse,
+            from: from.flatten(),
+            foreground,
         })
+    }
+
+    /// A cell (or job) of a saved session ended: its record goes to disk at once (source,
+    /// items, output: cheap), its values in idle time when any changed.
+    fn record_cell(&mut self, n: u32) -> Vec<Effect> {
+        if self.archive.is_none() {
+            return Vec::new();
+        }
+        let Some(mut plan) = self.persist_plan(n, false) else {
+            return Vec::new();
+        };
+        if !plan.save.is_empty() {
+            self.unsaved.insert(n);
+            plan.manifest.pending = true;
+            for var in std::mem::take(&mut plan.save) {
+                plan.reuse.push(crate::archive::SavedVar {
+                    name: var.name,
+                    type_name: var.type_name,
+                    object: None,
+                    not_saved: Some(NOT_SAVED_YET.into()),
+                });
+            }
+        }
+        vec![Effect::Persist(Box::new(plan))]
+    }
+
+    /// Work for idle time: writing the values of the newest unsaved cell. Front ends call
+    /// it (through the app) once nothing has happened for a moment.
+    pub fn idle(&mut self) -> Vec<Effect> {
+        self.next_save(false)
+    }
+
+    /// Writes everything still unsaved, one cell after another (`:save`, `:load`,
+    /// quitting). `foreground`: the front end waits until it is done.
+    pub fn flush_saves(&mut self, foreground: bool) -> Vec<Effect> {
+        self.flushing = Some(Flush {
+            foreground,
+            ..Flush::default()
+        });
+        self.next_save(foreground)
+    }
+
+    /// Whether the archive still lacks some cell's values.
+    pub fn saves_pending(&self) -> bool {
+        self.archive.is_some() && (!self.unsaved.is_empty() || self.persisting.is_some())
+    }
+
+    /// Whether a `:save` is under way (the front end waits for it like for a cell).
+    pub fn is_flushing(&self) -> bool {
+        self.flushing.is_some_and(|f| f.foreground)
+    }
+
+    /// How many cells still wait for their values to be written.
+    pub fn unsaved_cells(&self) -> usize {
+        self.unsaved.len()
+    }
+
+    fn values_persisted(&mut self, cell: u32, summary: PersistSummary) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if !summary.not_saved.is_empty() {
+            let list: Vec<String> = summary
+                .not_saved
+                .iter()
+                .map(|(n, why)| format!("{n} ({why})"))
+                .collect();
+            effects.push(Effect::Show(Notice::warning(format!(
+                "cell {cell} saved without: {}",
+                list.join(", ")
+            ))));
+        }
+        if let Some(flush) = &mut self.flushing {
+            flush.cells += 1;
+            flush.bytes += summary.bytes_written;
+        }
+        if let Some(c) = self.timeline.get_mut(cell) {
+            c.persisted = Some(summary.vars);
+        }
+        effects
+    }
+
+    fn next_save(&mut self, foreground: bool) -> Vec<Effect> {
+        if self.archive.is_none() || self.persisting.is_some() || self.running.is_some() {
+            return Vec::new();
+        }
+        while let Some(&n) = self.unsaved.iter().next_back() {
+            match self.persist_plan(n, foreground) {
+                Some(plan) => {
+                    self.persisting = Some(n);
+                    return vec![Effect::Persist(Box::new(plan))];
+                }
+                None => {
+                    self.unsaved.remove(&n);
+                }
+            }
+        }
+        let Some(flush) = self.flushing.take() else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if flush.foreground {
+            effects.push(Effect::Show(Notice::info(format!(
+                "saved session {}: {} cell{} with new values, {} written",
+                self.archive.as_deref().unwrap_or("default"),
+                flush.cells,
+                if flush.cells == 1 { "" } else { "s" },
+                human_bytes(flush.bytes)
+            ))));
+        }
+        if let Some(Then::Load(name)) = self.then.take() {
+            effects.push(Effect::LoadSession { name });
+        }
+        effects
     }
 
     pub fn archive(&self) -> Option<&str> {
@@ -741,6 +926,11 @@ impl Session {
         let has_state = |m: &crate::archive::Manifest| matches!(m.status.as_str(), "ok" | "panic");
         let target = match target {
             Some(t) => match by_cell.get(&t) {
+                Some(m) if has_state(m) && m.pending => {
+                    return Err(format!(
+                        "the values of cell {t} of {name} were not saved before tmrepl stopped"
+                    ));
+                }
                 Some(m) if has_state(m) => t,
                 Some(_) => {
                     return Err(format!(
@@ -749,12 +939,13 @@ impl Session {
                 }
                 None => return Err(format!("{name} has no saved cell {t}")),
             },
+            // The newest foreground cell whose values all reached the disk.
             None => {
                 *by_cell
                     .iter()
                     .rev()
-                    .find(|(_, m)| has_state(m))
-                    .ok_or_else(|| format!("{name} has no cell with state to resume"))?
+                    .find(|(_, m)| has_state(m) && !m.pending && !m.job)
+                    .ok_or_else(|| format!("{name} has no saved cell with state to resume"))?
                     .0
             }
         };
@@ -791,7 +982,7 @@ impl Session {
                         type_name: v.type_name.clone(),
                     })
                     .collect();
-                cell.persisted = Some(m.vars.clone());
+                cell.persisted = (!m.pending).then(|| m.vars.clone());
             } else if let Some(cell) = self.timeline.get_mut(number) {
                 cell.status = CellStatus::Error("not in the archive".into());
             }
@@ -926,7 +1117,9 @@ impl Session {
                 self.enforce_budget()
             }
             EngineEvent::CommandDone { result, vars } => {
-                self.current_vars = vars;
+                if let Some(vars) = vars {
+                    self.current_vars = vars;
+                }
                 match result {
                     Ok(text) if text.is_empty() => Vec::new(),
                     Ok(text) => vec![Effect::Show(Notice::info(text))],
@@ -936,35 +1129,51 @@ impl Session {
             EngineEvent::ArchiveOpened { name, result } => match result {
                 Ok(path) => {
                     self.archive = Some(name.clone());
-                    vec![Effect::Show(Notice::info(format!(
+                    let mut effects = vec![Effect::Show(Notice::info(format!(
                         "saving session {name} in {path}"
-                    )))]
-                }
-                Err(e) => vec![Effect::Show(Notice::error(format!("session {name}: {e}")))],
-            },
-            EngineEvent::Persisted { cell, result } => match result {
-                Ok(summary) => {
-                    let mut effects = Vec::new();
-                    if !summary.not_saved.is_empty() {
-                        let list: Vec<String> = summary
-                            .not_saved
-                            .iter()
-                            .map(|(n, why)| format!("{n} ({why})"))
-                            .collect();
-                        effects.push(Effect::Show(Notice::warning(format!(
-                            "cell {cell} saved without: {}",
-                            list.join(", ")
-                        ))));
-                    }
-                    if let Some(c) = self.timeline.get_mut(cell) {
-                        c.persisted = Some(summary.vars);
+                    )))];
+                    if self.then == Some(Then::SaveAll) {
+                        self.then = None;
+                        // Every cell goes into the new archive: records now, values next.
+                        self.unsaved.clear();
+                        let cells: Vec<u32> =
+                            self.timeline.cells().iter().map(|c| c.number).collect();
+                        for n in cells {
+                            effects.extend(self.record_cell(n));
+                        }
+                        effects.extend(self.flush_saves(true));
                     }
                     effects
                 }
-                Err(e) => vec![Effect::Show(Notice::error(format!(
-                    "saving cell {cell} failed: {e}"
-                )))],
+                Err(e) => {
+                    if self.then == Some(Then::SaveAll) {
+                        self.then = None;
+                    }
+                    vec![Effect::Show(Notice::error(format!("session {name}: {e}")))]
+                }
             },
+            EngineEvent::Persisted {
+                cell,
+                record,
+                result,
+                ..
+            } => {
+                let mut effects = match result {
+                    Ok(_) if record => Vec::new(),
+                    Ok(summary) => self.values_persisted(cell, summary),
+                    Err(e) => vec![Effect::Show(Notice::error(format!(
+                        "saving cell {cell} failed: {e}"
+                    )))],
+                };
+                if !record && self.persisting == Some(cell) {
+                    self.persisting = None;
+                    self.unsaved.remove(&cell);
+                    if let Some(flush) = self.flushing {
+                        effects.extend(self.next_save(flush.foreground));
+                    }
+                }
+                effects
+            }
             EngineEvent::Resumed { cell, result, vars } => {
                 self.running = None;
                 match result {
@@ -1068,6 +1277,7 @@ impl Session {
             cell.vars.clear();
         }
         let first_line = cell.first_line().to_owned();
+        effects.extend(self.record_cell(n));
         let summary = format!("tmrepl: job {n} {verb}");
         let body = format!(
             "{first_line}\n{} — :vars {n}, :past {n}, :log {n}",
@@ -1174,11 +1384,7 @@ impl Session {
             }
         }
         // A saved session keeps every cell, failed ones too (their source is history).
-        if self.archive.is_some()
-            && let Some(effect) = self.persist_effect(n, false)
-        {
-            effects.push(effect);
-        }
+        effects.extend(self.record_cell(n));
         effects
     }
 

@@ -357,8 +357,30 @@ fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
     }
 }
 
+fn persist_plan(effects: &[Effect]) -> &PersistPlan {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Persist(plan) => Some(plan),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no persist: {effects:?}"))
+}
+
+fn persisted(s: &mut Session, cell: u32, record: bool, vars: Vec<crate::archive::SavedVar>) {
+    s.handle(EngineEvent::Persisted {
+        cell,
+        record,
+        foreground: false,
+        result: Ok(PersistSummary {
+            vars,
+            ..PersistSummary::default()
+        }),
+    });
+}
+
 #[test]
-fn persisting_saves_only_what_a_cell_could_have_changed() {
+fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
     let mut s = session();
     s.handle(EngineEvent::ArchiveOpened {
         name: "lab".into(),
@@ -366,24 +388,29 @@ fn persisting_saves_only_what_a_cell_could_have_changed() {
     });
     s.submit("let big = vec![0u8; 10];");
     let effects = finish(&mut s, 1, CellStatus::Ok, vec![var("big", "Vec<u8>")]);
-    let Some(Effect::Persist {
-        save,
-        reuse,
-        manifest,
-    }) = effects.iter().find(|e| matches!(e, Effect::Persist { .. }))
-    else {
-        panic!("no persist: {effects:?}");
-    };
-    assert_eq!(save.len(), 1);
-    assert!(reuse.is_empty());
-    assert_eq!(manifest.source, "let big = vec![0u8; 10];");
-    s.handle(EngineEvent::Persisted {
-        cell: 1,
-        result: Ok(PersistSummary {
-            vars: vec![saved("big", Some("aa"))],
-            ..PersistSummary::default()
-        }),
-    });
+    // The record: source and output now, the value marked as still to come.
+    let record = persist_plan(&effects);
+    assert!(record.manifest.pending && record.save.is_empty());
+    assert_eq!(record.manifest.source, "let big = vec![0u8; 10];");
+    assert_eq!(
+        record.reuse[0].not_saved.as_deref(),
+        Some(NOT_SAVED_YET),
+        "{record:?}"
+    );
+    persisted(&mut s, 1, true, Vec::new());
+    assert!(s.saves_pending());
+
+    // Idle time: the value is read from the cell's own snapshot.
+    let effects = s.idle();
+    let plan = persist_plan(&effects);
+    assert_eq!(plan.from, Some(1));
+    assert!(!plan.manifest.pending);
+    assert_eq!(plan.save, vec![var("big", "Vec<u8>")]);
+    assert!(s.idle().is_empty(), "one save at a time");
+    persisted(&mut s, 1, false, vec![saved("big", Some("aa"))]);
+    assert!(!s.saves_pending());
+
+    // Two cells before the next quiet moment: the newest is saved first.
     s.submit("fn f() {} let k = 1;");
     let effects = finish(
         &mut s,
@@ -391,28 +418,52 @@ fn persisting_saves_only_what_a_cell_could_have_changed() {
         CellStatus::Ok,
         vec![var("big", "Vec<u8>"), var("k", "i32")],
     );
-    let Some(Effect::Persist {
-        save,
-        reuse,
-        manifest,
-    }) = effects.iter().find(|e| matches!(e, Effect::Persist { .. }))
-    else {
-        panic!("no persist: {effects:?}");
-    };
-    // `big` is untouched since cell 1: its object is reused, not serialized again.
     assert_eq!(
-        save.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
-        vec!["k"]
+        persist_plan(&effects).manifest.items,
+        vec!["fn f() {}".to_owned()]
     );
-    assert_eq!(reuse, &vec![saved("big", Some("aa"))]);
-    assert_eq!(manifest.items, vec!["fn f() {}".to_owned()]);
-    s.handle(EngineEvent::Persisted {
-        cell: 2,
-        result: Ok(PersistSummary {
-            vars: vec![saved("big", Some("aa")), saved("k", Some("bb"))],
-            ..PersistSummary::default()
-        }),
-    });
+    s.submit("let other = 2;");
+    finish(
+        &mut s,
+        3,
+        CellStatus::Ok,
+        vec![var("big", "Vec<u8>"), var("k", "i32"), var("other", "i32")],
+    );
+    let effects = s.idle();
+    let plan = persist_plan(&effects);
+    assert_eq!(plan.manifest.cell, 3);
+    // `big` is untouched since cell 1: its object is reused, not serialized again.
+    assert_eq!(plan.reuse, vec![saved("big", Some("aa"))]);
+    assert_eq!(
+        plan.save
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["k", "other"]
+    );
+    let k = crate::archive::SavedVar {
+        type_name: "i32".into(),
+        ..saved("k", Some("bb"))
+    };
+    let other = crate::archive::SavedVar {
+        type_name: "i32".into(),
+        ..saved("other", Some("cc"))
+    };
+    persisted(
+        &mut s,
+        3,
+        false,
+        vec![saved("big", Some("aa")), k.clone(), other],
+    );
+    // Cell 2 holds the same `k` as cell 3 (nothing touched it since): nothing to serialize.
+    let effects = s.idle();
+    let plan = persist_plan(&effects);
+    assert_eq!(plan.manifest.cell, 2);
+    assert!(plan.save.is_empty(), "{plan:?}");
+    assert!(plan.reuse.contains(&k));
+    persisted(&mut s, 2, false, vec![saved("big", Some("aa")), k]);
+    assert!(!s.saves_pending());
+
     assert!(s.cells_table().contains("disk"));
     let vars = s.vars_table(Some(2)).unwrap();
     assert!(
@@ -420,10 +471,76 @@ fn persisting_saves_only_what_a_cell_could_have_changed() {
             .any(|l| l.starts_with("big ") && l.ends_with("(on disk)")),
         "{vars}"
     );
-    // :clear_past drops the older cell's saved values too.
+    // :clear_past drops the older cells' saved values too.
     let effects = s.submit(":clear_past");
     assert!(
-        effects.contains(&Effect::ForgetSaved { cells: vec![1] }),
+        effects.contains(&Effect::ForgetSaved { cells: vec![1, 2] }),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    s.submit("let a = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    s.submit("let a = 2; let b = 2;");
+    finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("a", "i32"), var("b", "i32")],
+    );
+    // Cell 1's snapshot goes before it could be saved.
+    s.timeline.get_mut(1).unwrap().snapshot = SnapshotState::Cleared;
+
+    let effects = s.submit(":save");
+    assert!(s.is_flushing(), "the front end waits for :save");
+    let plan = persist_plan(&effects);
+    assert_eq!((plan.manifest.cell, plan.foreground), (2, true));
+    let i32_var = |name, object| crate::archive::SavedVar {
+        type_name: "i32".into(),
+        ..saved(name, Some(object))
+    };
+    // A record written meanwhile does not move saving on.
+    let effects = s.handle(EngineEvent::Persisted {
+        cell: 2,
+        record: true,
+        foreground: false,
+        result: Ok(PersistSummary::default()),
+    });
+    assert!(effects.is_empty(), "{effects:?}");
+    let effects = s.handle(EngineEvent::Persisted {
+        cell: 2,
+        record: false,
+        foreground: true,
+        result: Ok(PersistSummary {
+            vars: vec![i32_var("a", "aa"), i32_var("b", "bb")],
+            bytes_written: 10,
+            ..PersistSummary::default()
+        }),
+    });
+    // Cell 1's `a` was changed by cell 2, and its snapshot is gone: named, not guessed.
+    let plan = persist_plan(&effects);
+    assert_eq!(plan.manifest.cell, 1);
+    assert!(plan.save.is_empty());
+    assert_eq!(plan.reuse[0].not_saved.as_deref(), Some(SNAPSHOT_GONE));
+    assert!(s.is_flushing());
+    let effects = s.handle(EngineEvent::Persisted {
+        cell: 1,
+        record: false,
+        foreground: true,
+        result: Ok(PersistSummary::default()),
+    });
+    assert!(!s.is_flushing() && !s.saves_pending());
+    assert!(
+        notices(&effects)[0]
+            .text
+            .starts_with("saved session lab: 2 cells with new values, 10 B written"),
         "{effects:?}"
     );
 }
@@ -443,6 +560,8 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
         value: None,
         duration_ms: 5,
         saved_at: 0,
+        pending: false,
+        job: false,
     };
     let mut s = session();
     let effects = s
@@ -502,6 +621,8 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
         value: None,
         duration_ms: 5,
         saved_at: 0,
+        pending: false,
+        job: false,
     };
     let mut s = session();
     s.submit("let here = 1;");

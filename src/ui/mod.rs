@@ -519,7 +519,8 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             recv(tick) -> _ => {
                 tui.view.ticks += 1;
                 tui.refresh_followed_log(&mut app);
-                Control::Continue
+                let updates = app.tick();
+                tui.apply(&app, updates)
             },
         };
         while control == Control::Continue {
@@ -548,6 +549,20 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     }
     drop(terminal);
     drop(guard);
+    if app.session().saves_pending() {
+        eprintln!(
+            "tmrepl: saving the values of {} cell(s) to session {}…",
+            app.session().unsaved_cells(),
+            app.session().archive().unwrap_or("default")
+        );
+        for update in app.save_before_quit() {
+            if let Update::Notice(notice) = update
+                && notice.kind != NoticeKind::Info
+            {
+                eprintln!("tmrepl: {}", notice.text);
+            }
+        }
+    }
     app.shutdown();
     Ok(code)
 }
