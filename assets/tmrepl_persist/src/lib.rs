@@ -1,11 +1,16 @@
 //! Compiled into a tmrepl session (never into tmrepl itself): generated code calls it to
 //! write each variable's value, when its type can be saved, and to read values back.
 //! Which variables can be saved is decided at compile time by autoref specialization.
+//!
+//! Values are bincode (standard configuration) of their serde form. Byte and float vectors
+//! and strings, the usual bulk of a session, skip serde's element-by-element path and are
+//! written as the identical bytes straight from memory.
 
-use std::io::Write;
+use std::io::{BufReader, BufWriter, Read, Write};
 
 /// The largest value `load` decodes: a damaged length prefix cannot exhaust memory.
 pub const DECODE_LIMIT: usize = 1 << 33;
+const BUFFER: usize = 1 << 20;
 
 /// Wraps a reference to a session variable for the probe traits below.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
@@ -25,25 +30,56 @@ impl Saver {
         }
     }
 
-    pub fn save<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        let config = bincode::config::standard();
-        match bincode::serde::encode_to_vec(value, config) {
-            Ok(bytes) => {
-                let path = self.staging.join(format!("{name}.bin"));
-                let written = std::fs::File::create(&path)
-                    .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.sync_all()));
-                match written {
-                    Ok(()) => self.report.push_str(&format!("{name}\tsaved\t{}\n", path.display())),
-                    Err(e) => self.skip(name, &format!("could not write it: {e}")),
-                }
+    fn write_with(
+        &mut self,
+        name: &str,
+        encode: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<(), String>,
+    ) {
+        let path = self.staging.join(format!("{name}.bin"));
+        let written = std::fs::File::create(&path)
+            .map_err(|e| format!("could not write it: {e}"))
+            .and_then(|file| {
+                let mut out = BufWriter::with_capacity(BUFFER, file);
+                encode(&mut out)?;
+                let file = out
+                    .into_inner()
+                    .map_err(|e| format!("could not write it: {}", e.error()))?;
+                file.sync_all()
+                    .map_err(|e| format!("could not write it: {e}"))
+            });
+        match written {
+            Ok(()) => self
+                .report
+                .push_str(&format!("{name}\tsaved\t{}\n", path.display())),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                self.skip(name, &e)
             }
-            Err(e) => self.skip(name, &format!("serializing failed: {e}")),
         }
+    }
+
+    pub fn save<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.write_with(name, |out| {
+            bincode::serde::encode_into_std_write(value, out, bincode::config::standard())
+                .map(|_| ())
+                .map_err(|e| format!("serializing failed: {e}"))
+        });
+    }
+
+    /// The bincode form of a sequence of plain bytes: its length, then the bytes.
+    pub fn save_raw(&mut self, name: &str, len: usize, bytes: &[u8]) {
+        self.write_with(name, |out| {
+            bincode::encode_into_std_write(len as u64, out, bincode::config::standard())
+                .map_err(|e| format!("serializing failed: {e}"))?;
+            out.write_all(bytes)
+                .map_err(|e| format!("could not write it: {e}"))
+        });
     }
 
     pub fn skip(&mut self, name: &str, reason: &str) {
         let reason = reason.replace(['\t', '\n'], " ");
-        self.report.push_str(&format!("{name}\tnot saved\t{reason}\n"));
+        self.report
+            .push_str(&format!("{name}\tnot saved\t{reason}\n"));
     }
 
     /// Writes the report last, so its presence means every value is in place.
@@ -53,6 +89,47 @@ impl Saver {
         if let Err(e) = ok {
             eprintln!("tmrepl: writing the save report failed: {e}");
         }
+    }
+}
+
+/// Element types whose bincode form is their memory, on a little-endian machine: a single
+/// byte, or an IEEE float (bincode writes floats as little-endian bits, never as varints).
+///
+/// # Safety
+/// Implementors have no padding and no invalid bit patterns among the values they hold.
+pub unsafe trait Plain: Copy + Default + serde::de::DeserializeOwned {}
+// SAFETY: one byte each, every value is a valid byte.
+unsafe impl Plain for u8 {}
+// SAFETY: as u8.
+unsafe impl Plain for i8 {}
+// SAFETY: four bytes, no padding; bincode writes the same little-endian bits.
+unsafe impl Plain for f32 {}
+// SAFETY: eight bytes, no padding; as f32.
+unsafe impl Plain for f64 {}
+
+fn plain_bytes<E: Plain>(items: &[E]) -> &[u8] {
+    // SAFETY: `E: Plain` has no padding, so every byte of the slice is initialized, and
+    // u8 has no alignment requirement.
+    unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<u8>(), std::mem::size_of_val(items)) }
+}
+
+pub trait ViaBytes {
+    fn tmrepl_save(&self, name: &str, saver: &mut Saver);
+}
+
+impl<E: Plain> ViaBytes for &&Probe<'_, Vec<E>> {
+    fn tmrepl_save(&self, name: &str, saver: &mut Saver) {
+        if cfg!(target_endian = "little") {
+            saver.save_raw(name, self.0.len(), plain_bytes(self.0));
+        } else {
+            saver.skip(name, "raw saving needs a little-endian machine");
+        }
+    }
+}
+
+impl ViaBytes for &&Probe<'_, String> {
+    fn tmrepl_save(&self, name: &str, saver: &mut Saver) {
+        saver.save_raw(name, self.0.len(), self.0.as_bytes());
     }
 }
 
@@ -82,12 +159,94 @@ impl<T: ?Sized> ViaFallback for Probe<'_, T> {
     }
 }
 
+/// Picks how a value of type `T` is read back, like `Probe` does for saving.
+pub struct Loader<T>(std::marker::PhantomData<T>);
+
+impl<T> Loader<T> {
+    pub fn new() -> Loader<T> {
+        Loader(std::marker::PhantomData)
+    }
+}
+
+impl<T> Default for Loader<T> {
+    fn default() -> Self {
+        Loader::new()
+    }
+}
+
+pub trait LoadBytes<T> {
+    fn tmrepl_load(&self, path: &str) -> T;
+}
+
+impl<E: Plain> LoadBytes<Vec<E>> for &Loader<Vec<E>> {
+    fn tmrepl_load(&self, path: &str) -> Vec<E> {
+        if cfg!(target_endian = "big") {
+            return load(path);
+        }
+        let mut input = open(path);
+        let len = read_len(&mut input, path, std::mem::size_of::<E>());
+        let mut items = vec![E::default(); len];
+        // SAFETY: `E: Plain` accepts any bit pattern, so the bytes read are valid values.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                items.as_mut_ptr().cast::<u8>(),
+                std::mem::size_of_val(items.as_slice()),
+            )
+        };
+        input
+            .read_exact(bytes)
+            .unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"));
+        items
+    }
+}
+
+impl LoadBytes<String> for &Loader<String> {
+    fn tmrepl_load(&self, path: &str) -> String {
+        let mut input = open(path);
+        let len = read_len(&mut input, path, 1);
+        let mut bytes = vec![0u8; len];
+        input
+            .read_exact(&mut bytes)
+            .unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"));
+        String::from_utf8(bytes).unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"))
+    }
+}
+
+pub trait LoadSerde<T> {
+    fn tmrepl_load(&self, path: &str) -> T;
+}
+
+impl<T: serde::de::DeserializeOwned> LoadSerde<T> for Loader<T> {
+    fn tmrepl_load(&self, path: &str) -> T {
+        load(path)
+    }
+}
+
+fn open(path: &str) -> BufReader<std::fs::File> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("tmrepl: reading {path}: {e}"));
+    BufReader::with_capacity(BUFFER, file)
+}
+
+/// Reads a length prefix and checks it against the limit and the file's size.
+fn read_len(input: &mut BufReader<std::fs::File>, path: &str, item_size: usize) -> usize {
+    let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
+    let len: u64 = bincode::decode_from_std_read(input, config)
+        .unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"));
+    let file_len = input
+        .get_ref()
+        .metadata()
+        .map(|m| m.len())
+        .unwrap_or(u64::MAX);
+    let bytes = len.checked_mul(item_size as u64);
+    match bytes {
+        Some(b) if b <= DECODE_LIMIT as u64 && b <= file_len => len as usize,
+        _ => panic!("tmrepl: decoding {path}: a length of {len} does not fit the file"),
+    }
+}
+
 /// Reads a value saved by `Saver::save`; the host has checked the file's hash already.
 pub fn load<T: serde::de::DeserializeOwned>(path: &str) -> T {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("tmrepl: reading {path}: {e}"));
     let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
-    match bincode::serde::decode_from_slice(&bytes, config) {
-        Ok((value, _)) => value,
-        Err(e) => panic!("tmrepl: decoding {path}: {e}"),
-    }
+    bincode::serde::decode_from_std_read(&mut open(path), config)
+        .unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"))
 }

@@ -1,0 +1,84 @@
+//! The helper crate that sessions compile (assets/tmrepl_persist), tested here as a module:
+//! which path each type takes, and that the raw fast path writes exactly serde's bytes.
+// The extra borrows are autoref specialization, written as tmrepl's generated code writes it.
+#![allow(clippy::needless_borrow)]
+
+#[path = "../assets/tmrepl_persist/src/lib.rs"]
+#[allow(dead_code)]
+mod tmrepl_persist;
+
+use tmrepl_persist::{
+    LoadBytes as _, LoadSerde as _, Loader, Probe, Saver, ViaBytes as _, ViaFallback as _,
+    ViaSerde as _,
+};
+
+fn report(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("report")).unwrap()
+}
+
+fn serde_bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    bincode::serde::encode_to_vec(value, bincode::config::standard()).unwrap()
+}
+
+#[test]
+fn each_type_takes_its_path_and_raw_bytes_equal_serdes() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("stage");
+    let staging_str = staging.to_str().unwrap();
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
+    let floats: Vec<f64> = (0..1000).map(|i| i as f64 / 3.0).collect();
+    let text = String::from("héllo, wörld");
+    let ints: Vec<i32> = vec![-1, 300, 70_000];
+    let shared = std::rc::Rc::new(5);
+
+    let mut saver = Saver::new(staging_str);
+    (&&&Probe(&bytes)).tmrepl_save("bytes", &mut saver);
+    (&&&Probe(&floats)).tmrepl_save("floats", &mut saver);
+    (&&&Probe(&text)).tmrepl_save("text", &mut saver);
+    (&&&Probe(&ints)).tmrepl_save("ints", &mut saver);
+    (&&&Probe(&shared)).tmrepl_save("shared", &mut saver);
+    saver.finish(dir.path().join("report").to_str().unwrap());
+
+    let report = report(dir.path());
+    assert!(
+        report.contains("shared\tnot saved\talloc::rc::Rc<i32> does not implement"),
+        "{report}"
+    );
+    let read = |name: &str| std::fs::read(staging.join(format!("{name}.bin"))).unwrap();
+    // Same bytes as serde would write, so hashes (and dedup) agree whichever path ran.
+    assert_eq!(read("bytes"), serde_bytes(&bytes));
+    assert_eq!(read("floats"), serde_bytes(&floats));
+    assert_eq!(read("text"), serde_bytes(&text));
+    assert_eq!(read("ints"), serde_bytes(&ints));
+
+    let path = |name: &str| staging.join(format!("{name}.bin")).display().to_string();
+    let back: Vec<u8> = (&&Loader::<Vec<u8>>::new()).tmrepl_load(&path("bytes"));
+    assert_eq!(back, bytes);
+    let back: Vec<f64> = (&&Loader::<Vec<f64>>::new()).tmrepl_load(&path("floats"));
+    assert_eq!(back, floats);
+    let back: String = (&&Loader::<String>::new()).tmrepl_load(&path("text"));
+    assert_eq!(back, text);
+    let back: Vec<i32> = (&&Loader::<Vec<i32>>::new()).tmrepl_load(&path("ints"));
+    assert_eq!(back, ints);
+}
+
+#[test]
+fn a_damaged_length_is_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.bin");
+    // Varint 253 = a u64 length follows: claim far more than the file holds.
+    let mut bad = vec![253u8];
+    bad.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    bad.extend_from_slice(&[1, 2, 3]);
+    std::fs::write(&path, &bad).unwrap();
+    let path = path.display().to_string();
+    let raw = std::panic::catch_unwind(|| {
+        let _: Vec<u8> = (&&Loader::<Vec<u8>>::new()).tmrepl_load(&path);
+    });
+    let message = *raw.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("does not fit the file"), "{message}");
+    let serde = std::panic::catch_unwind(|| {
+        let _: Vec<i64> = (&&Loader::<Vec<i64>>::new()).tmrepl_load(&path);
+    });
+    assert!(serde.is_err());
+}
