@@ -82,6 +82,22 @@ pub struct Manifest {
     pub job: bool,
 }
 
+/// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
+fn hash_stream(reader: &mut File, path: &Path) -> Result<(String, u64), ArchiveError> {
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = reader.read(&mut buf).map_err(io_error(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((hasher.finalize().to_hex().to_string(), len))
+}
+
 pub fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -194,19 +210,8 @@ impl Store {
     /// name, whether it was new, and its size.
     pub fn put_file(&self, file: &Path) -> Result<(String, bool, u64), ArchiveError> {
         let mut reader = File::open(file).map_err(io_error(file))?;
-        let mut hasher = blake3::Hasher::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut len = 0u64;
-        loop {
-            let n = reader.read(&mut buf).map_err(io_error(file))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            len += n as u64;
-        }
+        let (hash, len) = hash_stream(&mut reader, file)?;
         reader.sync_all().map_err(io_error(file))?;
-        let hash = hasher.finalize().to_hex().to_string();
         let path = self.object_path(&hash)?;
         if path.exists() {
             let _ = fs::remove_file(file);
@@ -223,6 +228,28 @@ impl Store {
             let _ = folder.sync_all();
         }
         Ok((hash, true, len))
+    }
+
+    /// Checks an object against its name without holding it in memory, and returns its
+    /// path (for a reader that decodes it straight from there).
+    pub fn verify(&self, hash: &str) -> Result<PathBuf, ArchiveError> {
+        let path = self.object_path(hash)?;
+        let mut file = File::open(&path).map_err(io_error(&path))?;
+        let len = file.metadata().map_err(io_error(&path))?.len();
+        if len > MAX_OBJECT_BYTES {
+            return Err(ArchiveError::Damaged {
+                path,
+                reason: format!("{len} bytes is over the {MAX_OBJECT_BYTES}-byte limit"),
+            });
+        }
+        let (actual, _) = hash_stream(&mut file, &path)?;
+        if actual != hash {
+            return Err(ArchiveError::Damaged {
+                path,
+                reason: format!("its contents hash to {actual}"),
+            });
+        }
+        Ok(path)
     }
 
     /// Reads an object and checks it against its name.

@@ -585,10 +585,6 @@ impl Engine {
             .as_ref()
             .map(|a| a.store.clone())
             .ok_or_else(|| anyhow!("no archive is open"))?;
-        let staging = store.root().join(".staging-resume");
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging)
-            .with_context(|| format!("creating {}", staging.display()))?;
         let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
         for var in &target.vars {
             let Some(hash) = &var.object else {
@@ -598,11 +594,9 @@ impl Engine {
                 ));
                 continue;
             };
-            match store.get(hash) {
-                Ok(bytes) => {
-                    let path = staging.join(format!("{}.bin", var.name));
-                    std::fs::write(&path, bytes)
-                        .with_context(|| format!("writing {}", path.display()))?;
+            // Verified here, then decoded by the session straight from the store.
+            match store.verify(hash) {
+                Ok(path) => {
                     loads.push((
                         VarInfo {
                             name: var.name.clone(),
@@ -644,7 +638,6 @@ impl Engine {
             }
             let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
         }
-        let _ = std::fs::remove_dir_all(&staging);
         // The rebuilt state is the snapshot of the target cell.
         if let Ok(SupervisorMessage::CellDone(report)) = self.link.request(&HostRequest::CellDone {
             snapshot: Some(target.cell),
