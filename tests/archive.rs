@@ -85,7 +85,7 @@ fn twice(x: i32) -> i32 { x * 2 }
 
     let t = run_command_with_script(
         with_data(data.path(), &["--resume", "lab"]),
-        "format!(\"{:?} {} {} {:?} {:?} {}\", v, m[\"a\"], s, tup, pt, twice(pt.x))\nshared\n",
+        "format!(\"{:?} {} {} {:?} {:?} {}\", v, m[\"a\"], s, tup, pt, twice(pt.x))\nshared\nlet w = vec![9u8, 8];\n",
     );
     let all = t.all();
     assert!(t.success, "{all}");
@@ -116,17 +116,21 @@ fn twice(x: i32) -> i32 { x * 2 }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     std::fs::write(&path, b"not what was saved").unwrap();
-    let t = run_command_with_script(with_data(data.path(), &["--resume", "lab"]), "v.len()\ns\n");
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume", "lab"]),
+        "v.len()\ns\nw\n",
+    );
     let all = t.all();
     assert!(t.success, "{all}");
     assert!(
         all.contains(&format!("not restored: s: {}: damaged", path.display())),
         "{all}"
     );
-    // The second run saved its cells 6 and 7 too, so this one continues at 8.
-    assert!(all.contains("resumed lab at cell 6"), "{all}");
-    assert_eq!(t.out(8), Some("3"), "{all}");
+    // The second run ended right after cell 8: quitting wrote its new value `w`.
+    assert!(all.contains("resumed lab at cell 8"), "{all}");
+    assert_eq!(t.out(9), Some("3"), "{all}");
     assert!(t.stderr.contains("cannot find value `s`"), "{all}");
+    assert_eq!(t.out(11), Some("[9, 8]"), "{all}");
 }
 
 #[test]

@@ -607,6 +607,63 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
 }
 
 #[test]
+fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "here".into(),
+        result: Ok("/data/sessions/here".into()),
+    });
+    s.submit("let x = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
+    // Its snapshots go with the switch, so its values are written first.
+    let effects = s.submit(":load lab");
+    assert_eq!(persist_plan(&effects).manifest.cell, 1);
+    assert!(!effects.contains(&Effect::LoadSession { name: "lab".into() }));
+    let effects = s.handle(EngineEvent::Persisted {
+        cell: 1,
+        record: false,
+        foreground: true,
+        result: Ok(PersistSummary::default()),
+    });
+    assert!(
+        effects.contains(&Effect::LoadSession { name: "lab".into() }),
+        "{effects:?}"
+    );
+
+    // A session killed before cell 2's values were written resumes at cell 1, and cell 2
+    // cannot be asked for by number.
+    let manifest = |cell: u32, pending: bool| crate::archive::Manifest {
+        format: crate::archive::FORMAT_VERSION,
+        cell,
+        parent: cell - 1,
+        source: format!("let v{cell} = {cell};"),
+        items: vec![],
+        deps: vec![],
+        vars: vec![],
+        status: "ok".into(),
+        output: String::new(),
+        value: None,
+        duration_ms: 5,
+        saved_at: 0,
+        pending,
+        job: false,
+    };
+    let mut fresh = session();
+    let effects = fresh
+        .load_history("lab", vec![manifest(1, false), manifest(2, true)], None)
+        .unwrap();
+    let Some(Effect::Resume { chain }) = effects.last() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(chain.last().map(|m| m.cell), Some(1));
+    let mut fresh = session();
+    let refused = fresh
+        .load_history("lab", vec![manifest(1, false), manifest(2, true)], Some(2))
+        .unwrap_err();
+    assert!(refused.contains("were not saved"), "{refused}");
+}
+
+#[test]
 fn load_switches_sessions_and_refuses_while_jobs_run() {
     let manifest = crate::archive::Manifest {
         format: crate::archive::FORMAT_VERSION,
