@@ -240,3 +240,36 @@ fn tiny_terminals_do_not_panic() {
         draw(&view, &session, w, h);
     }
 }
+
+#[test]
+fn the_status_line_says_whether_a_saved_session_is_on_disk() {
+    let mut session = Session::new(Settings::default());
+    let mut view = View::new(false);
+    session.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    run(
+        &mut session,
+        &mut view,
+        "let v = vec![1];",
+        CellStatus::Ok,
+        None,
+        vec![var("v", "Vec<i32>")],
+    );
+    let screen = draw(&view, &session, 120, 12);
+    assert!(screen.contains("│ lab: 1 to save │ ready"), "{screen}");
+    // Idle time writes it; then the line says so.
+    for effect in session.idle() {
+        if let tmrepl::session::Effect::Persist(plan) = effect {
+            session.handle(EngineEvent::Persisted {
+                cell: plan.manifest.cell,
+                record: false,
+                foreground: false,
+                result: Ok(Default::default()),
+            });
+        }
+    }
+    let screen = draw(&view, &session, 120, 12);
+    assert!(screen.contains("│ lab: saved │ ready"), "{screen}");
+}

@@ -613,8 +613,16 @@ impl View {
             format!("cell {}", session.current())
         };
         let running_jobs = session.active_jobs().len();
+        // Whether everything has reached the disk, when the session is saved.
+        let archive = match session.archive() {
+            Some(name) if session.saves_pending() => {
+                format!(" │ {name}: {} to save", session.unsaved_cells().max(1))
+            }
+            Some(name) => format!(" │ {name}: saved"),
+            None => String::new(),
+        };
         let left = format!(
-            " {current} │ snapshots {} of {} │ jobs {running_jobs} │ {}",
+            " {current} │ snapshots {} of {} │ jobs {running_jobs}{archive} │ {}",
             human_bytes(session.snapshot_bytes()),
             human_bytes(session.budget()),
             if busy { "busy" } else { "ready" }
