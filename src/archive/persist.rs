@@ -14,10 +14,25 @@ pub fn ensure_helper(data_dir: &Path) -> std::io::Result<PathBuf> {
     let dir = data_dir
         .join("helper")
         .join(format!("tmrepl_persist-{}", &version[..12]));
-    if !dir.join("src").join("lib.rs").exists() {
-        std::fs::create_dir_all(dir.join("src"))?;
-        std::fs::write(dir.join("Cargo.toml"), HELPER_MANIFEST)?;
-        std::fs::write(dir.join("src").join("lib.rs"), HELPER_LIB)?;
+    if dir.join("src").join("lib.rs").exists() {
+        return Ok(dir);
+    }
+    // Written aside and renamed into place: sessions starting together never see half
+    // a crate.
+    let temp = dir.with_extension(format!("tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&temp);
+    std::fs::create_dir_all(temp.join("src"))?;
+    std::fs::write(temp.join("Cargo.toml"), HELPER_MANIFEST)?;
+    std::fs::write(temp.join("src").join("lib.rs"), HELPER_LIB)?;
+    if std::fs::rename(&temp, &dir).is_err() {
+        // Another session got there first.
+        let _ = std::fs::remove_dir_all(&temp);
+        if !dir.join("src").join("lib.rs").exists() {
+            return Err(std::io::Error::other(format!(
+                "could not put the helper crate in {}",
+                dir.display()
+            )));
+        }
     }
     Ok(dir)
 }
