@@ -110,7 +110,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         ":save [NAME]",
-        "write the session to the durable archive now (and after every cell)",
+        "write what is not on disk yet now (values are otherwise saved when idle); NAME: all of it there",
     ),
     (":load NAME", "switch to the saved session NAME"),
     (":timing", "show each cell's wall time"),

@@ -307,7 +307,9 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     }
     if exit_code == 0 && app.session().saves_pending() {
         if options.interactive {
-            eprintln!(
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "saving the values of {} cell(s) to session {}…",
                 app.session().unsaved_cells(),
                 app.session().archive().unwrap_or("default")

@@ -68,9 +68,11 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
     let tmux = Tmux {
         socket: format!("tmrepl-test-{}", std::process::id()),
     };
+    let data = tempfile::tempdir().unwrap();
     let command = format!(
-        "env NO_COLOR=1 TERM=xterm-256color {}",
-        env!("CARGO_BIN_EXE_tmrepl")
+        "env NO_COLOR=1 TERM=xterm-256color {} --data-dir {} --session t",
+        env!("CARGO_BIN_EXE_tmrepl"),
+        data.path().display()
     );
     let out = tmux.cmd(&[
         "new-session",
@@ -100,6 +102,10 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
         screen.contains("cell 2 │"),
         "status bar shows the current cell:\n{screen}"
     );
+    // Once the session is idle its values go to disk, and the status bar says so.
+    tmux.wait_for("│ t: saved │", Duration::from_secs(60));
+    let manifest = std::fs::read_to_string(data.path().join("sessions/t/cells/1.json")).unwrap();
+    assert!(manifest.contains("\"pending\": false"), "{manifest}");
     tmux.cmd(&["send-keys", "-t", "tmrepl", "F1"]);
     tmux.wait_for("panel: Ctrl-T", Duration::from_secs(10));
     tmux.cmd(&["send-keys", "-t", "tmrepl", "Escape"]);

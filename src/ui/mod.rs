@@ -550,7 +550,10 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     drop(terminal);
     drop(guard);
     if app.session().saves_pending() {
-        eprintln!(
+        // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
+        let mut err = std::io::stderr();
+        let _ = writeln!(
+            err,
             "tmrepl: saving the values of {} cell(s) to session {}…",
             app.session().unsaved_cells(),
             app.session().archive().unwrap_or("default")
@@ -559,7 +562,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             if let Update::Notice(notice) = update
                 && notice.kind != NoticeKind::Info
             {
-                eprintln!("tmrepl: {}", notice.text);
+                let _ = writeln!(err, "tmrepl: {}", notice.text);
             }
         }
     }
