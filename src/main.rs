@@ -64,6 +64,15 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         && std::io::stdout().is_terminal()
         && !cli.plain
         && std::env::var("TERM").map(|t| t != "dumb").unwrap_or(false);
+    // Dependencies built by earlier sessions are reused (held until this returns).
+    let build_dir = config
+        .data_dir
+        .0
+        .as_deref()
+        .and_then(tmrepl::engine::build_dir::BuildDir::reserve);
+    if let Some(dir) = &build_dir {
+        dir.use_for_evcxr();
+    }
     let interrupts = interrupt_channel()?;
     let app = App::new(Settings {
         snapshot_budget: config.snapshot_memory.1,

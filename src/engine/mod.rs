@@ -1,6 +1,7 @@
 //! The evcxr edge: owns the `EvalContext`, the link to the supervisor and evcxr's host-side
 //! state of every snapshot. Runs on its own thread; requests in, events out.
 
+pub mod build_dir;
 mod render;
 
 use crate::commands::EvcxrCommand;

@@ -18,6 +18,12 @@ use std::time::{Duration, Instant};
 
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Sets an environment variable of this process. Only for `main`, before it starts any
+/// thread (the environment is not safe to change while another thread may read it).
+pub fn set_env_before_threads(key: &str, value: &str) {
+    sys::set_env_at_start(key, value);
+}
+
 /// The tmrepl executable to start as evcxr's child (default: this executable).
 pub const EXE_ENV: &str = "TMREPL_EXE";
 

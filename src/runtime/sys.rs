@@ -181,6 +181,13 @@ fn dl_error() -> String {
         .into_owned()
 }
 
+/// Sets an environment variable while the process is still single-threaded.
+pub fn set_env_at_start(key: &str, value: &str) {
+    // SAFETY: the caller (tmrepl's main, before it starts its engine, signal or input
+    // threads) guarantees that no other thread exists to read the environment at once.
+    unsafe { std::env::set_var(key, value) }
+}
+
 /// Sets (or removes) an environment variable of this process.
 pub fn set_env(key: &str, value: Option<&str>) {
     // SAFETY: called in the worker right after fork, before any user code runs, while the
