@@ -31,7 +31,7 @@ fn each_type_takes_its_path_and_raw_bytes_equal_serdes() {
     let ints: Vec<i32> = vec![-1, 300, 70_000];
     let shared = std::rc::Rc::new(5);
 
-    let mut saver = Saver::new(staging_str);
+    let mut saver = Saver::new(staging_str, None);
     (&&&Probe(&bytes)).tmrepl_save("bytes", &mut saver);
     (&&&Probe(&floats)).tmrepl_save("floats", &mut saver);
     (&&&Probe(&text)).tmrepl_save("text", &mut saver);
@@ -50,6 +50,13 @@ fn each_type_takes_its_path_and_raw_bytes_equal_serdes() {
     assert_eq!(read("floats"), serde_bytes(&floats));
     assert_eq!(read("text"), serde_bytes(&text));
     assert_eq!(read("ints"), serde_bytes(&ints));
+
+    // The report names each object by the blake3 of those bytes: the store's name for it.
+    let hash = blake3::hash(&serde_bytes(&bytes)).to_hex().to_string();
+    assert!(
+        report.contains(&format!("bytes\tsaved\t{hash}\t")),
+        "{report}"
+    );
 
     let path = |name: &str| staging.join(format!("{name}.bin")).display().to_string();
     let back: Vec<u8> = (&&Loader::<Vec<u8>>::new()).tmrepl_load(&path("bytes"));
@@ -81,4 +88,45 @@ fn a_damaged_length_is_refused_before_allocating() {
         let _: Vec<i64> = (&&Loader::<Vec<i64>>::new()).tmrepl_load(&path);
     });
     assert!(serde.is_err());
+}
+
+#[test]
+fn a_value_the_store_already_holds_is_hashed_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = dir.path().join("objects");
+    let staging = dir.path().join("stage");
+    let big: Vec<u8> = vec![7; 1 << 20];
+    let hash = blake3::hash(&serde_bytes(&big)).to_hex().to_string();
+    std::fs::create_dir_all(objects.join(&hash[..2])).unwrap();
+    std::fs::write(objects.join(&hash[..2]).join(&hash[2..]), serde_bytes(&big)).unwrap();
+    let changed: Vec<u8> = vec![8; 10];
+    // Through serde: hashed while written, the staged copy dropped once found known.
+    let ints: Vec<i32> = vec![1, -2, 300];
+    let ints_hash = blake3::hash(&serde_bytes(&ints)).to_hex().to_string();
+    std::fs::create_dir_all(objects.join(&ints_hash[..2])).unwrap();
+    std::fs::write(
+        objects.join(&ints_hash[..2]).join(&ints_hash[2..]),
+        serde_bytes(&ints),
+    )
+    .unwrap();
+
+    let mut saver = Saver::new(staging.to_str().unwrap(), objects.to_str());
+    (&&&Probe(&big)).tmrepl_save("big", &mut saver);
+    (&&&Probe(&changed)).tmrepl_save("changed", &mut saver);
+    (&&&Probe(&ints)).tmrepl_save("ints", &mut saver);
+    saver.finish(dir.path().join("report").to_str().unwrap());
+
+    let report = report(dir.path());
+    assert!(
+        report.contains(&format!("big\texists\t{hash}\n")),
+        "{report}"
+    );
+    assert!(!staging.join("big.bin").exists());
+    assert!(report.contains("changed\tsaved\t"), "{report}");
+    assert!(staging.join("changed.bin").exists());
+    assert!(
+        report.contains(&format!("ints\texists\t{ints_hash}\n")),
+        "{report}"
+    );
+    assert!(!staging.join("ints.bin").exists());
 }

@@ -230,6 +230,34 @@ impl Store {
         Ok((hash, true, len))
     }
 
+    /// Moves a file whose bytes hash to `hash` (as the save job that wrote it computed)
+    /// into the store, without reading it again: every read verifies objects anyway.
+    /// Returns whether it was new, and its size.
+    pub fn adopt_file(&self, file: &Path, hash: &str) -> Result<(bool, u64), ArchiveError> {
+        let path = self.object_path(hash)?;
+        let len = fs::metadata(file).map_err(io_error(file))?.len();
+        if path.exists() {
+            let _ = fs::remove_file(file);
+            return Ok((false, len));
+        }
+        if let Some(dir) = path.parent() {
+            private_dir(dir)?;
+        }
+        fs::set_permissions(file, fs::Permissions::from_mode(0o400)).map_err(io_error(file))?;
+        fs::rename(file, &path).map_err(io_error(&path))?;
+        if let Some(dir) = path.parent()
+            && let Ok(folder) = File::open(dir)
+        {
+            let _ = folder.sync_all();
+        }
+        Ok((true, len))
+    }
+
+    /// Whether the store holds object `hash`.
+    pub fn has(&self, hash: &str) -> bool {
+        self.object_path(hash).is_ok_and(|p| p.exists())
+    }
+
     /// Checks an object against its name without holding it in memory, and returns its
     /// path (for a reader that decodes it straight from there).
     pub fn verify(&self, hash: &str) -> Result<PathBuf, ArchiveError> {

@@ -42,13 +42,23 @@ fn rust_string(path: &Path) -> String {
 }
 
 /// A cell that writes `vars` to `staging` and the report last. Wrapped in a block so it
-/// defines nothing; which variables can be saved is decided when it compiles.
-pub fn save_code(vars: &[&VarInfo], staging: &Path, report: &Path) -> String {
+/// defines nothing; which variables can be saved is decided when it compiles. Values whose
+/// object is already in `objects` (a store's object folder) are not written again.
+pub fn save_code(
+    vars: &[&VarInfo],
+    staging: &Path,
+    report: &Path,
+    objects: Option<&Path>,
+) -> String {
     let mut code = String::from(
         "{\n#[allow(unused_imports)]\nuse tmrepl_persist::{ViaBytes as _, ViaSerde as _, ViaFallback as _};\n",
     );
+    let objects = match objects {
+        Some(path) => format!("Some({})", rust_string(path)),
+        None => "None".to_owned(),
+    };
     code.push_str(&format!(
-        "let mut tmrepl_saver = tmrepl_persist::Saver::new({});\n",
+        "let mut tmrepl_saver = tmrepl_persist::Saver::new({}, {objects});\n",
         rust_string(staging)
     ));
     for var in vars {
@@ -83,24 +93,35 @@ pub fn load_code(values: &[(&VarInfo, PathBuf)]) -> String {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Saved {
-    Value(PathBuf),
+    /// Written to `path`; its bytes hash to `hash`.
+    Value {
+        path: PathBuf,
+        hash: String,
+    },
+    /// The store already holds the object `hash`: nothing was written.
+    Existing(String),
     NotSaved(String),
 }
 
-/// Parses the helper's report: `name \t saved \t path` or `name \t not saved \t reason`.
+/// Parses the helper's report: `name \t saved \t hash \t path`, `name \t exists \t hash`
+/// or `name \t not saved \t reason`.
 pub fn read_report(text: &str) -> Vec<(String, Saved)> {
     text.lines()
         .filter_map(|line| {
             let mut parts = line.splitn(3, '\t');
             let (name, kind, rest) = (parts.next()?, parts.next()?, parts.next()?);
-            Some((
-                name.to_owned(),
-                if kind == "saved" {
-                    Saved::Value(PathBuf::from(rest))
-                } else {
-                    Saved::NotSaved(rest.to_owned())
-                },
-            ))
+            let saved = match kind {
+                "saved" => {
+                    let (hash, path) = rest.split_once('\t')?;
+                    Saved::Value {
+                        path: PathBuf::from(path),
+                        hash: hash.to_owned(),
+                    }
+                }
+                "exists" => Saved::Existing(rest.to_owned()),
+                _ => Saved::NotSaved(rest.to_owned()),
+            };
+            Some((name.to_owned(), saved))
         })
         .collect()
 }
@@ -115,7 +136,13 @@ mod tests {
             name: "v".into(),
             type_name: "Vec<i32>".into(),
         };
-        let code = save_code(&[&v], Path::new("/s/stage"), Path::new("/s/report"));
+        let code = save_code(
+            &[&v],
+            Path::new("/s/stage"),
+            Path::new("/s/report"),
+            Some(Path::new("/s/objects")),
+        );
+        assert!(code.contains("Saver::new(\"/s/stage\", Some(\"/s/objects\"))"));
         assert!(code.starts_with('{') && code.ends_with('}'));
         assert!(
             code.contains("(&&&tmrepl_persist::Probe(&v)).tmrepl_save(\"v\", &mut tmrepl_saver);")
@@ -125,13 +152,20 @@ mod tests {
             "let mut v: Vec<i32> = (&&tmrepl_persist::Loader::<Vec<i32>>::new()).tmrepl_load(\"/s/o\");\n"
         ));
         let report = read_report(
-            "v\tsaved\t/s/stage/v.bin\nrc\tnot saved\tRc<i32> does not implement serde\n",
+            "v\tsaved\tab12\t/s/stage/v.bin\nrc\tnot saved\tRc<i32> does not implement serde\nw\texists\tcd34\n",
         );
         assert_eq!(
             report[0],
-            ("v".into(), Saved::Value("/s/stage/v.bin".into()))
+            (
+                "v".into(),
+                Saved::Value {
+                    path: "/s/stage/v.bin".into(),
+                    hash: "ab12".into()
+                }
+            )
         );
         assert!(matches!(&report[1].1, Saved::NotSaved(r) if r.contains("does not implement")));
+        assert_eq!(report[2], ("w".into(), Saved::Existing("cd34".into())));
     }
 
     #[test]

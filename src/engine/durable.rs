@@ -170,9 +170,9 @@ fn finish_persist(
                     .map(|v| v.type_name.clone())
                     .unwrap_or_default();
                 match saved {
-                    Saved::Value(path) => {
+                    Saved::Value { path, hash } => {
                         // The staged file is renamed into the store, not copied.
-                        let (hash, written, len) = store.put_file(&path)?;
+                        let (written, len) = store.adopt_file(&path, &hash)?;
                         if written {
                             summary.bytes_written += len;
                         }
@@ -184,6 +184,23 @@ fn finish_persist(
                             not_saved: None,
                         });
                     }
+                    Saved::Existing(hash) if store.has(&hash) => {
+                        // Read by the cell, not changed: hashed in the job, not written.
+                        summary.saved += 1;
+                        summary.unchanged += 1;
+                        vars.push(SavedVar {
+                            name,
+                            type_name,
+                            object: Some(hash),
+                            not_saved: None,
+                        });
+                    }
+                    Saved::Existing(hash) => vars.push(SavedVar {
+                        name,
+                        type_name,
+                        object: None,
+                        not_saved: Some(format!("object {hash} left the store while saving")),
+                    }),
                     Saved::NotSaved(reason) => {
                         summary.not_saved.push((name.clone(), reason.clone()));
                         vars.push(SavedVar {
@@ -340,6 +357,7 @@ impl Engine {
         vars: &[VarInfo],
         from: Option<u32>,
         staging: PathBuf,
+        objects: Option<PathBuf>,
     ) -> Result<SaveJob> {
         let helper = self
             .helper
@@ -350,7 +368,10 @@ impl Engine {
         let report = staging.join("report");
         let _ = std::fs::remove_dir_all(&staging);
         let refs: Vec<&VarInfo> = vars.iter().collect();
-        let code = format!("{};", persist::save_code(&refs, &staging, &report));
+        let code = format!(
+            "{};",
+            persist::save_code(&refs, &staging, &report, objects.as_deref())
+        );
         let before = self.ctx.state();
         let mut state = match from {
             None => before.clone(),
@@ -431,7 +452,8 @@ impl Engine {
             None
         } else {
             let staging = store.root().join(format!(".staging-{}", self.next_hidden));
-            match self.start_save_job(&plan.save, plan.from, staging) {
+            let objects = Some(store.root().join("objects"));
+            match self.start_save_job(&plan.save, plan.from, staging, objects) {
                 Ok(job) => Some(job),
                 Err(e) => return failed(&plan, format!("{e:#}")),
             }
@@ -487,7 +509,7 @@ impl Engine {
             bail!("job {job} has no snapshot");
         }
         let staging = data_dir.join(format!("take-{}-{}", std::process::id(), self.next_hidden));
-        let save_job = self.start_save_job(vars, Some(job), staging.clone())?;
+        let save_job = self.start_save_job(vars, Some(job), staging.clone(), None)?;
         let report = wait_for_report(&save_job, &self.hidden_ended);
         let _ = std::fs::remove_file(&save_job.log);
         let report = match report {
@@ -501,7 +523,7 @@ impl Engine {
         let mut skipped = Vec::new();
         for (name, saved) in report {
             match (saved, vars.iter().find(|v| v.name == name)) {
-                (Saved::Value(path), Some(var)) => loads.push((var, path)),
+                (Saved::Value { path, .. }, Some(var)) => loads.push((var, path)),
                 (Saved::NotSaved(why), _) => skipped.push(format!("{name} ({why})")),
                 _ => {}
             }

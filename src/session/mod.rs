@@ -165,6 +165,8 @@ pub struct PersistSummary {
     pub saved: usize,
     pub not_saved: Vec<(String, String)>,
     pub bytes_written: u64,
+    /// Values the save job found already in the store (a cell read them): not written.
+    pub unchanged: usize,
     pub vars: Vec<crate::archive::SavedVar>,
     /// From the request to the manifest on disk.
     pub elapsed: Duration,

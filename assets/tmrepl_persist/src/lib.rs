@@ -5,6 +5,11 @@
 //! Values are bincode (standard configuration) of their serde form. Byte and float vectors
 //! and strings, the usual bulk of a session, skip serde's element-by-element path and are
 //! written as the identical bytes straight from memory.
+//!
+//! Each value's bytes are hashed (blake3, the store's object name) and kept only when the
+//! store lacks that object, as when a cell only read a large value. Values copied straight
+//! from memory are hashed first, so a known one is never written; serde's are hashed while
+//! they are written (encoding them twice would cost more than the write).
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
@@ -15,42 +20,112 @@ const BUFFER: usize = 1 << 20;
 /// Wraps a reference to a session variable for the probe traits below.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
-/// Collects a session's values into a staging folder, one file per value.
+/// Collects a session's values into a staging folder, one file per value, skipping the
+/// ones the store (`objects`, when given) already holds.
 pub struct Saver {
     staging: std::path::PathBuf,
+    objects: Option<std::path::PathBuf>,
     report: String,
 }
 
+/// Feeds everything written through it to blake3, and on to `out` when there is one.
+struct Hashing<W> {
+    hasher: blake3::Hasher,
+    out: Option<W>,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = match &mut self.out {
+            Some(out) => out.write(bytes)?,
+            None => bytes.len(),
+        };
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+type Encode<'a> = &'a dyn Fn(&mut dyn Write) -> Result<(), String>;
+
 impl Saver {
-    pub fn new(staging: &str) -> Saver {
+    pub fn new(staging: &str, objects: Option<&str>) -> Saver {
         let _ = std::fs::create_dir_all(staging);
         Saver {
             staging: staging.into(),
+            objects: objects.map(Into::into),
             report: String::new(),
         }
     }
 
-    fn write_with(
-        &mut self,
-        name: &str,
-        encode: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<(), String>,
-    ) {
+    fn known(&self, hash: &str) -> bool {
+        self.objects
+            .as_ref()
+            .is_some_and(|root| root.join(&hash[..2]).join(&hash[2..]).exists())
+    }
+
+    /// Runs `encode` (which writes the value's bytes) through blake3 and, unless the store
+    /// already holds the object, into a staged file. `hash_first`: a pass that only hashes
+    /// comes first, so a known value is never written at all (for values that are cheap
+    /// to encode twice).
+    fn store_with(&mut self, name: &str, encode: Encode, hash_first: bool) {
+        if hash_first {
+            let mut sink = BufWriter::with_capacity(
+                BUFFER,
+                Hashing::<std::fs::File> {
+                    hasher: blake3::Hasher::new(),
+                    out: None,
+                },
+            );
+            let hashed = encode(&mut sink).and_then(|()| {
+                sink.into_inner()
+                    .map(|sink| sink.hasher.finalize().to_hex().to_string())
+                    .map_err(|e| format!("serializing failed: {}", e.error()))
+            });
+            match hashed {
+                Ok(hash) if self.known(&hash) => return self.exists(name, &hash),
+                Ok(_) => {}
+                Err(e) => return self.skip(name, &e),
+            }
+        }
         let path = self.staging.join(format!("{name}.bin"));
         let written = std::fs::File::create(&path)
             .map_err(|e| format!("could not write it: {e}"))
             .and_then(|file| {
-                let mut out = BufWriter::with_capacity(BUFFER, file);
+                let mut out = BufWriter::with_capacity(
+                    BUFFER,
+                    Hashing {
+                        hasher: blake3::Hasher::new(),
+                        out: Some(file),
+                    },
+                );
                 encode(&mut out)?;
-                let file = out
+                let out = out
                     .into_inner()
                     .map_err(|e| format!("could not write it: {}", e.error()))?;
-                file.sync_all()
-                    .map_err(|e| format!("could not write it: {e}"))
+                let hash = out.hasher.finalize().to_hex().to_string();
+                if !self.known(&hash) {
+                    out.out
+                        .as_ref()
+                        .map_or(Ok(()), |file| file.sync_all())
+                        .map_err(|e| format!("could not write it: {e}"))?;
+                }
+                Ok(hash)
             });
         match written {
-            Ok(()) => self
+            Ok(hash) if self.known(&hash) => {
+                let _ = std::fs::remove_file(&path);
+                self.exists(name, &hash)
+            }
+            Ok(hash) => self
                 .report
-                .push_str(&format!("{name}\tsaved\t{}\n", path.display())),
+                .push_str(&format!("{name}\tsaved\t{hash}\t{}\n", path.display())),
             Err(e) => {
                 let _ = std::fs::remove_file(&path);
                 self.skip(name, &e)
@@ -58,22 +133,28 @@ impl Saver {
         }
     }
 
+    fn exists(&mut self, name: &str, hash: &str) {
+        self.report.push_str(&format!("{name}\texists\t{hash}\n"));
+    }
+
     pub fn save<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        self.write_with(name, |out| {
-            bincode::serde::encode_into_std_write(value, out, bincode::config::standard())
+        let encode = |mut out: &mut dyn Write| {
+            bincode::serde::encode_into_std_write(value, &mut out, bincode::config::standard())
                 .map(|_| ())
                 .map_err(|e| format!("serializing failed: {e}"))
-        });
+        };
+        self.store_with(name, &encode, false);
     }
 
     /// The bincode form of a sequence of plain bytes: its length, then the bytes.
     pub fn save_raw(&mut self, name: &str, len: usize, bytes: &[u8]) {
-        self.write_with(name, |out| {
-            bincode::encode_into_std_write(len as u64, out, bincode::config::standard())
+        let encode = |mut out: &mut dyn Write| {
+            bincode::encode_into_std_write(len as u64, &mut out, bincode::config::standard())
                 .map_err(|e| format!("serializing failed: {e}"))?;
             out.write_all(bytes)
                 .map_err(|e| format!("could not write it: {e}"))
-        });
+        };
+        self.store_with(name, &encode, true);
     }
 
     pub fn skip(&mut self, name: &str, reason: &str) {
