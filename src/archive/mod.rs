@@ -205,34 +205,9 @@ impl Store {
         Ok((hash, true))
     }
 
-    /// Moves a file that already holds an object's bytes into the store (it must be on the
-    /// same file system): hashed as it is read once, renamed instead of copied. Returns the
-    /// name, whether it was new, and its size.
-    pub fn put_file(&self, file: &Path) -> Result<(String, bool, u64), ArchiveError> {
-        let mut reader = File::open(file).map_err(io_error(file))?;
-        let (hash, len) = hash_stream(&mut reader, file)?;
-        reader.sync_all().map_err(io_error(file))?;
-        let path = self.object_path(&hash)?;
-        if path.exists() {
-            let _ = fs::remove_file(file);
-            return Ok((hash, false, len));
-        }
-        if let Some(dir) = path.parent() {
-            private_dir(dir)?;
-        }
-        fs::set_permissions(file, fs::Permissions::from_mode(0o400)).map_err(io_error(file))?;
-        fs::rename(file, &path).map_err(io_error(&path))?;
-        if let Some(dir) = path.parent()
-            && let Ok(folder) = File::open(dir)
-        {
-            let _ = folder.sync_all();
-        }
-        Ok((hash, true, len))
-    }
-
     /// Moves a file whose bytes hash to `hash` (as the save job that wrote it computed)
-    /// into the store, without reading it again: every read verifies objects anyway.
-    /// Returns whether it was new, and its size.
+    /// into the store (same file system: renamed, not copied), without reading it again:
+    /// every read verifies objects anyway. Returns whether it was new, and its size.
     pub fn adopt_file(&self, file: &Path, hash: &str) -> Result<(bool, u64), ArchiveError> {
         let path = self.object_path(hash)?;
         let len = fs::metadata(file).map_err(io_error(file))?.len();
@@ -513,10 +488,11 @@ mod tests {
         // A staged file moves in under the same name, or is dropped when already there.
         let staged = dir.path().join("staged");
         fs::write(&staged, b"hello").unwrap();
-        assert_eq!(store.put_file(&staged).unwrap(), (hash.clone(), false, 5));
+        assert_eq!(store.adopt_file(&staged, &hash).unwrap(), (false, 5));
         assert!(!staged.exists());
         fs::write(&staged, b"fresh bytes").unwrap();
-        let (fresh, written, len) = store.put_file(&staged).unwrap();
+        let fresh = blake3::hash(b"fresh bytes").to_hex().to_string();
+        let (written, len) = store.adopt_file(&staged, &fresh).unwrap();
         assert!(written && len == 11);
         assert_eq!(store.get(&fresh).unwrap(), b"fresh bytes");
         let path = store.object_path(&hash).unwrap();

@@ -7,7 +7,7 @@
 
 use super::{Engine, EngineMessage};
 use crate::archive::persist::{self, Saved};
-use crate::archive::{ArchiveError, Manifest, SavedVar, Store, session_dir};
+use crate::archive::{Manifest, SavedVar, Store, session_dir};
 use crate::runtime::protocol::{HostRequest, SupervisorMessage};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
 use crate::timeline::VarInfo;
@@ -627,11 +627,7 @@ impl Engine {
                         path,
                     ));
                 }
-                Err(e @ ArchiveError::Damaged { .. })
-                | Err(e @ ArchiveError::Io { .. })
-                | Err(e @ ArchiveError::BadName(_)) => {
-                    summary.failed.push((var.name.clone(), e.to_string()));
-                }
+                // Damaged, unreadable or badly named: this value only.
                 Err(e) => summary.failed.push((var.name.clone(), e.to_string())),
             }
         }
