@@ -159,19 +159,22 @@ pub enum ToWorker {
     },
     /// Fork a sibling (a child of the supervisor) that runs the cell with its output in
     /// `log`, once told `Go` on the socket that comes back with `JobForked`.
-    RunJob {
-        so_path: String,
-        function: String,
-        log: String,
-        /// Sent to a frozen snapshot: fork twice, so the job is orphaned to the supervisor
-        /// (the subreaper) whoever the snapshot's parent is.
-        detach: bool,
-        /// Freeze as a snapshot when done (else exit).
-        keep: bool,
-    },
+    RunJob(JobRun),
     Snapshot,
     Wake,
     Go,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct JobRun {
+    pub so_path: String,
+    pub function: String,
+    pub log: String,
+    /// Sent to a frozen snapshot: fork twice, so the job is orphaned to the supervisor
+    /// (the subreaper) whoever the snapshot's parent is.
+    pub detach: bool,
+    /// Freeze as a snapshot when done (else exit).
+    pub keep: bool,
 }
 
 /// A job → supervisor, on the job's own socket (which later wakes it as a snapshot).

@@ -5,8 +5,8 @@
 use super::packet;
 use super::protocol::{
     BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, FromJob, FromWorker, HostRequest,
-    JobEnd, JobLaunch, JobReport, Memory, STDERR_MARK, SnapshotInfo, SupervisorMessage, ToWorker,
-    read_frame, write_frame,
+    JobEnd, JobLaunch, JobReport, JobRun, Memory, STDERR_MARK, SnapshotInfo, SupervisorMessage,
+    ToWorker, read_frame, write_frame,
 };
 use super::sys::{self, Forked};
 use anyhow::{Context, Result, anyhow, bail};
@@ -309,13 +309,13 @@ impl Supervisor {
     fn launch_job(&mut self, pending: PendingJob, so_path: &str, function: &str) -> Result<()> {
         self.ran_since_report = true;
         self.job_limit = pending.limit.max(1);
-        let message = ToWorker::RunJob {
+        let message = ToWorker::RunJob(JobRun {
             so_path: so_path.to_owned(),
             function: function.to_owned(),
             log: pending.log.clone(),
             detach: pending.from.is_some(),
             keep: pending.keep,
-        };
+        });
         // From a snapshot: the frozen copy forks it, and answers on the worker socket.
         let target = match pending.from {
             None => Ok(&self.worker_control),

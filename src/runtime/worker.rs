@@ -2,7 +2,7 @@
 //! frozen copies of itself on request. Single-threaded by construction.
 
 use super::packet;
-use super::protocol::{FromJob, FromWorker, ToWorker};
+use super::protocol::{FromJob, FromWorker, JobRun, ToWorker};
 use super::sys::{self, Forked};
 use std::ffi::c_void;
 use std::io::Write;
@@ -47,20 +47,7 @@ pub fn run(control: OwnedFd) -> ! {
                 println!("{EXECUTION_COMPLETE}");
                 let _ = std::io::stdout().flush();
             }
-            ToWorker::RunJob {
-                so_path,
-                function,
-                log,
-                detach,
-                keep,
-            } => {
-                let job = JobSpec {
-                    so_path: &so_path,
-                    function: &function,
-                    log: &log,
-                    detach,
-                    keep,
-                };
+            ToWorker::RunJob(job) => {
                 if worker.launch_job(&job) {
                     // Only in the job's own process, woken as the active worker: its
                     // snapshot must outlive this, so a replacement takes its place.
@@ -79,14 +66,6 @@ struct Worker {
     control: OwnedFd,
     store: *mut c_void,
     libraries: Vec<sys::Library>,
-}
-
-struct JobSpec<'a> {
-    so_path: &'a str,
-    function: &'a str,
-    log: &'a str,
-    detach: bool,
-    keep: bool,
 }
 
 impl Worker {
@@ -144,22 +123,11 @@ impl Worker {
         loop {
             match packet::recv::<ToWorker>(wake) {
                 Ok(Some((ToWorker::Wake, _))) => return,
-                Ok(Some((
-                    ToWorker::RunJob {
-                        so_path,
-                        function,
-                        log,
-                        keep,
-                        ..
-                    },
-                    _,
-                ))) => {
-                    let job = JobSpec {
-                        so_path: &so_path,
-                        function: &function,
-                        log: &log,
+                Ok(Some((ToWorker::RunJob(job), _))) => {
+                    // Whoever forked this copy may still be its parent.
+                    let job = JobRun {
                         detach: true,
-                        keep,
+                        ..job
                     };
                     if self.launch_job(&job) {
                         // The job's process, woken: it is the active worker now.
@@ -179,7 +147,7 @@ impl Worker {
     /// may be anybody. The caller returns false at once. The job waits for `Go`, runs with
     /// its output in the log, reports, then exits or waits frozen as a snapshot; returns
     /// true in the job's process once that is woken as the active worker.
-    fn launch_job(&mut self, job: &JobSpec) -> bool {
+    fn launch_job(&mut self, job: &JobRun) -> bool {
         let _ = std::io::stdout().flush();
         let _ = std::io::stderr().flush();
         let (ours, theirs) = match packet::pair() {
@@ -229,7 +197,7 @@ impl Worker {
         }
     }
 
-    fn run_job(&mut self, job: &JobSpec, socket: OwnedFd) -> bool {
+    fn run_job(&mut self, job: &JobRun, socket: OwnedFd) -> bool {
         sys::ignore_interrupts();
         loop {
             match packet::recv::<ToWorker>(&socket) {
@@ -241,13 +209,13 @@ impl Worker {
         let saved = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(job.log)
+            .open(&job.log)
             .and_then(|file| sys::redirect_stdio(&file));
         let saved = match saved {
             Ok(saved) => saved,
             Err(_) => sys::exit_now(72),
         };
-        match sys::load_and_call(job.so_path, job.function, self.store) {
+        match sys::load_and_call(&job.so_path, &job.function, self.store) {
             Ok((library, new_store)) => {
                 self.store = new_store;
                 self.libraries.push(library);
