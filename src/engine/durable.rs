@@ -169,48 +169,42 @@ fn finish_persist(
                     .find(|v| v.name == name)
                     .map(|v| v.type_name.clone())
                     .unwrap_or_default();
-                match saved {
+                // The object holding the value, or why there is none.
+                let outcome = match saved {
                     Saved::Value { path, hash } => {
                         // The staged file is renamed into the store, not copied.
                         let (written, len) = store.adopt_file(&path, &hash)?;
                         if written {
                             summary.bytes_written += len;
                         }
-                        summary.saved += 1;
-                        vars.push(SavedVar {
-                            name,
-                            type_name,
-                            object: Some(hash),
-                            not_saved: None,
-                        });
+                        Ok(hash)
                     }
+                    // Read by the cell, not changed: hashed in the job, not written.
                     Saved::Existing(hash) if store.has(&hash) => {
-                        // Read by the cell, not changed: hashed in the job, not written.
-                        summary.saved += 1;
                         summary.unchanged += 1;
-                        vars.push(SavedVar {
-                            name,
-                            type_name,
-                            object: Some(hash),
-                            not_saved: None,
-                        });
+                        Ok(hash)
                     }
-                    Saved::Existing(hash) => vars.push(SavedVar {
-                        name,
-                        type_name,
-                        object: None,
-                        not_saved: Some(format!("object {hash} left the store while saving")),
-                    }),
+                    Saved::Existing(hash) => {
+                        Err(format!("object {hash} left the store while saving"))
+                    }
                     Saved::NotSaved(reason) => {
                         summary.not_saved.push((name.clone(), reason.clone()));
-                        vars.push(SavedVar {
-                            name,
-                            type_name,
-                            object: None,
-                            not_saved: Some(reason),
-                        });
+                        Err(reason)
                     }
+                };
+                if outcome.is_ok() {
+                    summary.saved += 1;
                 }
+                let (object, not_saved) = match outcome {
+                    Ok(hash) => (Some(hash), None),
+                    Err(why) => (None, Some(why)),
+                };
+                vars.push(SavedVar {
+                    name,
+                    type_name,
+                    object,
+                    not_saved,
+                });
             }
             Ok(())
         });
