@@ -176,6 +176,17 @@ impl App {
         self.carry_out(effects)
     }
 
+    /// What to tell the user while `save_before_quit` runs, when there is anything to save.
+    pub fn quit_saving_message(&self) -> Option<String> {
+        self.session.saves_pending().then(|| {
+            format!(
+                "saving the values of {} cell(s) to session {}…",
+                self.session.unsaved_cells(),
+                self.session.archive().unwrap_or("default")
+            )
+        })
+    }
+
     /// Before quitting: writes the values still unsaved and waits for them; returns what
     /// saving said. Snapshots die with the process, so this is their last chance.
     pub fn save_before_quit(&mut self) -> Vec<Update> {

@@ -305,15 +305,12 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
         let _ = ask.send(Ask::SaveHistory);
         let _ = replies.recv_timeout(std::time::Duration::from_secs(2));
     }
-    if exit_code == 0 && app.session().saves_pending() {
+    if exit_code == 0
+        && let Some(message) = app.quit_saving_message()
+    {
         if options.interactive {
             use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "saving the values of {} cell(s) to session {}…",
-                app.session().unsaved_cells(),
-                app.session().archive().unwrap_or("default")
-            );
+            let _ = writeln!(std::io::stderr(), "{message}");
         }
         view.printer = None;
         for update in app.save_before_quit() {

@@ -549,15 +549,10 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     }
     drop(terminal);
     drop(guard);
-    if app.session().saves_pending() {
+    if let Some(message) = app.quit_saving_message() {
         // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
         let mut err = std::io::stderr();
-        let _ = writeln!(
-            err,
-            "tmrepl: saving the values of {} cell(s) to session {}…",
-            app.session().unsaved_cells(),
-            app.session().archive().unwrap_or("default")
-        );
+        let _ = writeln!(err, "tmrepl: {message}");
         for update in app.save_before_quit() {
             if let Update::Notice(notice) = update
                 && notice.kind != NoticeKind::Info
