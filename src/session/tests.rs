@@ -348,6 +348,26 @@ fn a_job_that_ends_before_its_launch_is_reported_keeps_its_end() {
     assert!(s.active_jobs().is_empty());
 }
 
+/// A saved cell as read back from disk: `ok`, no values, child of the cell before it.
+fn manifest(cell: u32, source: &str) -> crate::archive::Manifest {
+    crate::archive::Manifest {
+        format: crate::archive::FORMAT_VERSION,
+        cell,
+        parent: cell - 1,
+        source: source.into(),
+        items: vec![],
+        deps: vec![],
+        vars: vec![],
+        status: "ok".into(),
+        output: String::new(),
+        value: None,
+        duration_ms: 5,
+        saved_at: 0,
+        pending: false,
+        job: false,
+    }
+}
+
 fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
     crate::archive::SavedVar {
         name: name.into(),
@@ -548,20 +568,10 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
 #[test]
 fn a_saved_session_is_loaded_into_a_fresh_timeline() {
     let manifest = |cell: u32, parent: u32, status: &str| crate::archive::Manifest {
-        format: crate::archive::FORMAT_VERSION,
-        cell,
         parent,
-        source: format!("cell {cell}"),
-        items: vec![],
-        deps: vec![],
         vars: vec![saved("big", Some("aa"))],
         status: status.into(),
-        output: String::new(),
-        value: None,
-        duration_ms: 5,
-        saved_at: 0,
-        pending: false,
-        job: false,
+        ..manifest(cell, &format!("cell {cell}"))
     };
     let mut s = session();
     let effects = s
@@ -633,20 +643,8 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     // A session killed before cell 2's values were written resumes at cell 1, and cell 2
     // cannot be asked for by number.
     let manifest = |cell: u32, pending: bool| crate::archive::Manifest {
-        format: crate::archive::FORMAT_VERSION,
-        cell,
-        parent: cell - 1,
-        source: format!("let v{cell} = {cell};"),
-        items: vec![],
-        deps: vec![],
-        vars: vec![],
-        status: "ok".into(),
-        output: String::new(),
-        value: None,
-        duration_ms: 5,
-        saved_at: 0,
         pending,
-        job: false,
+        ..manifest(cell, &format!("let v{cell} = {cell};"))
     };
     let mut fresh = session();
     let effects = fresh
@@ -665,22 +663,7 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
 
 #[test]
 fn load_switches_sessions_and_refuses_while_jobs_run() {
-    let manifest = crate::archive::Manifest {
-        format: crate::archive::FORMAT_VERSION,
-        cell: 1,
-        parent: 0,
-        source: "let saved = 1;".into(),
-        items: vec![],
-        deps: vec![],
-        vars: vec![],
-        status: "ok".into(),
-        output: String::new(),
-        value: None,
-        duration_ms: 5,
-        saved_at: 0,
-        pending: false,
-        job: false,
-    };
+    let manifest = manifest(1, "let saved = 1;");
     let mut s = session();
     s.submit("let here = 1;");
     finish(&mut s, 1, CellStatus::Ok, vec![var("here", "i32")]);
