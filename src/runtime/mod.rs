@@ -1,6 +1,7 @@
 //! The process side of the time machine: the supervisor and worker that run inside the
 //! child process evcxr starts, and the host's link to them.
 
+mod load_path;
 pub mod packet;
 pub mod protocol;
 pub mod supervisor;

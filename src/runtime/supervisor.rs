@@ -2,6 +2,7 @@
 //! stdin/stdout, owns the active worker and every frozen snapshot (as child subreaper), and
 //! answers the host on the control socket.
 
+use super::load_path;
 use super::packet;
 use super::protocol::{
     BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, FromJob, FromWorker, HostRequest,
@@ -275,12 +276,11 @@ impl Supervisor {
         while let Some(pos) = self.evcxr_pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = self.evcxr_pending.drain(..=pos).collect();
             let line = String::from_utf8_lossy(&line).trim_end().to_string();
-            let mut parts = line.splitn(3, ' ');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some("LOAD_AND_RUN"), Some(so_path), Some(function)) => {
-                    self.run_cell(so_path, function)?;
+            match parse_load_and_run(&line) {
+                Some((so_path, function)) => {
+                    self.run_cell(&load_path::loadable(so_path), function)?;
                 }
-                _ => eprintln!("tmrepl supervisor: unexpected line from evcxr: {line:?}"),
+                None => eprintln!("tmrepl supervisor: unexpected line from evcxr: {line:?}"),
             }
         }
         Ok(true)
@@ -942,8 +942,24 @@ pub fn parse_smaps_rollup(text: &str) -> Memory {
     memory
 }
 
+/// `LOAD_AND_RUN <so path> <fn>`: the path may hold spaces (a home folder's name), the
+/// generated function's name never does.
+fn parse_load_and_run(line: &str) -> Option<(&str, &str)> {
+    let (path, function) = line.strip_prefix("LOAD_AND_RUN ")?.rsplit_once(' ')?;
+    (!path.is_empty() && !function.is_empty()).then_some((path, function))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn load_lines_keep_spaces_in_paths() {
+        assert_eq!(
+            super::parse_load_and_run("LOAD_AND_RUN /home/a user/libcode_1.so run_user_code_1"),
+            Some(("/home/a user/libcode_1.so", "run_user_code_1"))
+        );
+        assert_eq!(super::parse_load_and_run("LOAD_AND_RUN x"), None);
+        assert_eq!(super::parse_load_and_run("HELLO a b"), None);
+    }
     use super::*;
 
     #[test]
