@@ -332,3 +332,26 @@ let again = evcxr_input::get_string("x");
     assert!(t.stderr.contains("evcxr_input"), "{all}");
     assert!(t.stdout.trim_end().ends_with("no dependencies"), "{all}");
 }
+
+#[test]
+fn dontsave_keeps_copy_values_out_of_past() {
+    let t = run_script(
+        r#"let mut skip = 1;
+let kept = 5;
+:dontsave skip
+skip = 2;
+:past 2
+:vars
+:vars 2
+"#,
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(t.stdout.contains("restored to cell 2"), "{all}");
+    // A `Copy` value is gone too, not left at its old value.
+    let now = section(&t.stdout, ">> :vars\n", ">> :vars 2");
+    assert!(now.contains("kept"), "{now}");
+    assert!(!now.contains("skip"), "{now}");
+    let then = section(&t.stdout, ">> :vars 2", "\u{0}");
+    assert!(then.contains("skip") && then.contains("dontsave"), "{then}");
+}

@@ -584,7 +584,12 @@ impl Engine {
             })
             .collect();
         if !present.is_empty() {
-            let code: String = present.iter().map(|n| format!("drop({n});")).collect();
+            // `drop(n)` would leave a `Copy` value in place; shadowing with a value that is
+            // not `Copy` and moving it makes evcxr forget the variable, whatever its type.
+            let code: String = present
+                .iter()
+                .map(|n| format!("let {n} = ::std::string::String::new(); ::std::mem::drop({n});"))
+                .collect();
             self.ctx
                 .eval(&code)
                 .map_err(|e| anyhow!("forgetting {present:?}: {e}"))?;
