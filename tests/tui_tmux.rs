@@ -1,6 +1,9 @@
 //! One end-to-end run in a real terminal: tmux starts the binary, keys are typed with
 //! send-keys and the screen is read with capture-pane.
 
+mod common;
+
+use common::home::UserHome;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -55,18 +58,65 @@ impl Drop for Tmux {
     }
 }
 
+impl Tmux {
+    /// A tmux server of our own, or None (outside CI only) when tmux is missing.
+    fn start(name: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have tmux (.ci/run installs it)"
+            );
+            eprintln!("skipped: tmux is not installed");
+            return None;
+        }
+        Some(Tmux {
+            socket: format!("tmrepl-test-{name}-{}", std::process::id()),
+        })
+    }
+
+    fn open(&self, command: &str) {
+        let out = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "tmrepl",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Ctrl-D, then waits for tmrepl (and with it the tmux session) to end.
+    fn quit(&self) {
+        self.cmd(&["send-keys", "-t", "tmrepl", "C-d"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.cmd(&["has-session", "-t", "tmrepl"]).status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "tmrepl did not quit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// Quotes a path for the shell tmux runs the command with.
+fn quoted(path: &std::path::Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
 #[test]
 fn the_full_screen_interface_runs_in_a_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have tmux (.ci/run installs it)"
-        );
-        eprintln!("skipped: tmux is not installed");
+    let Some(tmux) = Tmux::start("basic") else {
         return;
-    }
-    let tmux = Tmux {
-        socket: format!("tmrepl-test-{}", std::process::id()),
     };
     let data = tempfile::tempdir().unwrap();
     let command = format!(
@@ -74,22 +124,7 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
         env!("CARGO_BIN_EXE_tmrepl"),
         data.path().display()
     );
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "tmrepl",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tmux.open(&command);
     tmux.wait_for("ready in", Duration::from_secs(120));
     tmux.type_line("let v = vec![1, 2, 3];");
     // Typed ahead while cell 1 still compiles: queued, then run.
@@ -109,15 +144,48 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
     tmux.cmd(&["send-keys", "-t", "tmrepl", "F1"]);
     tmux.wait_for("panel: Ctrl-T", Duration::from_secs(10));
     tmux.cmd(&["send-keys", "-t", "tmrepl", "Escape"]);
-    tmux.cmd(&["send-keys", "-t", "tmrepl", "C-d"]);
     // Quitting ends the program, and with it the tmux session.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while tmux.cmd(&["has-session", "-t", "tmrepl"]).status.success() {
-        assert!(
-            Instant::now() < deadline,
-            "tmrepl did not quit:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    tmux.quit();
+}
+
+/// As a user runs it: default folders under a home that also holds the toolchain, a `:dep`
+/// whose build lines must not scribble on the screen, and history across two runs.
+#[test]
+fn a_users_home_in_a_real_terminal() {
+    let Some(tmux) = Tmux::start("home") else {
+        return;
+    };
+    let home = UserHome::new();
+    let stderr_file = home.path("stderr.log");
+    let command = format!(
+        "env -i PATH={} HOME={} TERM=xterm-256color NO_COLOR=1 {} 2>{}",
+        quoted(std::path::Path::new(
+            &std::env::var("PATH").unwrap_or_default()
+        )),
+        quoted(&home.home),
+        quoted(std::path::Path::new(env!("CARGO_BIN_EXE_tmrepl"))),
+        quoted(&stderr_file),
+    );
+    tmux.open(&command);
+    tmux.wait_for("ready in", Duration::from_secs(120));
+    tmux.type_line(":dep itoa = \"1\"");
+    tmux.type_line("itoa::Buffer::new().format(7 * 6).len()");
+    let screen = tmux.wait_for("Out[2]: 2", Duration::from_secs(180));
+    // cargo's build lines are part of the transcript, not written over the screen.
+    assert!(screen.contains("Compiling itoa"), "{screen}");
+    let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
+    assert!(!stderr.contains("Compiling"), "{stderr}");
+    tmux.type_line(r#"println!("a\nb");"#);
+    tmux.wait_for("cell 3 │", Duration::from_secs(60));
+    tmux.quit();
+    // The history is read back as typed: one line with its backslash.
+    tmux.open(&command);
+    tmux.wait_for("ready in", Duration::from_secs(120));
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Up"]);
+    tmux.wait_for(r#"println!("a\nb");"#, Duration::from_secs(10));
+    tmux.quit();
+    assert!(
+        home.path(".local/state/tmrepl/history").is_file(),
+        "history belongs in $XDG_STATE_HOME"
+    );
 }

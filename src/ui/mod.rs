@@ -3,11 +3,12 @@
 
 pub mod editor;
 pub mod highlight;
+mod stderr;
 pub mod view;
 
 use crate::app::{App, Update};
-use crate::session::NoticeKind;
 use crate::session::input::{Completeness, completeness};
+use crate::session::{NoticeKind, Stream};
 use anyhow::Result;
 use crossbeam_channel::{Receiver, select};
 use ratatui::crossterm::event::{
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use stderr::StderrCapture;
 use view::{Entry, Focus, Overlay, View};
 
 /// What a key did to the session as a whole.
@@ -477,6 +479,7 @@ pub struct TuiOptions {
 pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        StderrCapture::restore();
         TerminalGuard::restore();
         previous_hook(info);
     }));
@@ -485,6 +488,12 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     signal_hook::flag::register(signal_hook::consts::SIGHUP, terminated.clone())?;
 
     let guard = TerminalGuard::enter()?;
+    // Without a pipe stderr stays on the terminal: untidy, not fatal.
+    let captured = StderrCapture::start().ok();
+    let stderr_lines = captured
+        .as_ref()
+        .map(|c| c.lines().clone())
+        .unwrap_or_else(crossbeam_channel::never);
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
     let events = spawn_event_reader(terminated.clone());
@@ -515,6 +524,12 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
                     tui.apply(&app, updates)
                 }
                 Err(_) => Control::Quit,
+            },
+            recv(stderr_lines) -> line => {
+                if let Ok(text) = line {
+                    tui.view.transcript.push(Entry::Output { stream: Stream::Stderr, text });
+                }
+                Control::Continue
             },
             recv(tick) -> _ => {
                 tui.view.ticks += 1;
@@ -548,6 +563,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
         save_history(path, tui.view.editor.history(), options.history_size);
     }
     drop(terminal);
+    drop(captured);
     drop(guard);
     if let Some(message) = app.quit_saving_message() {
         // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
