@@ -25,7 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where job-finished notices go [default: desktop]')
             [CompletionResult]::new('--notify-after', '--notify-after', [CompletionResultType]::ParameterName, 'Jobs that finish sooner than this many seconds end without a notification [default: 5]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many `&` jobs run at once; later ones wait, queued [default: 4]')
-            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Start or continue the saved session NAME: every cell is written to its archive')
             [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Reopen the saved session NAME (default: the most recently used one)')
             [CompletionResult]::new('--cell', '--cell', [CompletionResultType]::ParameterName, 'With --session or --resume: rebuild the state after this cell instead of the last')

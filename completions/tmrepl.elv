@@ -22,7 +22,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --notify 'Where job-finished notices go [default: desktop]'
             cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification [default: 5]'
             cand --jobs 'How many `&` jobs run at once; later ones wait, queued [default: 4]'
-            cand --data-dir 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]'
+            cand --data-dir 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]'
             cand --session 'Start or continue the saved session NAME: every cell is written to its archive'
             cand --resume 'Reopen the saved session NAME (default: the most recently used one)'
             cand --cell 'With --session or --resume: rebuild the state after this cell instead of the last'

@@ -30,7 +30,7 @@ terminal\t''
 off\t''"
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify-after -d 'Jobs that finish sooner than this many seconds end without a notification [default: 5]' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l jobs -d 'How many `&` jobs run at once; later ones wait, queued [default: 4]' -r
-complete -c tmrepl -n "__fish_tmrepl_needs_command" -l data-dir -d 'Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]' -r -f -a "(__fish_complete_directories)"
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l data-dir -d 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]' -r -f -a "(__fish_complete_directories)"
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l session -d 'Start or continue the saved session NAME: every cell is written to its archive' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l resume -d 'Reopen the saved session NAME (default: the most recently used one)' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l cell -d 'With --session or --resume: rebuild the state after this cell instead of the last' -r

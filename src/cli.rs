@@ -35,7 +35,7 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
 
-    /// Folder for history and sessions [default: $XDG_DATA_HOME/tmrepl]
+    /// Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,
 

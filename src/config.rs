@@ -59,6 +59,8 @@ pub struct Config {
     pub jobs: (u32, Source),
     pub history_size: (usize, Source),
     pub data_dir: (Option<PathBuf>, Source),
+    /// Not a setting: where the input history lives, shown by `tmrepl config`.
+    pub history: Option<PathBuf>,
 }
 
 pub fn default_path() -> Option<PathBuf> {
@@ -171,6 +173,7 @@ impl Config {
                     (None, None) => (default, Source::Default),
                 }
             },
+            history: crate::history::default_path(),
             path,
         })
     }
@@ -216,6 +219,9 @@ impl Config {
                 format!("{:?}", dir.display().to_string()),
                 self.data_dir.1,
             );
+        }
+        if let Some(history) = &self.history {
+            let _ = writeln!(out, "# input history is kept in {}", history.display());
         }
         let _ = write!(
             out,

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod history;
 pub mod jobs;
 pub mod plain;
 pub mod runtime;

@@ -95,7 +95,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     } else if cli.cell.is_some() {
         anyhow::bail!("--cell goes with --session or --resume");
     }
-    let history = config.data_dir.0.as_ref().map(|d| d.join("history"));
+    let history = config.history.clone();
+    if let (Some(new), Some(data_dir)) = (&history, &config.data_dir.0) {
+        let old = tmrepl::history::old_path(data_dir);
+        if let Err(e) = tmrepl::history::migrate(&old, new) {
+            eprintln!(
+                "tmrepl: could not move the input history from {} to {}: {e}",
+                old.display(),
+                new.display()
+            );
+        }
+    }
     if full_screen {
         return tmrepl::ui::run(
             app,

@@ -1,6 +1,7 @@
 //! Line mode: rustyline on a terminal, or cells read from a pipe exactly as if typed.
 
 use crate::app::{App, Update};
+use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream, format_duration};
 use crate::timeline::CellStatus;
@@ -162,11 +163,14 @@ fn spawn_input(
                     Ask::Cell { number } => Reply::Cell(input.read_cell(number).ok().flatten()),
                     Ask::Answer { prompt } => Reply::Answer(input.read_answer(&prompt)),
                     Ask::SaveHistory => {
-                        if let (Input::Terminal(editor), Some(path)) = (&mut input, &history) {
-                            if let Some(dir) = path.parent() {
-                                let _ = std::fs::create_dir_all(dir);
-                            }
-                            let _ = editor.save_history(path);
+                        if let (Input::Terminal(editor), Some(path)) = (&mut input, &history)
+                            && let Err(e) = history::save_from(editor.history_mut(), path)
+                        {
+                            let _ = writeln!(
+                                std::io::stderr(),
+                                "tmrepl: could not save the input history to {}: {e}",
+                                path.display()
+                            );
                         }
                         Reply::Answer(None)
                     }
@@ -193,7 +197,8 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
         let mut editor = Editor::<CellValidator, DefaultHistory>::with_config(config)?;
         editor.set_helper(Some(CellValidator));
         if let Some(path) = &options.history {
-            let _ = editor.load_history(path);
+            // An unreadable history is not worth refusing to start over.
+            let _ = history::load_into(editor.history_mut(), path);
         }
         Input::Terminal(Box::new(editor))
     } else {

@@ -81,3 +81,39 @@ fn a_bad_config_is_a_one_line_error() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("config.toml:2: `snapshot_memory`"), "{err}");
 }
+
+#[test]
+fn history_lives_in_the_state_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let history_line = |out: std::process::Output| {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines()
+            .find_map(|l| l.strip_prefix("# input history is kept in "))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no history line in:\n{text}"))
+    };
+    let state = home.path().join("state");
+    let out = tmrepl(home.path())
+        .env("XDG_STATE_HOME", &state)
+        .args(["--data-dir", "/somewhere/else", "config"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        history_line(out),
+        state.join("tmrepl/history").display().to_string()
+    );
+    // Without XDG_STATE_HOME the spec's default under HOME.
+    let out = tmrepl(home.path())
+        .env("HOME", home.path())
+        .env_remove("XDG_STATE_HOME")
+        .arg("config")
+        .output()
+        .unwrap();
+    assert_eq!(
+        history_line(out),
+        home.path()
+            .join(".local/state/tmrepl/history")
+            .display()
+            .to_string()
+    );
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Live, run_script};
+use common::{Live, run_command_with_script, run_script, tmrepl};
 use std::time::Duration;
 
 #[test]
@@ -354,4 +354,35 @@ skip = 2;
     assert!(!now.contains("skip"), "{now}");
     let then = section(&t.stdout, ">> :vars 2", "\u{0}");
     assert!(then.contains("skip") && then.contains("dontsave"), "{then}");
+}
+
+#[test]
+fn history_moves_from_a_configured_data_folder_to_the_state_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("my-data");
+    let state = home.path().join("state");
+    std::fs::create_dir_all(&data).unwrap();
+    // As the line editor writes it: `println!("a\nb");`, then a two-line cell.
+    let text = "#V2\nprintln!(\"a\\\\nb\");\nfn f() {\\n}\n";
+    std::fs::write(data.join("history"), text).unwrap();
+    let mut command = tmrepl();
+    command
+        .arg("--data-dir")
+        .arg(&data)
+        .env("XDG_STATE_HOME", &state)
+        .env("XDG_CONFIG_HOME", home.path().join("config"));
+    let t = run_command_with_script(command, "");
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(
+        std::fs::read_to_string(state.join("tmrepl/history")).unwrap(),
+        text
+    );
+    assert!(!data.join("history").exists());
+    assert_eq!(
+        tmrepl::history::load(&state.join("tmrepl/history"), 100).unwrap(),
+        [r#"println!("a\nb");"#, "fn f() {\n}"]
+    );
+    // Moving it is not worth a word.
+    assert_eq!(t.stderr, "", "{all}");
 }

@@ -119,8 +119,10 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
         return;
     };
     let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
     let command = format!(
-        "env NO_COLOR=1 TERM=xterm-256color {} --data-dir {} --session t",
+        "env NO_COLOR=1 TERM=xterm-256color XDG_STATE_HOME={} {} --data-dir {} --session t",
+        state.path().display(),
         env!("CARGO_BIN_EXE_tmrepl"),
         data.path().display()
     );
@@ -146,6 +148,9 @@ fn the_full_screen_interface_runs_in_a_real_terminal() {
     tmux.cmd(&["send-keys", "-t", "tmrepl", "Escape"]);
     // Quitting ends the program, and with it the tmux session.
     tmux.quit();
+    // The typed cells are kept, in the state folder, for the next start.
+    let history = tmrepl::history::load(&state.path().join("tmrepl/history"), 100).unwrap();
+    assert_eq!(history, ["let v = vec![1, 2, 3];", "v.len() * 10"]);
 }
 
 /// As a user runs it: default folders under a home that also holds the toolchain, a `:dep`

@@ -7,6 +7,7 @@ mod stderr;
 pub mod view;
 
 use crate::app::{App, Update};
+use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream};
 use anyhow::Result;
@@ -499,7 +500,10 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
     let events = spawn_event_reader(terminated.clone());
     let mut tui = Tui::new(options.color);
     if let Some(path) = &options.history {
-        tui.view.editor.set_history(load_history(path));
+        // An unreadable history is not worth refusing to start over.
+        tui.view
+            .editor
+            .set_history(history::load(path, options.history_size).unwrap_or_default());
     }
     tui.page = (terminal.size()?.height as usize / 2).max(1);
     let startup = app.take_startup();
@@ -559,12 +563,18 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             break;
         }
     }
-    if let Some(path) = &options.history {
-        save_history(path, tui.view.editor.history(), options.history_size);
-    }
     drop(terminal);
     drop(captured);
     drop(guard);
+    if let Some(path) = &options.history
+        && let Err(e) = history::save(path, tui.view.editor.history(), options.history_size)
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "tmrepl: could not save the input history to {}: {e}",
+            path.display()
+        );
+    }
     if let Some(message) = app.quit_saving_message() {
         // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
         let mut err = std::io::stderr();
@@ -602,28 +612,4 @@ fn spawn_event_reader(stop: Arc<AtomicBool>) -> Receiver<Event> {
             }
         });
     rx
-}
-
-/// History in rustyline's file format, so line mode and the TUI share it.
-pub fn load_history(path: &std::path::Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter(|l| *l != "#V2")
-        .map(|l| l.replace("\\n", "\n").replace("\\\\", "\\"))
-        .collect()
-}
-
-pub fn save_history(path: &std::path::Path, entries: &[String], keep: usize) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let start = entries.len().saturating_sub(keep);
-    let mut text = String::from("#V2\n");
-    for entry in &entries[start..] {
-        text.push_str(&entry.replace('\\', "\\\\").replace('\n', "\\n"));
-        text.push('\n');
-    }
-    let _ = std::fs::write(path, text);
 }
