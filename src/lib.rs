@@ -1,5 +1,8 @@
 //! tmrepl: a Rust REPL with a time machine. See DESIGN in the README.
 
+// Every unsafe block lives in runtime::sys, which alone allows it.
+#![deny(unsafe_code)]
+
 pub mod app;
 pub mod archive;
 pub mod cli;

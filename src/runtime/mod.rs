@@ -4,6 +4,7 @@
 pub mod packet;
 pub mod protocol;
 pub mod supervisor;
+#[allow(unsafe_code)]
 mod sys;
 mod worker;
 
