@@ -295,7 +295,8 @@ impl App {
                     summary,
                     body,
                 } => {
-                    updates.extend(crate::jobs::notify(mode, &summary, &body));
+                    // Shown in the terminal, with the bell, when not on the desktop.
+                    updates.extend(crate::jobs::notify(mode, &summary, &body).map(Update::Bell));
                     continue;
                 }
                 Effect::Restore { cell, forget } => EngineRequest::Restore { cell, forget },

@@ -159,7 +159,7 @@ pub const HELP: &[(&str, &str)] = &[
         ":build_env KEY VALUE",
         "set an environment variable for compilation",
     ),
-    (":version", "versions of tmrepl and evcxr"),
+    (":version", "versions of tmrepl, evcxr and rustc"),
 ];
 
 fn err<T>(message: impl Into<String>) -> Result<T, CommandError> {

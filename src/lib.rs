@@ -1,4 +1,8 @@
-//! tmrepl: a Rust REPL with a time machine. See DESIGN in the README.
+//! tmrepl: a Rust REPL with a time machine. ARCHITECTURE.md at the repository root maps
+//! the modules, the processes and the rules between them.
+
+// Every unsafe block lives in runtime::sys, which alone allows it.
+#![deny(unsafe_code)]
 
 pub mod app;
 pub mod archive;

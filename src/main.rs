@@ -1,3 +1,6 @@
+//! The `tmrepl` binary: the supervisor dispatch comes first (evcxr starts this same
+//! executable as its child), then the command line, configuration and a front end.
+
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -6,6 +6,22 @@ mod common;
 use common::{Live, run_command_with_script, run_script, tmrepl};
 use std::time::Duration;
 
+/// The version of evcxr that Cargo.lock records.
+fn locked_evcxr_version() -> String {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("reading Cargo.lock");
+    let lock: toml::Table = toml::from_str(&lock).expect("parsing Cargo.lock");
+    let packages = lock["package"]
+        .as_array()
+        .expect("Cargo.lock lists packages");
+    packages
+        .iter()
+        .find(|package| package["name"].as_str() == Some("evcxr"))
+        .and_then(|package| package["version"].as_str())
+        .expect("Cargo.lock has evcxr")
+        .to_owned()
+}
+
 #[test]
 fn cells_are_numbered_evaluated_and_commands_answer() {
     let t = run_script(
@@ -25,6 +41,7 @@ let broken: i32 = "not a number";
 println!("line one"); println!("line two");
 x + 1
 :help
+:version
 :cells
 "#,
     );
@@ -61,6 +78,13 @@ x + 1
     // :help lists every command on one line each.
     assert!(t.stdout.contains(":past N"), "{all}");
     assert!(t.stdout.contains(":dep NAME"), "{all}");
+    // :version names the evcxr Cargo.lock pins, to the patch level, and the cells' rustc.
+    let version = format!(
+        "tmrepl {}, evcxr {}, rustc ",
+        env!("CARGO_PKG_VERSION"),
+        locked_evcxr_version()
+    );
+    assert!(t.stdout.contains(&version), "{all}");
     // :cells: number, first line, status, time.
     let cells: Vec<&str> = t
         .stdout

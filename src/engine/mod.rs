@@ -755,10 +755,10 @@ impl Engine {
                 });
                 format!("build env {key}={value}")
             }
-            C::Version => format!(
-                "tmrepl {} (evcxr 0.22, rustc from PATH)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            C::Version => {
+                let mut state = state;
+                version_text(&rustc_version(state.toolchain()))
+            }
         })
     }
 }
@@ -778,6 +778,37 @@ fn read_log(path: &std::path::Path, cell: u32) -> Result<String, String> {
             Ok(format!("job {cell} has printed nothing"))
         }
         Err(e) => Err(format!(":log {cell}: {e}")),
+    }
+}
+
+/// `:version`: tmrepl's own version, the evcxr it was built with (as Cargo.lock pinned
+/// it, recorded by build.rs), and `rustc`, the version line of the compiler of the cells.
+fn version_text(rustc: &str) -> String {
+    format!(
+        "tmrepl {}, evcxr {}, {rustc}",
+        env!("CARGO_PKG_VERSION"),
+        env!("TMREPL_EVCXR_VERSION")
+    )
+}
+
+/// What `rustc --version` says (for `toolchain`, when one is set, as evcxr uses rustup's).
+fn rustc_version(toolchain: &str) -> String {
+    let mut command = std::process::Command::new("rustc");
+    if !toolchain.is_empty() {
+        command.arg(format!("+{toolchain}"));
+    }
+    match command.arg("--version").output() {
+        Ok(output) if output.status.success() => {
+            String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        }
+        Ok(output) => format!(
+            "rustc: {}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .next()
+                .unwrap_or("failed")
+        ),
+        Err(e) => format!("rustc: {e}"),
     }
 }
 
@@ -898,6 +929,34 @@ fn spawn_forwarders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The evcxr version `:version` names is the one Cargo.lock pins, to the patch level.
+    #[test]
+    fn version_names_the_evcxr_locked_in_cargo_lock() {
+        let lock =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+        let lock: toml::Table = toml::from_str(&lock).unwrap();
+        let evcxr = lock["package"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|package| package["name"].as_str() == Some("evcxr"))
+            .unwrap();
+        let locked = evcxr["version"].as_str().unwrap();
+        assert_eq!(locked.split('.').count(), 3, "{locked}");
+
+        let text = version_text("rustc 1.95.0 (test 2026-01-01)");
+        let parts: Vec<&str> = text.split(", ").collect();
+        assert!(
+            parts.contains(&format!("evcxr {locked}").as_str()),
+            "{text}"
+        );
+        assert!(
+            parts.contains(&format!("tmrepl {}", env!("CARGO_PKG_VERSION")).as_str()),
+            "{text}"
+        );
+        assert!(parts.contains(&"rustc 1.95.0 (test 2026-01-01)"), "{text}");
+    }
 
     #[test]
     fn dep_specs() {

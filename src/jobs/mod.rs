@@ -1,27 +1,24 @@
 //! Job notices: a desktop notification through the session bus when there is one, else a
 //! line in the terminal and the bell.
 
-use crate::app::Update;
 use crate::commands::NotifyMode;
 use crate::session::Notice;
 use std::time::Duration;
 
 const DESKTOP_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Shows a job-finished notice where `mode` says. Returns what the front end shows itself.
-pub fn notify(mode: NotifyMode, summary: &str, body: &str) -> Vec<Update> {
+/// Shows a job-finished notice where `mode` says. Returns the notice the front end must
+/// show itself (with the bell) when it did not go to the desktop.
+pub fn notify(mode: NotifyMode, summary: &str, body: &str) -> Option<Notice> {
     match mode {
-        NotifyMode::Off => Vec::new(),
-        NotifyMode::Terminal => vec![Update::Bell(Notice::info(format!(
-            "{summary}: {}",
-            first_line(body)
-        )))],
+        NotifyMode::Off => None,
+        NotifyMode::Terminal => Some(Notice::info(format!("{summary}: {}", first_line(body)))),
         NotifyMode::Desktop => match desktop(summary, body) {
-            Ok(()) => Vec::new(),
-            Err(why) => vec![Update::Bell(Notice::info(format!(
+            Ok(()) => None,
+            Err(why) => Some(Notice::info(format!(
                 "{summary}: {} (no desktop notification: {why})",
                 first_line(body)
-            )))],
+            ))),
         },
     }
 }

@@ -1,10 +1,12 @@
 //! The process side of the time machine: the supervisor and worker that run inside the
-//! child process evcxr starts, and the host's link to them.
+//! child process evcxr starts, and the host's link to them. Depends on no other tmrepl
+//! module; the only place that forks (ARCHITECTURE.md, "Processes").
 
 mod load_path;
 pub mod packet;
 pub mod protocol;
 pub mod supervisor;
+#[allow(unsafe_code)]
 mod sys;
 mod worker;
 
@@ -105,7 +107,7 @@ impl RuntimeLink {
                 worker::USER_BACKTRACE_ENV,
                 std::env::var("RUST_BACKTRACE").unwrap_or_default(),
             );
-        // Huge pages make fork 30-50x faster for large heaps (see EVCXR-NOTES.md).
+        // Huge pages make fork 30-50x faster for large heaps (ARCHITECTURE.md, "Fork costs").
         let tunables = match std::env::var("GLIBC_TUNABLES") {
             Ok(existing) if !existing.is_empty() => format!("{existing}:glibc.malloc.hugetlb=1"),
             _ => "glibc.malloc.hugetlb=1".to_owned(),

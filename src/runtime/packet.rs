@@ -2,12 +2,11 @@
 
 use super::protocol::{decode, encode};
 use nix::sys::socket::{
-    AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType, recvmsg,
-    sendmsg, socketpair,
+    AddressFamily, ControlMessage, MsgFlags, SockFlag, SockType, sendmsg, socketpair,
 };
 use serde::{Deserialize, Serialize};
-use std::io::{self, IoSlice, IoSliceMut};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::io::{self, IoSlice};
+use std::os::fd::{AsRawFd, OwnedFd};
 
 const MAX_PACKET: usize = 64 * 1024;
 
@@ -52,33 +51,7 @@ pub fn recv<T: for<'de> Deserialize<'de>>(
     socket: &OwnedFd,
 ) -> io::Result<Option<(T, Option<OwnedFd>)>> {
     let mut body = vec![0u8; MAX_PACKET];
-    let mut control = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-    let (len, fd) = loop {
-        let mut iov = [IoSliceMut::new(&mut body)];
-        match recvmsg::<()>(
-            socket.as_raw_fd(),
-            &mut iov,
-            Some(&mut control),
-            MsgFlags::MSG_CMSG_CLOEXEC,
-        ) {
-            Ok(msg) => {
-                let mut fd = None;
-                for cmsg in msg.cmsgs().map_err(io::Error::from)? {
-                    if let ControlMessageOwned::ScmRights(fds) = cmsg {
-                        for raw in fds {
-                            // SAFETY: SCM_RIGHTS just installed this descriptor in our table;
-                            // we are its only owner.
-                            let owned = unsafe { OwnedFd::from_raw_fd(raw) };
-                            fd.get_or_insert(owned);
-                        }
-                    }
-                }
-                break (msg.bytes, fd);
-            }
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let (len, fd) = super::sys::recv_with_fd(socket, &mut body)?;
     if len == 0 {
         return Ok(None);
     }

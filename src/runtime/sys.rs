@@ -1,4 +1,5 @@
-//! Every `unsafe` block of tmrepl lives here: fork, dlopen, raw syscalls.
+//! Every `unsafe` block of tmrepl lives here: fork, dlopen, raw syscalls, descriptors
+//! received over a socket, the environment. `unsafe_code` is denied everywhere else.
 //! Callers get safe functions whose preconditions are spelled out.
 
 use std::ffi::{CString, c_void};
@@ -112,6 +113,40 @@ pub fn pidfd_open(pid: libc::pid_t) -> io::Result<OwnedFd> {
     }
     // SAFETY: the kernel just gave us this descriptor; nobody else owns it.
     Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// recvmsg(2) of one packet into `body`, taking ownership of the first descriptor that
+/// came with it as SCM_RIGHTS (any others are closed). Retries on EINTR.
+pub fn recv_with_fd(socket: &OwnedFd, body: &mut [u8]) -> io::Result<(usize, Option<OwnedFd>)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+    use std::os::fd::AsRawFd;
+    let mut control = nix::cmsg_space!([RawFd; 1]);
+    loop {
+        let mut iov = [io::IoSliceMut::new(&mut *body)];
+        match recvmsg::<()>(
+            socket.as_raw_fd(),
+            &mut iov,
+            Some(&mut control),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        ) {
+            Ok(msg) => {
+                let mut fd = None;
+                for cmsg in msg.cmsgs().map_err(io::Error::from)? {
+                    if let ControlMessageOwned::ScmRights(fds) = cmsg {
+                        for raw in fds {
+                            // SAFETY: SCM_RIGHTS just installed this descriptor in our
+                            // table; we are its only owner.
+                            let owned = unsafe { OwnedFd::from_raw_fd(raw) };
+                            fd.get_or_insert(owned);
+                        }
+                    }
+                }
+                return Ok((msg.bytes, fd));
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Ignore terminal signals in a frozen copy, so only the supervisor decides its fate.
