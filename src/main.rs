@@ -77,6 +77,13 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         dir.use_for_evcxr();
     }
     let interrupts = interrupt_channel()?;
+    // Taken before the engine starts, so that its quiet spells (the helper's build) save
+    // and restore the pipe, not the terminal under it.
+    let captured_stderr = if full_screen {
+        tmrepl::ui::stderr::StderrCapture::start().ok()
+    } else {
+        None
+    };
     let app = App::new(Settings {
         snapshot_budget: config.snapshot_memory.1,
         notify: config.notify.0,
@@ -116,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
                 color: config.color.0,
                 history,
                 history_size: config.history_size.0,
+                captured_stderr,
             },
         );
     }

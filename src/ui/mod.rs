@@ -3,7 +3,7 @@
 
 pub mod editor;
 pub mod highlight;
-mod stderr;
+pub mod stderr;
 pub mod view;
 
 use crate::app::{App, Update};
@@ -474,6 +474,8 @@ pub struct TuiOptions {
     pub color: bool,
     pub history: Option<PathBuf>,
     pub history_size: usize,
+    /// Standard error as a pipe, shown in the transcript (see `stderr`).
+    pub captured_stderr: Option<StderrCapture>,
 }
 
 /// Runs the full-screen interface until the user quits. Returns the exit code.
@@ -490,7 +492,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
 
     let guard = TerminalGuard::enter()?;
     // Without a pipe stderr stays on the terminal: untidy, not fatal.
-    let captured = StderrCapture::start().ok();
+    let captured = options.captured_stderr;
     let stderr_lines = captured
         .as_ref()
         .map(|c| c.lines().clone())
