@@ -194,3 +194,40 @@ fn kill_dash_nine_loses_nothing_persisted_and_unchanged_values_are_stored_once()
         "{all}"
     );
 }
+
+/// The `:cells` row of cell `n`: its number and status.
+fn cell_status(stdout: &str, n: u32) -> Option<String> {
+    stdout.lines().find_map(|line| {
+        let mut words = line.trim_start_matches('>').split_whitespace();
+        (words.next()? == n.to_string()).then(|| words.next().map(str::to_owned))?
+    })
+}
+
+#[test]
+fn a_crashed_cell_is_still_crashed_after_resuming() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "crashes"]),
+        // An unmapped address rustc cannot see (a literal null is a compile error): SIGSEGV.
+        "let keep = 1;\nunsafe { *(std::hint::black_box(16usize) as *mut i32) = 1; }\n:cells\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(
+        cell_status(&t.stdout, 2).as_deref(),
+        Some("crashed"),
+        "{all}"
+    );
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume", "crashes"]),
+        "keep\n:cells\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(t.out(3), Some("1"), "{all}");
+    assert_eq!(
+        cell_status(&t.stdout, 2).as_deref(),
+        Some("crashed"),
+        "{all}"
+    );
+}

@@ -5,6 +5,7 @@
 
 pub mod persist;
 
+use crate::timeline::CellStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
@@ -69,7 +70,10 @@ pub struct Manifest {
     /// Dependencies in force after the cell: name and cargo spec.
     pub deps: Vec<(String, String)>,
     pub vars: Vec<SavedVar>,
-    pub status: String,
+    pub status: SavedStatus,
+    /// What crashed or failed, when the status has a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
     pub output: String,
     pub value: Option<String>,
     pub duration_ms: u64,
@@ -80,6 +84,88 @@ pub struct Manifest {
     /// A background (`&`) cell: its state is the job's, not the foreground's.
     #[serde(default)]
     pub job: bool,
+}
+
+/// How a saved cell ended. Written under names of its own, not the labels `:cells` shows,
+/// so a change of wording never changes what a manifest means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "&'static str")]
+pub enum SavedStatus {
+    Ok,
+    Panic,
+    CompileError,
+    Crashed,
+    Interrupted,
+    Killed,
+    Failed,
+}
+
+impl SavedStatus {
+    fn name(self) -> &'static str {
+        match self {
+            SavedStatus::Ok => "ok",
+            SavedStatus::Panic => "panic",
+            SavedStatus::CompileError => "compile_error",
+            SavedStatus::Crashed => "crashed",
+            SavedStatus::Interrupted => "interrupted",
+            SavedStatus::Killed => "killed",
+            SavedStatus::Failed => "failed",
+        }
+    }
+
+    /// The status to save for a cell, and its reason when it has one.
+    pub fn of(status: &CellStatus) -> (SavedStatus, Option<String>) {
+        match status {
+            CellStatus::Ok => (SavedStatus::Ok, None),
+            CellStatus::Panic => (SavedStatus::Panic, None),
+            CellStatus::CompileError => (SavedStatus::CompileError, None),
+            CellStatus::Crashed(why) => (SavedStatus::Crashed, Some(why.clone())),
+            CellStatus::Interrupted => (SavedStatus::Interrupted, None),
+            CellStatus::Killed => (SavedStatus::Killed, None),
+            CellStatus::Error(why) => (SavedStatus::Failed, Some(why.clone())),
+            // Never saved while it runs; should it be, it did not finish.
+            CellStatus::Running | CellStatus::Queued => (SavedStatus::Interrupted, None),
+        }
+    }
+
+    pub fn to_cell_status(self, detail: Option<String>) -> CellStatus {
+        match self {
+            SavedStatus::Ok => CellStatus::Ok,
+            SavedStatus::Panic => CellStatus::Panic,
+            SavedStatus::CompileError => CellStatus::CompileError,
+            SavedStatus::Crashed => CellStatus::Crashed(detail.unwrap_or_default()),
+            SavedStatus::Interrupted => CellStatus::Interrupted,
+            SavedStatus::Killed => CellStatus::Killed,
+            SavedStatus::Failed => CellStatus::Error(detail.unwrap_or_default()),
+        }
+    }
+
+    /// Whether the cell ran to the end, so state exists after it.
+    pub fn has_state(self) -> bool {
+        matches!(self, SavedStatus::Ok | SavedStatus::Panic)
+    }
+}
+
+impl From<SavedStatus> for &'static str {
+    fn from(status: SavedStatus) -> &'static str {
+        status.name()
+    }
+}
+
+/// Also reads the display labels that manifests of earlier versions held ("error" was a
+/// compile error); anything else unknown is a failure.
+impl From<String> for SavedStatus {
+    fn from(name: String) -> SavedStatus {
+        match name.as_str() {
+            "ok" => SavedStatus::Ok,
+            "panic" => SavedStatus::Panic,
+            "compile_error" | "error" => SavedStatus::CompileError,
+            "crashed" => SavedStatus::Crashed,
+            "interrupted" => SavedStatus::Interrupted,
+            "killed" => SavedStatus::Killed,
+            _ => SavedStatus::Failed,
+        }
+    }
 }
 
 /// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
@@ -464,7 +550,8 @@ mod tests {
                 object,
                 not_saved: None,
             }],
-            status: "ok".into(),
+            status: SavedStatus::Ok,
+            status_detail: None,
             output: String::new(),
             value: None,
             duration_ms: 3,
@@ -574,6 +661,53 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("damaged")
+        );
+    }
+
+    #[test]
+    fn statuses_are_saved_by_name_and_old_labels_still_load() {
+        let crashed = Manifest {
+            status: SavedStatus::Crashed,
+            status_detail: Some("killed by signal 11".into()),
+            ..manifest(2, None)
+        };
+        let json: serde_json::Value = serde_json::to_value(&crashed).unwrap();
+        assert_eq!(json["status"], "crashed");
+        assert_eq!(json["status_detail"], "killed by signal 11");
+        let compile_error = Manifest {
+            status: SavedStatus::CompileError,
+            ..manifest(1, None)
+        };
+        let json = serde_json::to_value(&compile_error).unwrap();
+        assert_eq!(json["status"], "compile_error");
+        assert!(json.get("status_detail").is_none());
+        let back: Manifest = serde_json::from_value(json).unwrap();
+        assert_eq!(back, compile_error);
+        // Manifests of earlier versions held `:cells` labels and no detail.
+        for (old, status) in [
+            ("ok", SavedStatus::Ok),
+            ("panic", SavedStatus::Panic),
+            ("error", SavedStatus::CompileError),
+            ("crashed", SavedStatus::Crashed),
+            ("interrupted", SavedStatus::Interrupted),
+            ("killed", SavedStatus::Killed),
+            ("failed", SavedStatus::Failed),
+            ("something new", SavedStatus::Failed),
+        ] {
+            let mut json = serde_json::to_value(manifest(1, None)).unwrap();
+            json["status"] = old.into();
+            json.as_object_mut().unwrap().remove("status_detail");
+            let read: Manifest = serde_json::from_value(json).unwrap();
+            assert_eq!(read.status, status, "{old}");
+            assert_eq!(read.status_detail, None);
+        }
+        assert_eq!(
+            SavedStatus::Crashed.to_cell_status(Some("segfault".into())),
+            CellStatus::Crashed("segfault".into())
+        );
+        assert_eq!(
+            SavedStatus::of(&CellStatus::Error("lost".into())),
+            (SavedStatus::Failed, Some("lost".into()))
         );
     }
 

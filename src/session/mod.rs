@@ -736,6 +736,7 @@ impl Session {
                 }
             }
         }
+        let (status, status_detail) = crate::archive::SavedStatus::of(&cell.status);
         let manifest = crate::archive::Manifest {
             format: crate::archive::FORMAT_VERSION,
             cell: n,
@@ -748,7 +749,8 @@ impl Session {
             },
             deps: Vec::new(),
             vars: Vec::new(),
-            status: cell.status.label().to_owned(),
+            status,
+            status_detail,
             output: cell.output.clone(),
             value: cell.value.clone(),
             duration_ms: cell.duration.map(|d| d.as_millis() as u64).unwrap_or(0),
@@ -925,7 +927,7 @@ impl Session {
         }
         let mut by_cell: BTreeMap<u32, crate::archive::Manifest> =
             manifests.into_iter().map(|m| (m.cell, m)).collect();
-        let has_state = |m: &crate::archive::Manifest| matches!(m.status.as_str(), "ok" | "panic");
+        let has_state = |m: &crate::archive::Manifest| m.status.has_state();
         let target = match target {
             Some(t) => match by_cell.get(&t) {
                 Some(m) if has_state(m) && m.pending => {
@@ -957,12 +959,7 @@ impl Session {
                 Some(m) => (
                     m.source.clone(),
                     m.parent,
-                    match m.status.as_str() {
-                        "ok" => CellStatus::Ok,
-                        "panic" => CellStatus::Panic,
-                        "error" => CellStatus::CompileError,
-                        other => CellStatus::Error(other.to_owned()),
-                    },
+                    m.status.to_cell_status(m.status_detail.clone()),
                 ),
                 None => (
                     String::new(),
