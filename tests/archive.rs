@@ -231,3 +231,92 @@ fn a_crashed_cell_is_still_crashed_after_resuming() {
         "{all}"
     );
 }
+
+/// Every file of a session folder and its bytes, to show nothing was touched (but its
+/// lock file, which whoever takes the lock writes its pid into).
+fn contents(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            files.extend(contents(&entry.path()));
+        } else if entry.file_name() != "lock" {
+            files.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_session_is_written_by_one_tmrepl_at_a_time() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "existing"]),
+        "let old = 1;\n",
+    );
+    assert!(t.success, "{}", t.all());
+    let existing = data.path().join("sessions/existing");
+    let existing_before = contents(&existing);
+
+    let mut live = Live::from_command(with_data(data.path(), &["--session", "same"]));
+    live.send("let first = 1;");
+    live.send(":cells");
+    live.expect("let first", LONG);
+    let same = data.path().join("sessions/same");
+    let same_before = contents(&same);
+    let refusal = format!(
+        "tmrepl: session \"same\" is open in another tmrepl (pid {}); use another name or close it",
+        live.child.id()
+    );
+    for args in [["--session", "same"], ["--resume", "same"]] {
+        let second = with_data(data.path(), &args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&second.stderr);
+        assert_eq!(second.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end(), refusal);
+    }
+    assert_eq!(
+        contents(&same),
+        same_before,
+        "nothing of `same` was touched"
+    );
+
+    // :load of the session open elsewhere is refused, and the current one goes on.
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "other"]),
+        "let mine = 5;\n:load same\nmine\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(
+        t.stderr.contains(&format!(
+            ":load same: {}",
+            refusal.trim_start_matches("tmrepl: ")
+        )),
+        "{all}"
+    );
+    assert_eq!(t.out(2), Some("5"), "{all}");
+
+    // Saving onto another saved session needs `:save!`.
+    live.send(":save existing");
+    live.expect(
+        ":save existing: session \"existing\" already has 1 saved cell(s); :save! existing replaces them",
+        LONG,
+    );
+    assert_eq!(contents(&existing), existing_before);
+    live.send(":save! existing");
+    live.expect("saved session existing:", LONG);
+    // Its values were on disk already: only the record is written, a moment later.
+    let deadline = std::time::Instant::now() + LONG;
+    let manifest = loop {
+        match std::fs::read_to_string(existing.join("cells/1.json")) {
+            Ok(text) if !text.contains("let old") => break text,
+            _ => assert!(std::time::Instant::now() < deadline, "never replaced"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(manifest.contains("let first = 1;"), "{manifest}");
+    assert!(live.finish().success(), "{}", live.seen.join("\n"));
+    // `same` was left for `existing`: it is free again.
+    let t = run_command_with_script(with_data(data.path(), &["--resume", "same"]), "first\n");
+    assert!(t.success, "{}", t.all());
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -39,6 +40,13 @@ pub enum ArchiveError {
     BadSessionName(String),
     #[error("no saved session named {0}")]
     NoSuchSession(String),
+    #[error(
+        "session \"{name}\" is open in another tmrepl{}; use another name or close it",
+        holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
+    )]
+    Locked { name: String, holder: Option<u32> },
+    #[error("session \"{name}\" already has {cells} saved cell(s); :save! {name} replaces them")]
+    Exists { name: String, cells: usize },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -428,7 +436,7 @@ impl Store {
         Ok(freed)
     }
 
-    /// Bytes on disk.
+    /// Bytes of every file in the session's folder, hidden ones (a save's staging) too.
     pub fn size(&self) -> u64 {
         fn walk(path: &Path) -> u64 {
             fs::read_dir(path)
@@ -476,6 +484,99 @@ fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
         path: path.to_owned(),
         reason: e.to_string(),
     })
+}
+
+/// Save jobs stage values in `.staging-PID-ID` inside the session's folder.
+const STAGING_PREFIX: &str = ".staging-";
+/// Inside a session's folder; holds the pid of the tmrepl that has the session open.
+const LOCK_FILE: &str = "lock";
+
+/// Where a save job of this process stages values before they move into the store.
+pub fn staging_dir(session: &Path, job: u32) -> PathBuf {
+    session.join(format!("{STAGING_PREFIX}{}-{job}", std::process::id()))
+}
+
+/// A session open in this process: one tmrepl writes a session at a time. The flock goes
+/// with the file (close-on-exec, so no child keeps it) and the kernel releases it when
+/// the process ends, however it ends.
+#[derive(Debug)]
+pub struct SessionLock {
+    name: String,
+    /// Locked; closing it (with this value, or at exit) releases the lock.
+    _file: File,
+}
+
+impl SessionLock {
+    /// Takes the lock of session `name` in `dir` (created when absent), then removes what
+    /// save jobs of processes that are gone left in it.
+    pub fn take(dir: &Path, name: &str) -> Result<SessionLock, ArchiveError> {
+        private_dir(dir)?;
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        // SAFETY: flock only reads the descriptor, which `file` keeps open.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if locked != 0 {
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::WouldBlock {
+                return Err(io_error(&path)(error));
+            }
+            let holder = fs::read_to_string(&path)
+                .ok()
+                .and_then(|pid| pid.trim().parse().ok());
+            return Err(ArchiveError::Locked {
+                name: name.to_owned(),
+                holder,
+            });
+        }
+        file.set_len(0).map_err(io_error(&path))?;
+        (&file)
+            .write_all(format!("{}\n", std::process::id()).as_bytes())
+            .map_err(io_error(&path))?;
+        remove_stale_staging(dir);
+        Ok(SessionLock {
+            name: name.to_owned(),
+            _file: file,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Staging folders of other processes: with the lock held, none of them is still writing.
+/// (This process may still be finishing a save into a session it has switched away from.)
+fn remove_stale_staging(dir: &Path) {
+    let ours = format!("{STAGING_PREFIX}{}-", std::process::id());
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(STAGING_PREFIX) && !name.starts_with(&ours) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Empties the session `dir` (its cells and values) for `:save! NAME`; call it holding
+/// the session's lock, which stays.
+pub fn remove_saved(dir: &Path) -> Result<(), ArchiveError> {
+    for part in ["cells", "objects"] {
+        let path = dir.join(part);
+        match fs::remove_dir_all(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(ArchiveError::Io { path, source: e });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `$DATA/sessions/NAME`.
@@ -736,6 +837,49 @@ mod tests {
         assert_eq!(sessions.len(), 2);
         assert!(sessions.iter().all(|s| s.cells == 1 && s.bytes > 0));
         assert!(list_sessions(&data.path().join("none")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn one_process_holds_a_session_and_clears_what_dead_saves_left() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = session_dir(data.path(), "lab").unwrap();
+        let store = Store::open(&dir).unwrap();
+        store.write_manifest(&manifest(1, None)).unwrap();
+        let stale = dir.join(".staging-999999999-4026531840");
+        let old_style = dir.join(".staging-4026531841");
+        let ours = staging_dir(&dir, 4026531842);
+        for staging in [&stale, &old_style, &ours] {
+            fs::create_dir_all(staging).unwrap();
+            fs::write(staging.join("big.bin"), vec![0u8; 4096]).unwrap();
+        }
+        assert!(store.size() > 3 * 4096, "staging counts as disk used");
+
+        let lock = SessionLock::take(&dir, "lab").unwrap();
+        assert_eq!(lock.name(), "lab");
+        assert!(!stale.exists() && !old_style.exists());
+        assert!(
+            ours.exists(),
+            "a save of this process may still be writing there"
+        );
+        // flock locks conflict between open files even within one process.
+        let refused = SessionLock::take(&dir, "lab").unwrap_err().to_string();
+        assert_eq!(
+            refused,
+            format!(
+                "session \"lab\" is open in another tmrepl (pid {}); use another name or close it",
+                std::process::id()
+            )
+        );
+        drop(lock);
+        let again = SessionLock::take(&dir, "lab");
+        assert!(again.is_ok(), "released with its holder");
+
+        remove_saved(&dir).unwrap();
+        assert!(Store::open(&dir).unwrap().cells().unwrap().is_empty());
+        assert!(
+            dir.join(LOCK_FILE).exists(),
+            "the lock stays while replacing"
+        );
     }
 
     impl Manifest {

@@ -87,6 +87,7 @@ pub enum Effect {
     Quit,
     OpenArchive {
         name: String,
+        opening: Opening,
     },
     Persist(Box<PersistPlan>),
     Resume {
@@ -247,6 +248,17 @@ pub enum EngineEvent {
         peak_bytes: u64,
         degraded: Option<String>,
     },
+}
+
+/// What opening a saved session's folder does with what it already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// Continue it (`--session`, `--resume`, `:load`).
+    Continue,
+    /// `:save NEW`: refused when NEW already has saved cells, which are another session's.
+    New,
+    /// `:save! NEW`: NEW's saved cells are replaced.
+    Replace,
 }
 
 #[derive(Debug, Clone)]
@@ -581,7 +593,7 @@ impl Session {
                     NotifyMode::Off => "job notices: off",
                 }))
             }
-            Command::Save(name) => {
+            Command::Save { name, replace } => {
                 let opening = match (name, &self.archive) {
                     (Some(name), current) if current.as_deref() != Some(name.as_str()) => {
                         Some(name)
@@ -593,7 +605,12 @@ impl Session {
                     // Once it is open, every cell goes into it.
                     Some(name) => {
                         self.then = Some(Then::SaveAll);
-                        vec![Effect::OpenArchive { name }]
+                        let opening = if replace {
+                            Opening::Replace
+                        } else {
+                            Opening::New
+                        };
+                        vec![Effect::OpenArchive { name, opening }]
                     }
                     None if self.saves_pending() => self.flush_saves(true),
                     None => show(Notice::info(format!(
@@ -998,6 +1015,7 @@ impl Session {
         Ok(vec![
             Effect::OpenArchive {
                 name: name.to_owned(),
+                opening: Opening::Continue,
             },
             Effect::Resume { chain },
         ])
@@ -1145,10 +1163,13 @@ impl Session {
                     effects
                 }
                 Err(e) => {
-                    if self.then == Some(Then::SaveAll) {
+                    let what = if self.then == Some(Then::SaveAll) {
                         self.then = None;
-                    }
-                    vec![Effect::Show(Notice::error(format!("session {name}: {e}")))]
+                        format!(":save {name}")
+                    } else {
+                        format!("session {name}")
+                    };
+                    vec![Effect::Show(Notice::error(format!("{what}: {e}")))]
                 }
             },
             EngineEvent::Persisted {

@@ -656,6 +656,34 @@ fn how_a_cell_ended_survives_saving_and_loading() {
 }
 
 #[test]
+fn save_new_refuses_another_sessions_cells_unless_told_to_replace_them() {
+    let mut s = session();
+    assert_eq!(
+        s.submit(":save lab"),
+        vec![Effect::OpenArchive {
+            name: "lab".into(),
+            opening: Opening::New
+        }]
+    );
+    let effects = s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Err("session \"lab\" already has 2 saved cell(s)".into()),
+    });
+    assert_eq!(
+        notices(&effects)[0].text,
+        ":save lab: session \"lab\" already has 2 saved cell(s)"
+    );
+    assert_eq!(s.archive(), None, "still not saving anywhere");
+    assert_eq!(
+        s.submit(":save! lab"),
+        vec![Effect::OpenArchive {
+            name: "lab".into(),
+            opening: Opening::Replace
+        }]
+    );
+}
+
+#[test]
 fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     let mut s = session();
     s.handle(EngineEvent::ArchiveOpened {
