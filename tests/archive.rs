@@ -320,3 +320,38 @@ fn a_session_is_written_by_one_tmrepl_at_a_time() {
     let t = run_command_with_script(with_data(data.path(), &["--resume", "same"]), "first\n");
     assert!(t.success, "{}", t.all());
 }
+
+#[test]
+fn opening_a_session_removes_what_a_killed_save_left() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "tidy"]),
+        "let v = vec![1u8; 10];\n",
+    );
+    assert!(t.success, "{}", t.all());
+    // What a save killed half way leaves: its staging folder, named by pid and job.
+    let staging = data
+        .path()
+        .join("sessions/tidy/.staging-4194303-4026531840");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("big.bin"), vec![0u8; 3 << 20]).unwrap();
+    let sessions = || {
+        let listed = with_data(data.path(), &["sessions"]).output().unwrap();
+        String::from_utf8_lossy(&listed.stdout).into_owned()
+    };
+    let listed = sessions();
+    assert!(
+        listed.starts_with("tidy") && listed.contains("3.0 MiB on disk"),
+        "{listed}"
+    );
+
+    let t = run_command_with_script(with_data(data.path(), &["--resume", "tidy"]), "v.len()\n");
+    assert!(t.success, "{}", t.all());
+    assert_eq!(t.out(2), Some("10"), "{}", t.all());
+    assert!(!staging.exists(), "the stale staging folder is removed");
+    let listed = sessions();
+    assert!(
+        listed.contains(" B on disk") || listed.contains("KiB on disk"),
+        "{listed}"
+    );
+}
