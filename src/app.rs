@@ -3,7 +3,7 @@
 
 use crate::archive;
 use crate::engine::{self, EngineHandle, EngineMessage, EngineRequest};
-use crate::session::{Effect, EngineEvent, Notice, Session, Settings, Stream};
+use crate::session::{Effect, EngineEvent, Notice, Opening, Session, Settings, Stream};
 use crossbeam_channel::Receiver;
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,8 @@ pub struct App {
     startup: Vec<Update>,
     /// When the app last did something for the user (idle-time work waits for quiet).
     last_activity: Instant,
+    /// The saved session this process has open, locked against other tmrepls.
+    lock: Option<archive::SessionLock>,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             data_dir: None,
             startup: Vec::new(),
             last_activity: Instant::now(),
+            lock: None,
         }
     }
 
@@ -85,13 +88,62 @@ impl App {
         self.data_dir = dir;
     }
 
-    /// The manifests of saved session `name`, and warnings for damaged ones.
-    fn read_session(&self, name: &str) -> Result<(Vec<archive::Manifest>, Vec<Update>), String> {
+    fn session_dir(&self, name: &str) -> Result<std::path::PathBuf, String> {
         let data_dir = self
             .data_dir
-            .clone()
+            .as_ref()
             .ok_or_else(|| "no data folder for saved sessions; pass --data-dir".to_owned())?;
-        let dir = archive::session_dir(&data_dir, name).map_err(|e| e.to_string())?;
+        archive::session_dir(data_dir, name).map_err(|e| e.to_string())
+    }
+
+    /// The lock of saved session `name` for this process, or None when it holds it already.
+    /// Kept by `hold` once the session is really switched to.
+    fn lock_session(&self, name: &str) -> Result<Option<archive::SessionLock>, String> {
+        if self.lock.as_ref().is_some_and(|lock| lock.name() == name) {
+            return Ok(None);
+        }
+        let dir = self.session_dir(name)?;
+        archive::SessionLock::take(&dir, name)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Holds a newly taken session lock, releasing the one of the session left behind.
+    fn hold(&mut self, lock: Option<archive::SessionLock>) {
+        if lock.is_some() {
+            self.lock = lock;
+        }
+    }
+
+    /// Readies session `name`'s folder for the engine to open: locked, and for `:save NEW`
+    /// free of another session's cells (refused) or emptied of them (`:save!`).
+    fn prepare_archive(&mut self, name: &str, opening: Opening) -> Result<(), String> {
+        let lock = self.lock_session(name)?;
+        let dir = self.session_dir(name)?;
+        match opening {
+            Opening::Continue => {}
+            Opening::New => {
+                let cells = archive::Store::open(&dir)
+                    .and_then(|store| store.cells())
+                    .map(|cells| cells.len())
+                    .unwrap_or(0);
+                if cells > 0 {
+                    return Err(archive::ArchiveError::Exists {
+                        name: name.to_owned(),
+                        cells,
+                    }
+                    .to_string());
+                }
+            }
+            Opening::Replace => archive::remove_saved(&dir).map_err(|e| e.to_string())?,
+        }
+        self.hold(lock);
+        Ok(())
+    }
+
+    /// The manifests of saved session `name`, and warnings for damaged ones.
+    fn read_session(&self, name: &str) -> Result<(Vec<archive::Manifest>, Vec<Update>), String> {
+        let dir = self.session_dir(name)?;
         if !dir.exists() {
             return Err(archive::ArchiveError::NoSuchSession(name.to_owned()).to_string());
         }
@@ -138,17 +190,24 @@ impl App {
                 })?,
         };
         let dir = archive::session_dir(&data_dir, &name).map_err(|e| e.to_string())?;
-        let has_cells = dir.exists()
-            && archive::Store::open(&dir)
-                .and_then(|store| store.cells())
-                .is_ok_and(|cells| !cells.is_empty());
+        let missing = || format!("no saved session named {name} (or it has no cells)");
+        if must_exist && !dir.exists() {
+            return Err(missing());
+        }
+        // Before anything is read or written: another tmrepl may be writing it.
+        let lock = self.lock_session(&name)?;
+        self.hold(lock);
+        let has_cells = archive::Store::open(&dir)
+            .and_then(|store| store.cells())
+            .is_ok_and(|cells| !cells.is_empty());
         if !has_cells {
             if must_exist {
-                return Err(format!(
-                    "no saved session named {name} (or it has no cells)"
-                ));
+                return Err(missing());
             }
-            return Ok(self.carry_out(vec![Effect::OpenArchive { name }]));
+            return Ok(self.carry_out(vec![Effect::OpenArchive {
+                name,
+                opening: Opening::Continue,
+            }]));
         }
         let (manifests, mut updates) = self.read_session(&name)?;
         let effects = self.session.load_history(&name, manifests, cell)?;
@@ -315,18 +374,26 @@ impl App {
                     updates.push(Update::Quit);
                     continue;
                 }
-                Effect::OpenArchive { name } => match &self.data_dir {
-                    Some(dir) => EngineRequest::OpenArchive {
-                        data_dir: dir.clone(),
-                        name,
-                    },
-                    None => {
-                        updates.push(Update::Notice(Notice::error(
-                            "no data folder for saved sessions; pass --data-dir",
-                        )));
-                        continue;
+                Effect::OpenArchive { name, opening } => {
+                    let prepared = self.prepare_archive(&name, opening).and_then(|()| {
+                        self.data_dir.clone().ok_or_else(|| {
+                            "no data folder for saved sessions; pass --data-dir".to_owned()
+                        })
+                    });
+                    match prepared {
+                        Ok(data_dir) => EngineRequest::OpenArchive { data_dir, name },
+                        Err(error) => {
+                            // Refused before the engine saw it: the session takes it like
+                            // any failure to open.
+                            let effects = self.session.handle(EngineEvent::ArchiveOpened {
+                                name,
+                                result: Err(error),
+                            });
+                            updates.extend(self.carry_out(effects));
+                            continue;
+                        }
                     }
-                },
+                }
                 Effect::Persist(plan) => {
                     // Answered by `Persisted`, which the session itself keeps track of.
                     if self
@@ -342,8 +409,13 @@ impl App {
                 Effect::Resume { chain } => EngineRequest::Resume { chain },
                 Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
                 Effect::LoadSession { name } => {
-                    match self.read_session(&name) {
-                        Ok((manifests, warnings)) => {
+                    // Locked before this session is left, so a refusal leaves it as it was.
+                    let read = self.read_session(&name).and_then(|(manifests, warnings)| {
+                        Ok((self.lock_session(&name)?, manifests, warnings))
+                    });
+                    match read {
+                        Ok((lock, manifests, warnings)) => {
+                            self.hold(lock);
                             updates.extend(warnings);
                             match self.session.switch_to(&name, manifests) {
                                 Ok(effects) => updates.extend(self.carry_out(effects)),

@@ -23,7 +23,11 @@ pub enum Command {
         names: Vec<String>,
     },
     Notify(NotifyMode),
-    Save(Option<String>),
+    Save {
+        name: Option<String>,
+        /// `:save! NAME`: replace what NAME already holds.
+        replace: bool,
+    },
     Load(String),
     Quit,
     /// One of evcxr's own commands, run by the engine.
@@ -111,6 +115,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         ":save [NAME]",
         "write what is not on disk yet now (values are otherwise saved when idle); NAME: all of it there",
+    ),
+    (
+        ":save! NAME",
+        "like :save NAME, replacing what the saved session NAME held",
     ),
     (":load NAME", "switch to the saved session NAME"),
     (":timing", "show each cell's wall time"),
@@ -319,11 +327,14 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
             }
             Command::Load(args.to_owned())
         }
-        "save" => {
+        "save" | "save!" => {
             if args.contains(char::is_whitespace) {
-                return err(":save takes at most one session name");
+                return err(format!("{display} takes at most one session name"));
             }
-            Command::Save(optional(args))
+            Command::Save {
+                name: optional(args),
+                replace: name == "save!",
+            }
         }
         "notify" => Command::Notify(match args {
             "desktop" => NotifyMode::Desktop,
@@ -428,6 +439,21 @@ mod tests {
             Ok(Command::ClearPast(Some((1, 3))))
         );
         assert_eq!(parse(":history"), Ok(Command::Cells));
+        assert_eq!(
+            parse(":save lab"),
+            Ok(Command::Save {
+                name: Some("lab".into()),
+                replace: false
+            })
+        );
+        assert_eq!(
+            parse(":save! lab"),
+            Ok(Command::Save {
+                name: Some("lab".into()),
+                replace: true
+            })
+        );
+        assert!(parse(":save! a b").is_err());
     }
 
     #[test]

@@ -53,7 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         for s in sessions {
             println!(
-                "{:<24} {:>5} cells {:>10}   last used {}",
+                "{:<24} {:>5} cells {:>10} on disk   last used {}",
                 s.name,
                 s.cells,
                 tmrepl::session::human_bytes(s.bytes),

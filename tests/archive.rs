@@ -194,3 +194,164 @@ fn kill_dash_nine_loses_nothing_persisted_and_unchanged_values_are_stored_once()
         "{all}"
     );
 }
+
+/// The `:cells` row of cell `n`: its number and status.
+fn cell_status(stdout: &str, n: u32) -> Option<String> {
+    stdout.lines().find_map(|line| {
+        let mut words = line.trim_start_matches('>').split_whitespace();
+        (words.next()? == n.to_string()).then(|| words.next().map(str::to_owned))?
+    })
+}
+
+#[test]
+fn a_crashed_cell_is_still_crashed_after_resuming() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "crashes"]),
+        // An unmapped address rustc cannot see (a literal null is a compile error): SIGSEGV.
+        "let keep = 1;\nunsafe { *(std::hint::black_box(16usize) as *mut i32) = 1; }\n:cells\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(
+        cell_status(&t.stdout, 2).as_deref(),
+        Some("crashed"),
+        "{all}"
+    );
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume", "crashes"]),
+        "keep\n:cells\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert_eq!(t.out(3), Some("1"), "{all}");
+    assert_eq!(
+        cell_status(&t.stdout, 2).as_deref(),
+        Some("crashed"),
+        "{all}"
+    );
+}
+
+/// Every file of a session folder and its bytes, to show nothing was touched (but its
+/// lock file, which whoever takes the lock writes its pid into).
+fn contents(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            files.extend(contents(&entry.path()));
+        } else if entry.file_name() != "lock" {
+            files.push((entry.path(), std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_session_is_written_by_one_tmrepl_at_a_time() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "existing"]),
+        "let old = 1;\n",
+    );
+    assert!(t.success, "{}", t.all());
+    let existing = data.path().join("sessions/existing");
+    let existing_before = contents(&existing);
+
+    let mut live = Live::from_command(with_data(data.path(), &["--session", "same"]));
+    live.send("let first = 1;");
+    live.send(":cells");
+    live.expect("let first", LONG);
+    let same = data.path().join("sessions/same");
+    let same_before = contents(&same);
+    let refusal = format!(
+        "tmrepl: session \"same\" is open in another tmrepl (pid {}); use another name or close it",
+        live.child.id()
+    );
+    for args in [["--session", "same"], ["--resume", "same"]] {
+        let second = with_data(data.path(), &args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&second.stderr);
+        assert_eq!(second.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end(), refusal);
+    }
+    assert_eq!(
+        contents(&same),
+        same_before,
+        "nothing of `same` was touched"
+    );
+
+    // :load of the session open elsewhere is refused, and the current one goes on.
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "other"]),
+        "let mine = 5;\n:load same\nmine\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(
+        t.stderr.contains(&format!(
+            ":load same: {}",
+            refusal.trim_start_matches("tmrepl: ")
+        )),
+        "{all}"
+    );
+    assert_eq!(t.out(2), Some("5"), "{all}");
+
+    // Saving onto another saved session needs `:save!`.
+    live.send(":save existing");
+    live.expect(
+        ":save existing: session \"existing\" already has 1 saved cell(s); :save! existing replaces them",
+        LONG,
+    );
+    assert_eq!(contents(&existing), existing_before);
+    live.send(":save! existing");
+    live.expect("saved session existing:", LONG);
+    // Its values were on disk already: only the record is written, a moment later.
+    let deadline = std::time::Instant::now() + LONG;
+    let manifest = loop {
+        match std::fs::read_to_string(existing.join("cells/1.json")) {
+            Ok(text) if !text.contains("let old") => break text,
+            _ => assert!(std::time::Instant::now() < deadline, "never replaced"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(manifest.contains("let first = 1;"), "{manifest}");
+    assert!(live.finish().success(), "{}", live.seen.join("\n"));
+    // `same` was left for `existing`: it is free again.
+    let t = run_command_with_script(with_data(data.path(), &["--resume", "same"]), "first\n");
+    assert!(t.success, "{}", t.all());
+}
+
+#[test]
+fn opening_a_session_removes_what_a_killed_save_left() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(data.path(), &["--session", "tidy"]),
+        "let v = vec![1u8; 10];\n",
+    );
+    assert!(t.success, "{}", t.all());
+    // What a save killed half way leaves: its staging folder, named by pid and job.
+    let staging = data
+        .path()
+        .join("sessions/tidy/.staging-4194303-4026531840");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join("big.bin"), vec![0u8; 3 << 20]).unwrap();
+    let sessions = || {
+        let listed = with_data(data.path(), &["sessions"]).output().unwrap();
+        String::from_utf8_lossy(&listed.stdout).into_owned()
+    };
+    let listed = sessions();
+    assert!(
+        listed.starts_with("tidy") && listed.contains("3.0 MiB on disk"),
+        "{listed}"
+    );
+
+    let t = run_command_with_script(with_data(data.path(), &["--resume", "tidy"]), "v.len()\n");
+    assert!(t.success, "{}", t.all());
+    assert_eq!(t.out(2), Some("10"), "{}", t.all());
+    assert!(!staging.exists(), "the stale staging folder is removed");
+    let listed = sessions();
+    assert!(
+        listed.contains(" B on disk") || listed.contains("KiB on disk"),
+        "{listed}"
+    );
+}

@@ -5,10 +5,12 @@
 
 pub mod persist;
 
+use crate::timeline::CellStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,6 +40,13 @@ pub enum ArchiveError {
     BadSessionName(String),
     #[error("no saved session named {0}")]
     NoSuchSession(String),
+    #[error(
+        "session \"{name}\" is open in another tmrepl{}; use another name or close it",
+        holder.map(|pid| format!(" (pid {pid})")).unwrap_or_default()
+    )]
+    Locked { name: String, holder: Option<u32> },
+    #[error("session \"{name}\" already has {cells} saved cell(s); :save! {name} replaces them")]
+    Exists { name: String, cells: usize },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -69,7 +78,10 @@ pub struct Manifest {
     /// Dependencies in force after the cell: name and cargo spec.
     pub deps: Vec<(String, String)>,
     pub vars: Vec<SavedVar>,
-    pub status: String,
+    pub status: SavedStatus,
+    /// What crashed or failed, when the status has a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
     pub output: String,
     pub value: Option<String>,
     pub duration_ms: u64,
@@ -80,6 +92,88 @@ pub struct Manifest {
     /// A background (`&`) cell: its state is the job's, not the foreground's.
     #[serde(default)]
     pub job: bool,
+}
+
+/// How a saved cell ended. Written under names of its own, not the labels `:cells` shows,
+/// so a change of wording never changes what a manifest means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "&'static str")]
+pub enum SavedStatus {
+    Ok,
+    Panic,
+    CompileError,
+    Crashed,
+    Interrupted,
+    Killed,
+    Failed,
+}
+
+impl SavedStatus {
+    fn name(self) -> &'static str {
+        match self {
+            SavedStatus::Ok => "ok",
+            SavedStatus::Panic => "panic",
+            SavedStatus::CompileError => "compile_error",
+            SavedStatus::Crashed => "crashed",
+            SavedStatus::Interrupted => "interrupted",
+            SavedStatus::Killed => "killed",
+            SavedStatus::Failed => "failed",
+        }
+    }
+
+    /// The status to save for a cell, and its reason when it has one.
+    pub fn of(status: &CellStatus) -> (SavedStatus, Option<String>) {
+        match status {
+            CellStatus::Ok => (SavedStatus::Ok, None),
+            CellStatus::Panic => (SavedStatus::Panic, None),
+            CellStatus::CompileError => (SavedStatus::CompileError, None),
+            CellStatus::Crashed(why) => (SavedStatus::Crashed, Some(why.clone())),
+            CellStatus::Interrupted => (SavedStatus::Interrupted, None),
+            CellStatus::Killed => (SavedStatus::Killed, None),
+            CellStatus::Error(why) => (SavedStatus::Failed, Some(why.clone())),
+            // Never saved while it runs; should it be, it did not finish.
+            CellStatus::Running | CellStatus::Queued => (SavedStatus::Interrupted, None),
+        }
+    }
+
+    pub fn to_cell_status(self, detail: Option<String>) -> CellStatus {
+        match self {
+            SavedStatus::Ok => CellStatus::Ok,
+            SavedStatus::Panic => CellStatus::Panic,
+            SavedStatus::CompileError => CellStatus::CompileError,
+            SavedStatus::Crashed => CellStatus::Crashed(detail.unwrap_or_default()),
+            SavedStatus::Interrupted => CellStatus::Interrupted,
+            SavedStatus::Killed => CellStatus::Killed,
+            SavedStatus::Failed => CellStatus::Error(detail.unwrap_or_default()),
+        }
+    }
+
+    /// Whether the cell ran to the end, so state exists after it.
+    pub fn has_state(self) -> bool {
+        matches!(self, SavedStatus::Ok | SavedStatus::Panic)
+    }
+}
+
+impl From<SavedStatus> for &'static str {
+    fn from(status: SavedStatus) -> &'static str {
+        status.name()
+    }
+}
+
+/// Also reads the display labels that manifests of earlier versions held ("error" was a
+/// compile error); anything else unknown is a failure.
+impl From<String> for SavedStatus {
+    fn from(name: String) -> SavedStatus {
+        match name.as_str() {
+            "ok" => SavedStatus::Ok,
+            "panic" => SavedStatus::Panic,
+            "compile_error" | "error" => SavedStatus::CompileError,
+            "crashed" => SavedStatus::Crashed,
+            "interrupted" => SavedStatus::Interrupted,
+            "killed" => SavedStatus::Killed,
+            _ => SavedStatus::Failed,
+        }
+    }
 }
 
 /// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
@@ -342,7 +436,7 @@ impl Store {
         Ok(freed)
     }
 
-    /// Bytes on disk.
+    /// Bytes of every file in the session's folder, hidden ones (a save's staging) too.
     pub fn size(&self) -> u64 {
         fn walk(path: &Path) -> u64 {
             fs::read_dir(path)
@@ -390,6 +484,99 @@ fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
         path: path.to_owned(),
         reason: e.to_string(),
     })
+}
+
+/// Save jobs stage values in `.staging-PID-ID` inside the session's folder.
+const STAGING_PREFIX: &str = ".staging-";
+/// Inside a session's folder; holds the pid of the tmrepl that has the session open.
+const LOCK_FILE: &str = "lock";
+
+/// Where a save job of this process stages values before they move into the store.
+pub fn staging_dir(session: &Path, job: u32) -> PathBuf {
+    session.join(format!("{STAGING_PREFIX}{}-{job}", std::process::id()))
+}
+
+/// A session open in this process: one tmrepl writes a session at a time. The flock goes
+/// with the file (close-on-exec, so no child keeps it) and the kernel releases it when
+/// the process ends, however it ends.
+#[derive(Debug)]
+pub struct SessionLock {
+    name: String,
+    /// Locked; closing it (with this value, or at exit) releases the lock.
+    _file: File,
+}
+
+impl SessionLock {
+    /// Takes the lock of session `name` in `dir` (created when absent), then removes what
+    /// save jobs of processes that are gone left in it.
+    pub fn take(dir: &Path, name: &str) -> Result<SessionLock, ArchiveError> {
+        private_dir(dir)?;
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        // SAFETY: flock only reads the descriptor, which `file` keeps open.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if locked != 0 {
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::WouldBlock {
+                return Err(io_error(&path)(error));
+            }
+            let holder = fs::read_to_string(&path)
+                .ok()
+                .and_then(|pid| pid.trim().parse().ok());
+            return Err(ArchiveError::Locked {
+                name: name.to_owned(),
+                holder,
+            });
+        }
+        file.set_len(0).map_err(io_error(&path))?;
+        (&file)
+            .write_all(format!("{}\n", std::process::id()).as_bytes())
+            .map_err(io_error(&path))?;
+        remove_stale_staging(dir);
+        Ok(SessionLock {
+            name: name.to_owned(),
+            _file: file,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Staging folders of other processes: with the lock held, none of them is still writing.
+/// (This process may still be finishing a save into a session it has switched away from.)
+fn remove_stale_staging(dir: &Path) {
+    let ours = format!("{STAGING_PREFIX}{}-", std::process::id());
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(STAGING_PREFIX) && !name.starts_with(&ours) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Empties the session `dir` (its cells and values) for `:save! NAME`; call it holding
+/// the session's lock, which stays.
+pub fn remove_saved(dir: &Path) -> Result<(), ArchiveError> {
+    for part in ["cells", "objects"] {
+        let path = dir.join(part);
+        match fs::remove_dir_all(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(ArchiveError::Io { path, source: e });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `$DATA/sessions/NAME`.
@@ -464,7 +651,8 @@ mod tests {
                 object,
                 not_saved: None,
             }],
-            status: "ok".into(),
+            status: SavedStatus::Ok,
+            status_detail: None,
             output: String::new(),
             value: None,
             duration_ms: 3,
@@ -578,6 +766,53 @@ mod tests {
     }
 
     #[test]
+    fn statuses_are_saved_by_name_and_old_labels_still_load() {
+        let crashed = Manifest {
+            status: SavedStatus::Crashed,
+            status_detail: Some("killed by signal 11".into()),
+            ..manifest(2, None)
+        };
+        let json: serde_json::Value = serde_json::to_value(&crashed).unwrap();
+        assert_eq!(json["status"], "crashed");
+        assert_eq!(json["status_detail"], "killed by signal 11");
+        let compile_error = Manifest {
+            status: SavedStatus::CompileError,
+            ..manifest(1, None)
+        };
+        let json = serde_json::to_value(&compile_error).unwrap();
+        assert_eq!(json["status"], "compile_error");
+        assert!(json.get("status_detail").is_none());
+        let back: Manifest = serde_json::from_value(json).unwrap();
+        assert_eq!(back, compile_error);
+        // Manifests of earlier versions held `:cells` labels and no detail.
+        for (old, status) in [
+            ("ok", SavedStatus::Ok),
+            ("panic", SavedStatus::Panic),
+            ("error", SavedStatus::CompileError),
+            ("crashed", SavedStatus::Crashed),
+            ("interrupted", SavedStatus::Interrupted),
+            ("killed", SavedStatus::Killed),
+            ("failed", SavedStatus::Failed),
+            ("something new", SavedStatus::Failed),
+        ] {
+            let mut json = serde_json::to_value(manifest(1, None)).unwrap();
+            json["status"] = old.into();
+            json.as_object_mut().unwrap().remove("status_detail");
+            let read: Manifest = serde_json::from_value(json).unwrap();
+            assert_eq!(read.status, status, "{old}");
+            assert_eq!(read.status_detail, None);
+        }
+        assert_eq!(
+            SavedStatus::Crashed.to_cell_status(Some("segfault".into())),
+            CellStatus::Crashed("segfault".into())
+        );
+        assert_eq!(
+            SavedStatus::of(&CellStatus::Error("lost".into())),
+            (SavedStatus::Failed, Some("lost".into()))
+        );
+    }
+
+    #[test]
     fn garbage_collection_keeps_referenced_objects() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
@@ -602,6 +837,49 @@ mod tests {
         assert_eq!(sessions.len(), 2);
         assert!(sessions.iter().all(|s| s.cells == 1 && s.bytes > 0));
         assert!(list_sessions(&data.path().join("none")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn one_process_holds_a_session_and_clears_what_dead_saves_left() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = session_dir(data.path(), "lab").unwrap();
+        let store = Store::open(&dir).unwrap();
+        store.write_manifest(&manifest(1, None)).unwrap();
+        let stale = dir.join(".staging-999999999-4026531840");
+        let old_style = dir.join(".staging-4026531841");
+        let ours = staging_dir(&dir, 4026531842);
+        for staging in [&stale, &old_style, &ours] {
+            fs::create_dir_all(staging).unwrap();
+            fs::write(staging.join("big.bin"), vec![0u8; 4096]).unwrap();
+        }
+        assert!(store.size() > 3 * 4096, "staging counts as disk used");
+
+        let lock = SessionLock::take(&dir, "lab").unwrap();
+        assert_eq!(lock.name(), "lab");
+        assert!(!stale.exists() && !old_style.exists());
+        assert!(
+            ours.exists(),
+            "a save of this process may still be writing there"
+        );
+        // flock locks conflict between open files even within one process.
+        let refused = SessionLock::take(&dir, "lab").unwrap_err().to_string();
+        assert_eq!(
+            refused,
+            format!(
+                "session \"lab\" is open in another tmrepl (pid {}); use another name or close it",
+                std::process::id()
+            )
+        );
+        drop(lock);
+        let again = SessionLock::take(&dir, "lab");
+        assert!(again.is_ok(), "released with its holder");
+
+        remove_saved(&dir).unwrap();
+        assert!(Store::open(&dir).unwrap().cells().unwrap().is_empty());
+        assert!(
+            dir.join(LOCK_FILE).exists(),
+            "the lock stays while replacing"
+        );
     }
 
     impl Manifest {

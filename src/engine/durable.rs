@@ -445,7 +445,7 @@ impl Engine {
         let job = if plan.save.is_empty() {
             None
         } else {
-            let staging = store.root().join(format!(".staging-{}", self.next_hidden));
+            let staging = crate::archive::staging_dir(store.root(), self.next_hidden);
             let objects = Some(store.root().join("objects"));
             match self.start_save_job(&plan.save, plan.from, staging, objects) {
                 Ok(job) => Some(job),

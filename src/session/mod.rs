@@ -87,6 +87,7 @@ pub enum Effect {
     Quit,
     OpenArchive {
         name: String,
+        opening: Opening,
     },
     Persist(Box<PersistPlan>),
     Resume {
@@ -247,6 +248,17 @@ pub enum EngineEvent {
         peak_bytes: u64,
         degraded: Option<String>,
     },
+}
+
+/// What opening a saved session's folder does with what it already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// Continue it (`--session`, `--resume`, `:load`).
+    Continue,
+    /// `:save NEW`: refused when NEW already has saved cells, which are another session's.
+    New,
+    /// `:save! NEW`: NEW's saved cells are replaced.
+    Replace,
 }
 
 #[derive(Debug, Clone)]
@@ -581,7 +593,7 @@ impl Session {
                     NotifyMode::Off => "job notices: off",
                 }))
             }
-            Command::Save(name) => {
+            Command::Save { name, replace } => {
                 let opening = match (name, &self.archive) {
                     (Some(name), current) if current.as_deref() != Some(name.as_str()) => {
                         Some(name)
@@ -593,7 +605,12 @@ impl Session {
                     // Once it is open, every cell goes into it.
                     Some(name) => {
                         self.then = Some(Then::SaveAll);
-                        vec![Effect::OpenArchive { name }]
+                        let opening = if replace {
+                            Opening::Replace
+                        } else {
+                            Opening::New
+                        };
+                        vec![Effect::OpenArchive { name, opening }]
                     }
                     None if self.saves_pending() => self.flush_saves(true),
                     None => show(Notice::info(format!(
@@ -736,6 +753,7 @@ impl Session {
                 }
             }
         }
+        let (status, status_detail) = crate::archive::SavedStatus::of(&cell.status);
         let manifest = crate::archive::Manifest {
             format: crate::archive::FORMAT_VERSION,
             cell: n,
@@ -748,7 +766,8 @@ impl Session {
             },
             deps: Vec::new(),
             vars: Vec::new(),
-            status: cell.status.label().to_owned(),
+            status,
+            status_detail,
             output: cell.output.clone(),
             value: cell.value.clone(),
             duration_ms: cell.duration.map(|d| d.as_millis() as u64).unwrap_or(0),
@@ -925,7 +944,7 @@ impl Session {
         }
         let mut by_cell: BTreeMap<u32, crate::archive::Manifest> =
             manifests.into_iter().map(|m| (m.cell, m)).collect();
-        let has_state = |m: &crate::archive::Manifest| matches!(m.status.as_str(), "ok" | "panic");
+        let has_state = |m: &crate::archive::Manifest| m.status.has_state();
         let target = match target {
             Some(t) => match by_cell.get(&t) {
                 Some(m) if has_state(m) && m.pending => {
@@ -957,12 +976,7 @@ impl Session {
                 Some(m) => (
                     m.source.clone(),
                     m.parent,
-                    match m.status.as_str() {
-                        "ok" => CellStatus::Ok,
-                        "panic" => CellStatus::Panic,
-                        "error" => CellStatus::CompileError,
-                        other => CellStatus::Error(other.to_owned()),
-                    },
+                    m.status.to_cell_status(m.status_detail.clone()),
                 ),
                 None => (
                     String::new(),
@@ -1001,6 +1015,7 @@ impl Session {
         Ok(vec![
             Effect::OpenArchive {
                 name: name.to_owned(),
+                opening: Opening::Continue,
             },
             Effect::Resume { chain },
         ])
@@ -1148,10 +1163,13 @@ impl Session {
                     effects
                 }
                 Err(e) => {
-                    if self.then == Some(Then::SaveAll) {
+                    let what = if self.then == Some(Then::SaveAll) {
                         self.then = None;
-                    }
-                    vec![Effect::Show(Notice::error(format!("session {name}: {e}")))]
+                        format!(":save {name}")
+                    } else {
+                        format!("session {name}")
+                    };
+                    vec![Effect::Show(Notice::error(format!("{what}: {e}")))]
                 }
             },
             EngineEvent::Persisted {

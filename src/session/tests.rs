@@ -358,7 +358,8 @@ fn manifest(cell: u32, source: &str) -> crate::archive::Manifest {
         items: vec![],
         deps: vec![],
         vars: vec![],
-        status: "ok".into(),
+        status: crate::archive::SavedStatus::Ok,
+        status_detail: None,
         output: String::new(),
         value: None,
         duration_ms: 5,
@@ -567,10 +568,11 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
 
 #[test]
 fn a_saved_session_is_loaded_into_a_fresh_timeline() {
-    let manifest = |cell: u32, parent: u32, status: &str| crate::archive::Manifest {
+    use crate::archive::SavedStatus;
+    let manifest = |cell: u32, parent: u32, status: SavedStatus| crate::archive::Manifest {
         parent,
         vars: vec![saved("big", Some("aa"))],
-        status: status.into(),
+        status,
         ..manifest(cell, &format!("cell {cell}"))
     };
     let mut s = session();
@@ -578,9 +580,9 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
         .load_history(
             "lab",
             vec![
-                manifest(1, 0, "ok"),
-                manifest(2, 1, "ok"),
-                manifest(4, 2, "error"),
+                manifest(1, 0, SavedStatus::Ok),
+                manifest(2, 1, SavedStatus::Ok),
+                manifest(4, 2, SavedStatus::CompileError),
             ],
             None,
         )
@@ -598,21 +600,86 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
         s.timeline().get(3).unwrap().status,
         CellStatus::Error(_)
     ));
+    assert_eq!(
+        s.timeline().get(4).unwrap().status,
+        CellStatus::CompileError
+    );
     let mut fresh = session();
     assert!(
         fresh
-            .load_history("lab", vec![manifest(1, 0, "error")], None)
+            .load_history("lab", vec![manifest(1, 0, SavedStatus::CompileError)], None)
             .is_err()
     );
     assert!(
         fresh
-            .load_history("lab", vec![manifest(1, 0, "ok")], Some(9))
+            .load_history("lab", vec![manifest(1, 0, SavedStatus::Ok)], Some(9))
             .is_err()
     );
     assert!(
-        s.load_history("lab", vec![manifest(1, 0, "ok")], None)
+        s.load_history("lab", vec![manifest(1, 0, SavedStatus::Ok)], None)
             .is_err(),
         "only into a fresh session"
+    );
+}
+
+#[test]
+fn how_a_cell_ended_survives_saving_and_loading() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    s.submit("let keep = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
+    s.submit("unsafe { *(std::ptr::null_mut::<i32>()) = 1; }");
+    let effects = s.handle(EngineEvent::CellFinished(CellOutcome {
+        cell: 2,
+        status: CellStatus::Crashed("killed by signal 11 (SIGSEGV)".into()),
+        value: None,
+        error_text: None,
+        duration: Duration::from_millis(5),
+        vars: vec![var("keep", "i32")],
+        snapshot: None,
+        restored_to: Some(1),
+    }));
+    let saved = persist_plan(&effects).manifest.clone();
+    assert_eq!(saved.status, crate::archive::SavedStatus::Crashed);
+    let mut fresh = session();
+    fresh
+        .load_history("lab", vec![manifest(1, "let keep = 1;"), saved], None)
+        .unwrap();
+    assert_eq!(
+        fresh.timeline().get(2).unwrap().status,
+        CellStatus::Crashed("killed by signal 11 (SIGSEGV)".into())
+    );
+    assert!(fresh.cells_table().contains("crashed"));
+}
+
+#[test]
+fn save_new_refuses_another_sessions_cells_unless_told_to_replace_them() {
+    let mut s = session();
+    assert_eq!(
+        s.submit(":save lab"),
+        vec![Effect::OpenArchive {
+            name: "lab".into(),
+            opening: Opening::New
+        }]
+    );
+    let effects = s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Err("session \"lab\" already has 2 saved cell(s)".into()),
+    });
+    assert_eq!(
+        notices(&effects)[0].text,
+        ":save lab: session \"lab\" already has 2 saved cell(s)"
+    );
+    assert_eq!(s.archive(), None, "still not saving anywhere");
+    assert_eq!(
+        s.submit(":save! lab"),
+        vec![Effect::OpenArchive {
+            name: "lab".into(),
+            opening: Opening::Replace
+        }]
     );
 }
 
