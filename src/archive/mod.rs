@@ -6,11 +6,11 @@
 pub mod persist;
 
 use crate::timeline::CellStatus;
+use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -503,7 +503,7 @@ pub fn staging_dir(session: &Path, job: u32) -> PathBuf {
 pub struct SessionLock {
     name: String,
     /// Locked; closing it (with this value, or at exit) releases the lock.
-    _file: File,
+    _file: Flock<File>,
 }
 
 impl SessionLock {
@@ -520,23 +520,23 @@ impl SessionLock {
             .mode(0o600)
             .open(&path)
             .map_err(io_error(&path))?;
-        // SAFETY: flock only reads the descriptor, which `file` keeps open.
-        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if locked != 0 {
-            let error = std::io::Error::last_os_error();
-            if error.kind() != std::io::ErrorKind::WouldBlock {
-                return Err(io_error(&path)(error));
+        let file = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => locked,
+            Err((_, errno)) if errno != nix::errno::Errno::EWOULDBLOCK => {
+                return Err(io_error(&path)(std::io::Error::from(errno)));
             }
-            let holder = fs::read_to_string(&path)
-                .ok()
-                .and_then(|pid| pid.trim().parse().ok());
-            return Err(ArchiveError::Locked {
-                name: name.to_owned(),
-                holder,
-            });
-        }
+            Err(_) => {
+                let holder = fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|pid| pid.trim().parse().ok());
+                return Err(ArchiveError::Locked {
+                    name: name.to_owned(),
+                    holder,
+                });
+            }
+        };
         file.set_len(0).map_err(io_error(&path))?;
-        (&file)
+        (&*file)
             .write_all(format!("{}\n", std::process::id()).as_bytes())
             .map_err(io_error(&path))?;
         remove_stale_staging(dir);
