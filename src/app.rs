@@ -2,9 +2,12 @@
 //! Both front ends drive an `App`; neither holds time-machine logic.
 
 use crate::archive;
-use crate::engine::{self, EngineHandle, EngineMessage, EngineRequest};
-use crate::session::{Effect, EngineEvent, Notice, Opening, Session, Settings, Stream};
+use crate::engine::{self, EngineHandle, EngineMessage, Envelope};
+use crate::session::{
+    Effect, EngineEvent, Notice, Opening, Request, RequestId, Session, Settings, Stream,
+};
 use crossbeam_channel::Receiver;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How long nothing must happen before values are written to the archive. Long enough
@@ -38,8 +41,9 @@ pub enum Update {
 pub struct App {
     session: Session,
     engine: EngineHandle,
-    /// Requests in flight; the app is idle when this is zero.
-    pending: usize,
+    /// Requests sent and not yet done, and whether each holds the prompt.
+    in_flight: BTreeMap<RequestId, bool>,
+    next_request: u64,
     started: bool,
     /// Where saved sessions live; None disables the archive.
     data_dir: Option<std::path::PathBuf>,
@@ -53,20 +57,34 @@ pub struct App {
 
 impl App {
     pub fn new(settings: Settings) -> App {
-        let engine = engine::spawn();
-        let _ = engine
-            .requests
-            .send(EngineRequest::SetJobLimit(settings.job_limit));
-        App {
+        let job_limit = settings.job_limit;
+        let mut app = App {
             session: Session::new(settings),
-            engine,
-            pending: 0,
+            engine: engine::spawn(),
+            in_flight: BTreeMap::new(),
+            next_request: 0,
             started: false,
             data_dir: None,
             startup: Vec::new(),
             last_activity: Instant::now(),
             lock: None,
-        }
+        };
+        // An engine that failed to start says so in its first message.
+        let _ = app.send(Request::SetJobLimit(job_limit));
+        app
+    }
+
+    /// Stamps a request with the next id and hands it to the engine.
+    fn send(&mut self, request: Request) -> Result<(), Update> {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        let holds_the_prompt = request.holds_the_prompt();
+        self.engine
+            .requests
+            .send(Envelope { id, request })
+            .map_err(|_| Update::Fatal("the engine has stopped".into()))?;
+        self.in_flight.insert(id, holds_the_prompt);
+        Ok(())
     }
 
     /// Updates produced before the front end started.
@@ -80,10 +98,7 @@ impl App {
 
     pub fn set_data_dir(&mut self, dir: Option<std::path::PathBuf>) {
         if let Some(dir) = &dir {
-            let _ = self
-                .engine
-                .requests
-                .send(EngineRequest::SetDataDir(dir.clone()));
+            let _ = self.send(Request::SetDataDir(dir.clone()));
         }
         self.data_dir = dir;
     }
@@ -222,7 +237,7 @@ impl App {
     /// Whether the front end should wait before taking the next input: a cell or command
     /// is under way, or a `:save` (idle-time saving never makes the app busy).
     pub fn is_busy(&self) -> bool {
-        self.pending > 0 || !self.started || self.session.is_flushing()
+        self.in_flight.values().any(|&holds| holds) || !self.started || self.session.is_flushing()
     }
 
     /// Called by front ends every so often: starts idle-time work (writing values to the
@@ -306,24 +321,20 @@ impl App {
             EngineMessage::InputRequested { prompt, password } => {
                 vec![Update::InputRequested { prompt, password }]
             }
+            EngineMessage::Done(id) => {
+                if self.in_flight.remove(&id) == Some(true) {
+                    self.last_activity = Instant::now();
+                }
+                Vec::new()
+            }
             EngineMessage::Event(event) => {
                 let mut updates = Vec::new();
-                match &event {
-                    EngineEvent::Output { stream, text } => updates.push(Update::Output {
+                if let EngineEvent::Output { stream, text } = &event {
+                    updates.push(Update::Output {
                         cell: self.session.running(),
                         stream: *stream,
                         text: text.clone(),
-                    }),
-                    // Sent beside a CellFinished, not in answer to a request; saves are
-                    // background work, followed by the session itself.
-                    EngineEvent::RuntimeRestarted { .. }
-                    | EngineEvent::JobStarted { .. }
-                    | EngineEvent::JobFinished { .. }
-                    | EngineEvent::Persisted { .. } => {}
-                    _ => {
-                        self.pending = self.pending.saturating_sub(1);
-                        self.last_activity = Instant::now();
-                    }
+                    });
                 }
                 let effects = self.session.handle(event);
                 updates.extend(self.carry_out(effects));
@@ -335,20 +346,12 @@ impl App {
     fn carry_out(&mut self, effects: Vec<Effect>) -> Vec<Update> {
         let mut updates = Vec::new();
         for effect in effects {
-            let request = match effect {
-                Effect::Eval {
-                    cell,
-                    code,
-                    snapshot,
-                    background,
-                } => EngineRequest::Eval {
-                    cell,
-                    code,
-                    snapshot,
-                    background,
-                },
-                Effect::KillJob { cell } => EngineRequest::KillJob { cell },
-                Effect::ShowLog { cell } => EngineRequest::ShowLog { cell },
+            match effect {
+                Effect::Engine(request) => {
+                    if let Err(fatal) = self.send(request) {
+                        updates.push(fatal);
+                    }
+                }
                 Effect::Notify {
                     mode,
                     summary,
@@ -356,32 +359,17 @@ impl App {
                 } => {
                     // Shown in the terminal, with the bell, when not on the desktop.
                     updates.extend(crate::jobs::notify(mode, &summary, &body).map(Update::Bell));
-                    continue;
                 }
-                Effect::Restore { cell, forget } => EngineRequest::Restore { cell, forget },
-                Effect::DropSnapshots { cells } => EngineRequest::DropSnapshots { cells },
-                Effect::Measure(cells) => EngineRequest::Measure(cells),
-                Effect::Evcxr(command) => EngineRequest::Command(command),
-                Effect::Show(notice) => {
-                    updates.push(Update::Notice(notice));
-                    continue;
-                }
-                Effect::CellFinished(cell) => {
-                    updates.push(Update::CellFinished(cell));
-                    continue;
-                }
-                Effect::Quit => {
-                    updates.push(Update::Quit);
-                    continue;
-                }
+                Effect::Show(notice) => updates.push(Update::Notice(notice)),
+                Effect::CellFinished(cell) => updates.push(Update::CellFinished(cell)),
+                Effect::Quit => updates.push(Update::Quit),
                 Effect::OpenArchive { name, opening } => {
-                    let prepared = self.prepare_archive(&name, opening).and_then(|()| {
-                        self.data_dir.clone().ok_or_else(|| {
-                            "no data folder for saved sessions; pass --data-dir".to_owned()
-                        })
-                    });
-                    match prepared {
-                        Ok(data_dir) => EngineRequest::OpenArchive { data_dir, name },
+                    match self.prepare_archive(&name, opening) {
+                        Ok(()) => {
+                            if let Err(fatal) = self.send(Request::OpenArchive { name }) {
+                                updates.push(fatal);
+                            }
+                        }
                         Err(error) => {
                             // Refused before the engine saw it: the session takes it like
                             // any failure to open.
@@ -390,24 +378,9 @@ impl App {
                                 result: Err(error),
                             });
                             updates.extend(self.carry_out(effects));
-                            continue;
                         }
                     }
                 }
-                Effect::Persist(plan) => {
-                    // Answered by `Persisted`, which the session itself keeps track of.
-                    if self
-                        .engine
-                        .requests
-                        .send(EngineRequest::Persist(plan))
-                        .is_err()
-                    {
-                        updates.push(Update::Fatal("the engine has stopped".into()));
-                    }
-                    continue;
-                }
-                Effect::Resume { chain } => EngineRequest::Resume { chain },
-                Effect::ForgetSaved { cells } => EngineRequest::ForgetSaved { cells },
                 Effect::LoadSession { name } => {
                     // Locked before this session is left, so a refusal leaves it as it was.
                     let read = self.read_session(&name).and_then(|(manifests, warnings)| {
@@ -425,18 +398,7 @@ impl App {
                         Err(e) => updates
                             .push(Update::Notice(Notice::error(format!(":load {name}: {e}")))),
                     }
-                    continue;
                 }
-                Effect::Take { job, vars } => EngineRequest::Take {
-                    job,
-                    vars,
-                    data_dir: self.data_dir.clone(),
-                },
-            };
-            if self.engine.requests.send(request).is_ok() {
-                self.pending += 1;
-            } else {
-                updates.push(Update::Fatal("the engine has stopped".into()));
             }
         }
         updates

@@ -261,7 +261,7 @@ fn the_status_line_says_whether_a_saved_session_is_on_disk() {
     assert!(screen.contains("│ lab: 1 to save │ ready"), "{screen}");
     // Idle time writes it; then the line says so.
     for effect in session.idle() {
-        if let tmrepl::session::Effect::Persist(plan) = effect {
+        if let tmrepl::session::Effect::Engine(tmrepl::session::Request::Persist(plan)) = effect {
             session.handle(EngineEvent::Persisted {
                 cell: plan.manifest.cell,
                 record: false,

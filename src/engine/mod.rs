@@ -10,7 +10,9 @@ use crate::runtime::protocol::{
     BASELINE_SNAPSHOT, HostRequest, JobEnd, STDERR_MARK, SupervisorMessage,
 };
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
-use crate::session::{CellOutcome, EngineEvent, JobOutcome, Stream, TakenSnapshot};
+use crate::session::{
+    CellOutcome, EngineEvent, JobOutcome, Request, RequestId, Stream, TakenSnapshot,
+};
 use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender, select};
@@ -21,63 +23,31 @@ use std::time::{Duration, Instant};
 
 pub use render::strip_ansi;
 
+/// A request as the engine receives it: stamped by the app, answered by
+/// `EngineMessage::Done` with the same id once its events have been sent.
 #[derive(Debug, Clone)]
-pub enum EngineRequest {
-    Eval {
-        cell: u32,
-        code: String,
-        snapshot: bool,
-        background: bool,
-    },
-    KillJob {
-        cell: u32,
-    },
-    ShowLog {
-        cell: u32,
-    },
-    SetJobLimit(u32),
-    /// Where the helper crate is written; it becomes a dependency before any cell runs.
-    SetDataDir(std::path::PathBuf),
-    /// Persist cells to the named session from now on.
-    OpenArchive {
-        data_dir: std::path::PathBuf,
-        name: String,
-    },
-    /// Write a cell to the archive (answered by `Persisted`, from the persister thread).
-    Persist(Box<crate::session::PersistPlan>),
-    /// Rebuild a saved session: deps, items of every cell on the way, values of the last.
-    Resume {
-        chain: Vec<crate::archive::Manifest>,
-    },
-    ForgetSaved {
-        cells: Vec<u32>,
-    },
-    Take {
-        job: u32,
-        vars: Vec<VarInfo>,
-        data_dir: Option<std::path::PathBuf>,
-    },
-    Restore {
-        cell: u32,
-        forget: Vec<String>,
-    },
-    DropSnapshots {
-        cells: Vec<u32>,
-    },
-    Measure(Option<Vec<u32>>),
-    Command(EvcxrCommand),
+pub struct Envelope {
+    pub id: RequestId,
+    pub request: Request,
 }
 
 #[derive(Debug, Clone)]
 pub enum EngineMessage {
-    Started { elapsed: Duration },
+    Started {
+        elapsed: Duration,
+    },
     StartFailed(String),
     Event(EngineEvent),
-    InputRequested { prompt: String, password: bool },
+    InputRequested {
+        prompt: String,
+        password: bool,
+    },
+    /// The request with this id is finished: every event it caused was sent before this.
+    Done(RequestId),
 }
 
 pub struct EngineHandle {
-    pub requests: Sender<EngineRequest>,
+    pub requests: Sender<Envelope>,
     pub messages: Receiver<EngineMessage>,
     remote: Receiver<RuntimeRemote>,
     remote_cached: Option<RuntimeRemote>,
@@ -194,6 +164,8 @@ struct Engine {
     persister: Sender<durable::Work>,
     /// The helper crate's folder, once it is a dependency of the session.
     helper: Option<std::path::PathBuf>,
+    /// Where saved sessions live (`Request::SetDataDir`); None: no archive.
+    data_dir: Option<std::path::PathBuf>,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -236,6 +208,7 @@ impl Engine {
             next_hidden: durable::HIDDEN_JOBS,
             persister,
             helper: None,
+            data_dir: None,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -245,98 +218,104 @@ impl Engine {
         Ok(engine)
     }
 
-    fn serve(&mut self, requests: Receiver<EngineRequest>) {
-        for request in requests {
-            let event = match request {
-                EngineRequest::Eval {
-                    cell,
-                    code,
-                    snapshot,
-                    background: false,
-                } => EngineEvent::CellFinished(self.eval(cell, &code, snapshot)),
-                EngineRequest::Eval {
-                    cell,
-                    code,
-                    background: true,
-                    ..
-                } => EngineEvent::CellFinished(self.launch_job(cell, &code)),
-                EngineRequest::KillJob { cell } => EngineEvent::CommandDone {
-                    result: match self.link.request(&HostRequest::KillJob { cell }) {
-                        Ok(_) => Ok(format!("stopping job {cell}")),
-                        Err(e) => Err(format!(":kill {cell}: {e:#}")),
-                    },
-                    vars: Some(self.vars()),
+    fn serve(&mut self, requests: Receiver<Envelope>) {
+        for Envelope { id, request } in requests {
+            if let Some(event) = self.carry_out(request)
+                && self.messages.send(EngineMessage::Event(event)).is_err()
+            {
+                break;
+            }
+            if self.messages.send(EngineMessage::Done(id)).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Does one request; its answer, if it has one now (a save is answered later, by the
+    /// persister thread).
+    fn carry_out(&mut self, request: Request) -> Option<EngineEvent> {
+        Some(match request {
+            Request::Eval {
+                cell,
+                code,
+                snapshot,
+                background: false,
+            } => EngineEvent::CellFinished(self.eval(cell, &code, snapshot)),
+            Request::Eval {
+                cell,
+                code,
+                background: true,
+                ..
+            } => EngineEvent::CellFinished(self.launch_job(cell, &code)),
+            Request::KillJob { cell } => EngineEvent::CommandDone {
+                result: match self.link.request(&HostRequest::KillJob { cell }) {
+                    Ok(_) => Ok(format!("stopping job {cell}")),
+                    Err(e) => Err(format!(":kill {cell}: {e:#}")),
                 },
-                EngineRequest::ShowLog { cell } => EngineEvent::CommandDone {
-                    result: read_log(&self.link.job_log(cell), cell),
-                    vars: Some(self.vars()),
+                vars: Some(self.vars()),
+            },
+            Request::ShowLog { cell } => EngineEvent::CommandDone {
+                result: read_log(&self.link.job_log(cell), cell),
+                vars: Some(self.vars()),
+            },
+            Request::OpenArchive { name } => match self.data_dir.clone() {
+                Some(data_dir) => self.open_archive(&data_dir, &name),
+                None => EngineEvent::ArchiveOpened {
+                    name,
+                    result: Err("no data folder for saved sessions; pass --data-dir".into()),
                 },
-                EngineRequest::OpenArchive { data_dir, name } => {
-                    self.open_archive(&data_dir, &name)
-                }
-                EngineRequest::Persist(plan) => match self.persist(plan) {
-                    Some(event) => event,
-                    None => continue,
-                },
-                EngineRequest::Resume { chain } => self.resume(chain),
-                EngineRequest::Take {
-                    job,
-                    vars,
-                    data_dir,
-                } => EngineEvent::CommandDone {
-                    result: self
-                        .take(job, &vars, data_dir.as_deref())
-                        .map_err(|e| format!(":take {job}: {e:#}")),
-                    vars: Some(self.vars()),
-                },
-                EngineRequest::ForgetSaved { cells } => match self.forget_saved(cells) {
-                    Some(event) => event,
-                    None => continue,
-                },
-                EngineRequest::SetJobLimit(limit) => {
-                    self.job_limit = limit.max(1);
-                    continue;
-                }
-                EngineRequest::SetDataDir(dir) => match self.add_helper(&dir) {
-                    Ok(()) => continue,
+            },
+            Request::Persist(plan) => self.persist(plan)?,
+            Request::Resume { chain } => self.resume(chain),
+            Request::Take { job, vars } => EngineEvent::CommandDone {
+                result: self
+                    .take(job, &vars, self.data_dir.clone().as_deref())
+                    .map_err(|e| format!(":take {job}: {e:#}")),
+                vars: Some(self.vars()),
+            },
+            Request::ForgetSaved { cells } => self.forget_saved(cells)?,
+            Request::SetJobLimit(limit) => {
+                self.job_limit = limit.max(1);
+                return None;
+            }
+            Request::SetDataDir(dir) => {
+                let added = self.add_helper(&dir);
+                self.data_dir = Some(dir);
+                match added {
+                    Ok(()) => return None,
                     Err(e) => EngineEvent::Output {
                         stream: Stream::Stderr,
                         text: format!("tmrepl: values cannot be saved in this session: {e:#}"),
                     },
-                },
-                EngineRequest::Restore { cell, forget } => {
-                    let started = Instant::now();
-                    match self.restore(cell, &forget) {
-                        Ok(()) => EngineEvent::Restored {
-                            cell,
-                            elapsed: started.elapsed(),
-                            vars: self.vars(),
-                        },
-                        Err(e) => EngineEvent::RestoreFailed {
-                            cell,
-                            error: format!("{e:#}"),
-                        },
-                    }
                 }
-                EngineRequest::DropSnapshots { cells } => self.drop_snapshots(cells),
-                EngineRequest::Measure(cells) => {
-                    self.measure(cells).unwrap_or(EngineEvent::Measured {
-                        snapshots: Vec::new(),
-                        worker_bytes: 0,
-                    })
-                }
-                EngineRequest::Command(command) => {
-                    let result = self.command(command).map_err(|e| format!("{e:#}"));
-                    EngineEvent::CommandDone {
-                        result,
-                        vars: Some(self.vars()),
-                    }
-                }
-            };
-            if self.messages.send(EngineMessage::Event(event)).is_err() {
-                break;
             }
-        }
+            Request::Restore { cell, forget } => {
+                let started = Instant::now();
+                match self.restore(cell, &forget) {
+                    Ok(()) => EngineEvent::Restored {
+                        cell,
+                        elapsed: started.elapsed(),
+                        vars: self.vars(),
+                    },
+                    Err(e) => EngineEvent::RestoreFailed {
+                        cell,
+                        error: format!("{e:#}"),
+                    },
+                }
+            }
+            Request::DropSnapshots { cells } => self.drop_snapshots(cells),
+            Request::Measure(cells) => self.measure(cells).unwrap_or(EngineEvent::Measured {
+                snapshots: Vec::new(),
+                worker_bytes: 0,
+            }),
+            Request::Evcxr(command) => {
+                let result = self.command(command).map_err(|e| format!("{e:#}"));
+                EngineEvent::CommandDone {
+                    result,
+                    vars: Some(self.vars()),
+                }
+            }
+        })
     }
 
     fn vars(&self) -> Vec<VarInfo> {

@@ -3,8 +3,11 @@
 
 pub mod input;
 pub mod items;
+mod request;
 
-use crate::commands::{self, Command, EvcxrCommand, NotifyMode};
+pub use request::{Request, RequestId};
+
+use crate::commands::{self, Command, NotifyMode};
 use crate::timeline::{CellStatus, JobInfo, SnapshotState, Timeline, VarInfo, choose_evictions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -53,59 +56,27 @@ impl Notice {
 /// What the session asks the edges to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Eval {
-        cell: u32,
-        code: String,
-        snapshot: bool,
-        background: bool,
-    },
-    KillJob {
-        cell: u32,
-    },
-    ShowLog {
-        cell: u32,
-    },
+    /// Work for the engine; it answers with events and, last, `Done` for the request.
+    Engine(Request),
     /// A job ended: tell the user where `mode` says (desktop falls back to the terminal).
     Notify {
         mode: NotifyMode,
         summary: String,
         body: String,
     },
-    Restore {
-        cell: u32,
-        forget: Vec<String>,
-    },
-    DropSnapshots {
-        cells: Vec<u32>,
-    },
-    /// Measure snapshot memory: of these cells, or of all when None.
-    Measure(Option<Vec<u32>>),
-    Evcxr(EvcxrCommand),
     Show(Notice),
     /// A cell finished: front ends render it from `Session::timeline()`.
     CellFinished(u32),
     Quit,
+    /// Lock (and for a new name, check or empty) the saved session, then
+    /// `Request::OpenArchive` it.
     OpenArchive {
         name: String,
         opening: Opening,
     },
-    Persist(Box<PersistPlan>),
-    Resume {
-        chain: Vec<crate::archive::Manifest>,
-    },
     /// Read the saved session's manifests and switch to it (`Session::switch_to`).
     LoadSession {
         name: String,
-    },
-    /// Copy these variables (as typed in the job's state) from a finished job's snapshot
-    /// into the current state.
-    Take {
-        job: u32,
-        vars: Vec<VarInfo>,
-    },
-    /// Drop the saved values of these cells and delete objects nothing refers to.
-    ForgetSaved {
-        cells: Vec<u32>,
     },
 }
 
@@ -416,13 +387,13 @@ impl Session {
             });
         }
         self.running = Some(cell);
-        vec![Effect::Eval {
+        vec![Effect::Engine(Request::Eval {
             cell,
             code,
             // A finished job is always kept: its results are reached through its snapshot.
             snapshot: self.is_saving() || background,
             background,
-        }]
+        })]
     }
 
     fn command(&mut self, command: Command) -> Vec<Effect> {
@@ -441,7 +412,7 @@ impl Session {
                         effects.push(Effect::Show(Notice::warning(w)));
                     }
                     let forget = self.dontsave.iter().cloned().collect();
-                    effects.push(Effect::Restore { cell, forget });
+                    effects.push(Effect::Engine(Request::Restore { cell, forget }));
                     effects
                 }
                 Err(e) => show(Notice::error(e)),
@@ -500,10 +471,10 @@ impl Session {
                 }
                 let mut effects = Vec::new();
                 if !cells.is_empty() {
-                    effects.push(Effect::DropSnapshots { cells });
+                    effects.push(Effect::Engine(Request::DropSnapshots { cells }));
                 }
                 if !saved.is_empty() && self.archive.is_some() {
-                    effects.push(Effect::ForgetSaved { cells: saved });
+                    effects.push(Effect::Engine(Request::ForgetSaved { cells: saved }));
                 }
                 effects
             }
@@ -519,12 +490,12 @@ impl Session {
                     "time machine off: no more snapshots; a crash now loses the session's variables",
                 ))];
                 if !cells.is_empty() {
-                    effects.push(Effect::DropSnapshots { cells });
+                    effects.push(Effect::Engine(Request::DropSnapshots { cells }));
                 }
                 effects
             }
             Command::Memory => vec![
-                Effect::Measure(None),
+                Effect::Engine(Request::Measure(None)),
                 Effect::Show(Notice::info(self.memory_table())),
             ],
             Command::Timing => {
@@ -534,14 +505,14 @@ impl Session {
                     if self.timing { "on" } else { "off" }
                 )))
             }
-            Command::Clear => vec![Effect::Restore {
+            Command::Clear => vec![Effect::Engine(Request::Restore {
                 cell: 0,
                 forget: Vec::new(),
-            }],
+            })],
             Command::Jobs => show(Notice::info(self.jobs_table(std::time::Instant::now()))),
             Command::Kill(cell) => match self.job_cell(cell, ":kill") {
                 Ok(c) if matches!(c.status, CellStatus::Running | CellStatus::Queued) => {
-                    vec![Effect::KillJob { cell }]
+                    vec![Effect::Engine(Request::KillJob { cell })]
                 }
                 Ok(c) => show(Notice::error(format!(
                     ":kill {cell}: job {cell} has already ended ({})",
@@ -550,7 +521,7 @@ impl Session {
                 Err(e) => show(Notice::error(e)),
             },
             Command::Log(cell) => match self.job_cell(cell, ":log") {
-                Ok(_) => vec![Effect::ShowLog { cell }],
+                Ok(_) => vec![Effect::Engine(Request::ShowLog { cell })],
                 Err(e) => show(Notice::error(e)),
             },
             Command::Take { job, names } => match self.job_cell(job, ":take") {
@@ -574,7 +545,7 @@ impl Session {
                             .filter(|v| names.contains(&v.name))
                             .cloned()
                             .collect();
-                        vec![Effect::Take { job, vars }]
+                        vec![Effect::Engine(Request::Take { job, vars })]
                     }
                 }
                 Ok(c) => show(Notice::error(format!(
@@ -634,7 +605,7 @@ impl Session {
                 vec![Effect::LoadSession { name }]
             }
             Command::Quit => vec![Effect::Quit],
-            Command::Evcxr(command) => vec![Effect::Evcxr(command)],
+            Command::Evcxr(command) => vec![Effect::Engine(Request::Evcxr(command))],
         }
     }
 
@@ -805,7 +776,7 @@ impl Session {
                 });
             }
         }
-        vec![Effect::Persist(Box::new(plan))]
+        vec![Effect::Engine(Request::Persist(Box::new(plan)))]
     }
 
     /// Work for idle time: writing the values of the newest unsaved cell. Front ends call
@@ -870,7 +841,7 @@ impl Session {
             match self.persist_plan(n, foreground) {
                 Some(plan) => {
                     self.persisting = Some(n);
-                    return vec![Effect::Persist(Box::new(plan))];
+                    return vec![Effect::Engine(Request::Persist(Box::new(plan)))];
                 }
                 None => {
                     self.unsaved.remove(&n);
@@ -920,12 +891,12 @@ impl Session {
         let loaded = self.load_history(name, manifests, None);
         let mut effects = Vec::new();
         if !live.is_empty() {
-            effects.push(Effect::DropSnapshots { cells: live });
+            effects.push(Effect::Engine(Request::DropSnapshots { cells: live }));
         }
-        effects.push(Effect::Restore {
+        effects.push(Effect::Engine(Request::Restore {
             cell: 0,
             forget: Vec::new(),
-        });
+        }));
         match loaded {
             Ok(more) => effects.extend(more),
             Err(e) => effects.push(Effect::Show(Notice::error(format!(":load {name}: {e}")))),
@@ -1017,7 +988,7 @@ impl Session {
                 name: name.to_owned(),
                 opening: Opening::Continue,
             },
-            Effect::Resume { chain },
+            Effect::Engine(Request::Resume { chain }),
         ])
     }
 
@@ -1292,7 +1263,7 @@ impl Session {
         let mut effects = Vec::new();
         if matches!(end, JobOutcome::Finished | JobOutcome::Panicked) {
             cell.snapshot = SnapshotState::Live { degraded };
-            effects.push(Effect::Measure(Some(vec![n])));
+            effects.push(Effect::Engine(Request::Measure(Some(vec![n]))));
         } else {
             cell.vars.clear();
         }
@@ -1396,11 +1367,11 @@ impl Session {
                 };
                 // The new snapshot and its parent change most; everything every 16 cells.
                 let parent = cell.parent;
-                effects.push(Effect::Measure(if n.is_multiple_of(16) {
+                effects.push(Effect::Engine(Request::Measure(if n.is_multiple_of(16) {
                     None
                 } else {
                     Some(vec![n, parent])
-                }));
+                })));
             }
         }
         // A saved session keeps every cell, failed ones too (their source is history).
@@ -1431,7 +1402,7 @@ impl Session {
                 if victims.len() == 1 { "" } else { "s" },
                 list.join(", ")
             ))),
-            Effect::DropSnapshots { cells: victims },
+            Effect::Engine(Request::DropSnapshots { cells: victims }),
         ]
     }
 

@@ -49,12 +49,12 @@ fn every_code_cell_takes_a_number_commands_do_not() {
     let mut s = session();
     assert_eq!(
         s.submit("let x = 1;"),
-        vec![Effect::Eval {
+        vec![Effect::Engine(Request::Eval {
             cell: 1,
             code: "let x = 1;".into(),
             snapshot: true,
             background: false
-        }]
+        })]
     );
     finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
     s.submit("let y: i32 = \"no\";");
@@ -67,7 +67,10 @@ fn every_code_cell_takes_a_number_commands_do_not() {
             ..
         })
     ));
-    assert!(matches!(s.submit("x")[0], Effect::Eval { cell: 3, .. }));
+    assert!(matches!(
+        s.submit("x")[0],
+        Effect::Engine(Request::Eval { cell: 3, .. })
+    ));
     // A compile error leaves the state where it was.
     assert_eq!(s.timeline().get(3).unwrap().parent, 1);
     assert!(s.submit("   ").is_empty());
@@ -92,10 +95,10 @@ fn past_checks_the_cell_and_carries_dontsave() {
     s.submit(":dontsave a");
     assert_eq!(
         s.submit(":past 1"),
-        vec![Effect::Restore {
+        vec![Effect::Engine(Request::Restore {
             cell: 1,
             forget: vec!["a".into()]
-        }]
+        })]
     );
     let err = |e: Vec<Effect>| notices(&e)[0].text.clone();
     assert_eq!(
@@ -121,7 +124,10 @@ fn restoring_moves_current_and_new_cells_branch() {
         vars: vec![var("v1", "i32")],
     });
     assert_eq!(s.current(), 1);
-    assert!(matches!(s.submit("v1")[0], Effect::Eval { cell: 4, .. }));
+    assert!(matches!(
+        s.submit("v1")[0],
+        Effect::Engine(Request::Eval { cell: 4, .. })
+    ));
     assert_eq!(s.timeline().get(4).unwrap().parent, 1);
     finish(&mut s, 4, CellStatus::Ok, vec![var("v1", "i32")]);
     assert!(s.cells_table().contains("(from 1)"));
@@ -158,23 +164,23 @@ fn saving_off_takes_no_snapshots_and_unhook_drops_them() {
     s.submit(":saving off");
     assert!(matches!(
         s.submit("1")[0],
-        Effect::Eval {
+        Effect::Engine(Request::Eval {
             snapshot: false,
             ..
-        }
+        })
     ));
     finish(&mut s, 1, CellStatus::Ok, vec![]);
     s.submit(":saving on");
     s.submit("2");
     finish(&mut s, 2, CellStatus::Ok, vec![]);
     let effects = s.submit(":unhook");
-    assert!(effects.contains(&Effect::DropSnapshots { cells: vec![2] }));
+    assert!(effects.contains(&Effect::Engine(Request::DropSnapshots { cells: vec![2] })));
     assert!(matches!(
         s.submit("3")[0],
-        Effect::Eval {
+        Effect::Engine(Request::Eval {
             snapshot: false,
             ..
-        }
+        })
     ));
     assert_eq!(
         notices(&s.submit(":saving on"))[0].kind,
@@ -194,9 +200,9 @@ fn measurements_over_budget_evict_and_mark_cells() {
         snapshots: (1..=6).map(|n| (n, 300)).collect(),
         worker_bytes: 0,
     });
-    let Some(Effect::DropSnapshots { cells }) = effects
+    let Some(Effect::Engine(Request::DropSnapshots { cells })) = effects
         .iter()
-        .find(|e| matches!(e, Effect::DropSnapshots { .. }))
+        .find(|e| matches!(e, Effect::Engine(Request::DropSnapshots { .. })))
     else {
         panic!("no eviction: {effects:?}");
     };
@@ -226,11 +232,11 @@ fn clear_past_drops_all_but_current_or_a_range() {
     }
     assert_eq!(
         s.submit(":clear_past 2..3"),
-        vec![Effect::DropSnapshots { cells: vec![2, 3] }]
+        vec![Effect::Engine(Request::DropSnapshots { cells: vec![2, 3] })]
     );
     assert_eq!(
         s.submit(":clear_past"),
-        vec![Effect::DropSnapshots { cells: vec![1] }]
+        vec![Effect::Engine(Request::DropSnapshots { cells: vec![1] })]
     );
     assert_eq!(
         notices(&s.submit(":clear_past"))[0].text,
@@ -304,17 +310,20 @@ fn background_cells_leave_the_foreground_alone_and_notify_when_long() {
     let effects = s.submit("  & total += 1;");
     assert_eq!(
         effects,
-        vec![Effect::Eval {
+        vec![Effect::Engine(Request::Eval {
             cell: 2,
             code: "total += 1;".into(),
             snapshot: true,
             background: true
-        }]
+        })]
     );
     launched(&mut s, 2);
     assert_eq!(s.current(), 1, "a job never moves the foreground");
     assert_eq!(s.active_jobs(), vec![2]);
-    assert_eq!(s.submit(":kill 2"), vec![Effect::KillJob { cell: 2 }]);
+    assert_eq!(
+        s.submit(":kill 2"),
+        vec![Effect::Engine(Request::KillJob { cell: 2 })]
+    );
     let effects = job_finished(&mut s, 2, JobOutcome::Finished, 9);
     assert!(effects.iter().any(
         |e| matches!(e, Effect::Notify { summary, .. } if summary == "tmrepl: job 2 finished")
@@ -382,7 +391,7 @@ fn persist_plan(effects: &[Effect]) -> &PersistPlan {
     effects
         .iter()
         .find_map(|e| match e {
-            Effect::Persist(plan) => Some(plan),
+            Effect::Engine(Request::Persist(plan)) => Some(plan),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no persist: {effects:?}"))
@@ -495,7 +504,7 @@ fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
     // :clear_past drops the older cells' saved values too.
     let effects = s.submit(":clear_past");
     assert!(
-        effects.contains(&Effect::ForgetSaved { cells: vec![1, 2] }),
+        effects.contains(&Effect::Engine(Request::ForgetSaved { cells: vec![1, 2] })),
         "{effects:?}"
     );
 }
@@ -587,7 +596,7 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
             None,
         )
         .unwrap();
-    let Some(Effect::Resume { chain }) = effects.last() else {
+    let Some(Effect::Engine(Request::Resume { chain })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!(chain.iter().map(|m| m.cell).collect::<Vec<_>>(), vec![1, 2]);
@@ -717,7 +726,7 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     let effects = fresh
         .load_history("lab", vec![manifest(1, false), manifest(2, true)], None)
         .unwrap();
-    let Some(Effect::Resume { chain }) = effects.last() else {
+    let Some(Effect::Engine(Request::Resume { chain })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!(chain.last().map(|m| m.cell), Some(1));
@@ -739,15 +748,21 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
         vec![Effect::LoadSession { name: "lab".into() }]
     );
     let effects = s.switch_to("lab", vec![manifest]).unwrap();
-    assert_eq!(effects[0], Effect::DropSnapshots { cells: vec![1] });
+    assert_eq!(
+        effects[0],
+        Effect::Engine(Request::DropSnapshots { cells: vec![1] })
+    );
     assert_eq!(
         effects[1],
-        Effect::Restore {
+        Effect::Engine(Request::Restore {
             cell: 0,
             forget: vec![]
-        }
+        })
     );
-    assert!(matches!(effects.last(), Some(Effect::Resume { .. })));
+    assert!(matches!(
+        effects.last(),
+        Some(Effect::Engine(Request::Resume { .. }))
+    ));
     assert_eq!(s.timeline().get(1).unwrap().source, "let saved = 1;");
     assert_eq!(s.next_cell(), 2);
     s.handle(EngineEvent::Resumed {

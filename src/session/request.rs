@@ -1,0 +1,77 @@
+//! The one vocabulary of work the engine does for the session. The session emits these
+//! inside `Effect::Engine`; the app stamps each with a `RequestId` and the engine answers
+//! every request with a done message after its events, so "busy" is derived from the
+//! requests still open, never counted by hand.
+
+use super::PersistPlan;
+use crate::commands::EvcxrCommand;
+use crate::timeline::VarInfo;
+
+/// Names one request from the app to the engine, unique for the life of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u64);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Compile and run a cell; in the background (`&`) it becomes a job.
+    Eval {
+        cell: u32,
+        code: String,
+        snapshot: bool,
+        background: bool,
+    },
+    KillJob {
+        cell: u32,
+    },
+    ShowLog {
+        cell: u32,
+    },
+    /// Make snapshot `cell` the running state, then forget the `:dontsave` variables.
+    Restore {
+        cell: u32,
+        forget: Vec<String>,
+    },
+    DropSnapshots {
+        cells: Vec<u32>,
+    },
+    /// Measure snapshot memory: of these cells, or of all when None.
+    Measure(Option<Vec<u32>>),
+    /// One of evcxr's own commands (`:dep`, `:opt`, …).
+    Evcxr(EvcxrCommand),
+    /// Write a cell to the archive (answered by `Persisted`, from the persister thread).
+    Persist(Box<PersistPlan>),
+    /// Rebuild a saved session: deps, items of every cell on the way, values of the last.
+    Resume {
+        chain: Vec<crate::archive::Manifest>,
+    },
+    /// Copy these variables (as typed in the job's state) from a finished job's snapshot
+    /// into the current state.
+    Take {
+        job: u32,
+        vars: Vec<VarInfo>,
+    },
+    /// Drop the saved values of these cells and delete objects nothing refers to.
+    ForgetSaved {
+        cells: Vec<u32>,
+    },
+    /// Persist cells to the saved session `name` (already locked by the app) from now on.
+    OpenArchive {
+        name: String,
+    },
+    /// How many jobs may run at once; later ones wait.
+    SetJobLimit(u32),
+    /// The data folder: where the helper crate is written (it becomes a dependency before
+    /// any cell runs) and where saved sessions live.
+    SetDataDir(std::path::PathBuf),
+}
+
+impl Request {
+    /// Whether the front end waits for this request before taking the next input. Saving
+    /// runs in the background and is tracked by the session itself; settings are quick.
+    pub fn holds_the_prompt(&self) -> bool {
+        !matches!(
+            self,
+            Request::Persist(_) | Request::SetJobLimit(_) | Request::SetDataDir(_)
+        )
+    }
+}
