@@ -361,6 +361,9 @@ impl App {
                     updates.extend(crate::jobs::notify(mode, &summary, &body).map(Update::Bell));
                 }
                 Effect::Show(notice) => updates.push(Update::Notice(notice)),
+                Effect::ShowJobs => updates.push(Update::Notice(Notice::info(
+                    self.session.jobs_table(Instant::now()),
+                ))),
                 Effect::CellFinished(cell) => updates.push(Update::CellFinished(cell)),
                 Effect::Quit => updates.push(Update::Quit),
                 Effect::OpenArchive { name, opening } => {
@@ -390,10 +393,8 @@ impl App {
                         Ok((lock, manifests, warnings)) => {
                             self.hold(lock);
                             updates.extend(warnings);
-                            match self.session.switch_to(&name, manifests) {
-                                Ok(effects) => updates.extend(self.carry_out(effects)),
-                                Err(e) => updates.push(Update::Notice(Notice::error(e))),
-                            }
+                            let effects = self.session.switch_to(&name, manifests);
+                            updates.extend(self.carry_out(effects));
                         }
                         Err(e) => updates
                             .push(Update::Notice(Notice::error(format!(":load {name}: {e}")))),

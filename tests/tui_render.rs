@@ -265,7 +265,6 @@ fn the_status_line_says_whether_a_saved_session_is_on_disk() {
             session.handle(EngineEvent::Persisted {
                 cell: plan.manifest.cell,
                 record: false,
-                foreground: false,
                 result: Ok(Default::default()),
             });
         }

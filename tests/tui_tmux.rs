@@ -175,19 +175,22 @@ fn a_users_home_in_a_real_terminal() {
     tmux.wait_for("ready in", Duration::from_secs(120));
     tmux.type_line(":dep itoa = \"1\"");
     tmux.type_line("itoa::Buffer::new().format(7 * 6).len()");
-    let screen = tmux.wait_for("Out[2]: 2", Duration::from_secs(180));
+    // A command is no cell: the first cell is the one that uses the dependency.
+    let screen = tmux.wait_for("Out[1]: 2", Duration::from_secs(180));
     // cargo's build lines are part of the transcript, not written over the screen.
     assert!(screen.contains("Compiling itoa"), "{screen}");
     let stderr = std::fs::read_to_string(&stderr_file).unwrap_or_default();
     assert!(!stderr.contains("Compiling"), "{stderr}");
     tmux.type_line(r#"println!("a\nb");"#);
-    tmux.wait_for("cell 3 │", Duration::from_secs(60));
+    tmux.wait_for("cell 2 │", Duration::from_secs(60));
     tmux.quit();
     // The history is read back as typed: one line with its backslash.
     tmux.open(&command);
     tmux.wait_for("ready in", Duration::from_secs(120));
     tmux.cmd(&["send-keys", "-t", "tmrepl", "Up"]);
     tmux.wait_for(r#"println!("a\nb");"#, Duration::from_secs(10));
+    // Ctrl-C clears the recalled line, so Ctrl-D quits.
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "C-c"]);
     tmux.quit();
     assert!(
         home.path(".local/state/tmrepl/history").is_file(),

@@ -56,16 +56,9 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
     }
 }
 
-/// A variable as saved with a cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavedVar {
-    pub name: String,
-    pub type_name: String,
-    /// The object holding its value, when it could be saved.
-    pub object: Option<String>,
-    /// Why its value is not in the archive.
-    pub not_saved: Option<String>,
-}
+// Defined with the timeline's other per-cell data, so the dependency runs one way:
+// the archive reads the timeline's types, the timeline never reads the archive.
+pub use crate::timeline::SavedVar;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {

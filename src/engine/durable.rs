@@ -78,7 +78,6 @@ pub fn spawn_persister(
                     } => {
                         let cell = plan.manifest.cell;
                         let record = plan.manifest.pending;
-                        let foreground = plan.foreground;
                         let result = finish_persist(plan, job, &store, previous.as_ref(), &ended)
                             .map(|mut summary| {
                                 summary.elapsed = started.elapsed();
@@ -88,7 +87,6 @@ pub fn spawn_persister(
                         EngineEvent::Persisted {
                             cell,
                             record,
-                            foreground,
                             result: result.map_err(|e| format!("{e:#}")),
                         }
                     }
@@ -425,7 +423,6 @@ impl Engine {
             Some(EngineEvent::Persisted {
                 cell: plan.manifest.cell,
                 record: plan.manifest.pending,
-                foreground: plan.foreground,
                 result: Err(error),
             })
         };

@@ -304,10 +304,12 @@ impl Engine {
                 }
             }
             Request::DropSnapshots { cells } => self.drop_snapshots(cells),
-            Request::Measure(cells) => self.measure(cells).unwrap_or(EngineEvent::Measured {
-                snapshots: Vec::new(),
-                worker_bytes: 0,
-            }),
+            Request::Measure(cells) => {
+                self.measure(cells)
+                    .unwrap_or_else(|e| EngineEvent::MeasureFailed {
+                        error: format!("{e:#}"),
+                    })
+            }
             Request::Evcxr(command) => {
                 let result = self.command(command).map_err(|e| format!("{e:#}"));
                 EngineEvent::CommandDone {
@@ -502,6 +504,13 @@ impl Engine {
                     outcome.status = if r.job.is_some_and(|j| j.queued) {
                         CellStatus::Queued
                     } else {
+                        // The session keeps no clock: the job's start is told, with its time.
+                        let _ = self
+                            .messages
+                            .send(EngineMessage::Event(EngineEvent::JobStarted {
+                                cell,
+                                at: Instant::now(),
+                            }));
                         CellStatus::Running
                     };
                 }
@@ -880,7 +889,10 @@ fn spawn_forwarders(
                         continue;
                     }
                     RuntimeNotice::JobStarted { cell } => {
-                        EngineMessage::Event(EngineEvent::JobStarted { cell })
+                        EngineMessage::Event(EngineEvent::JobStarted {
+                            cell,
+                            at: Instant::now(),
+                        })
                     }
                     RuntimeNotice::JobFinished(report) => {
                         EngineMessage::Event(EngineEvent::JobFinished {

@@ -65,6 +65,8 @@ pub enum Effect {
         body: String,
     },
     Show(Notice),
+    /// `:jobs`: show `Session::jobs_table` as of now.
+    ShowJobs,
     /// A cell finished: front ends render it from `Session::timeline()`.
     CellFinished(u32),
     Quit,
@@ -90,8 +92,6 @@ pub struct PersistPlan {
     pub reuse: Vec<crate::archive::SavedVar>,
     /// The snapshot to read `save` from; None: the active worker, which is in this state.
     pub from: Option<u32>,
-    /// Asked for by `:save` (the front end waits for it), not done in idle time.
-    pub foreground: bool,
 }
 
 /// Why a value is not in the archive yet: its cell's values are written in idle time.
@@ -183,6 +183,10 @@ pub enum EngineEvent {
         snapshots: Vec<(u32, u64)>,
         worker_bytes: u64,
     },
+    /// Memory could not be measured: sizes stay as they were (not zero).
+    MeasureFailed {
+        error: String,
+    },
     CommandDone {
         result: Result<String, String>,
         /// The current variables, when the command could have changed them.
@@ -194,6 +198,8 @@ pub enum EngineEvent {
     },
     JobStarted {
         cell: u32,
+        /// When it started (the core reads no clock).
+        at: std::time::Instant,
     },
     ArchiveOpened {
         name: String,
@@ -204,7 +210,6 @@ pub enum EngineEvent {
         cell: u32,
         /// Only the cell's record (source, output; values to follow) was written.
         record: bool,
-        foreground: bool,
         result: Result<PersistSummary, String>,
     },
     Resumed {
@@ -509,7 +514,8 @@ impl Session {
                 cell: 0,
                 forget: Vec::new(),
             })],
-            Command::Jobs => show(Notice::info(self.jobs_table(std::time::Instant::now()))),
+            // The table shows how long jobs have run: the edge knows the time.
+            Command::Jobs => vec![Effect::ShowJobs],
             Command::Kill(cell) => match self.job_cell(cell, ":kill") {
                 Ok(c) if matches!(c.status, CellStatus::Running | CellStatus::Queued) => {
                     vec![Effect::Engine(Request::KillJob { cell })]
@@ -669,7 +675,7 @@ impl Session {
     /// The write of cell `n` to the archive: values that changed since a saved cell wrote
     /// them, read from the cell's snapshot (or the worker, when it is the current cell); the
     /// rest refer to the objects already written. None while a job still runs.
-    fn persist_plan(&self, n: u32, foreground: bool) -> Option<PersistPlan> {
+    fn persist_plan(&self, n: u32) -> Option<PersistPlan> {
         let cell = self.timeline.get(n)?;
         if matches!(cell.status, CellStatus::Running | CellStatus::Queued) {
             return None;
@@ -751,7 +757,6 @@ impl Session {
             save,
             reuse,
             from: from.flatten(),
-            foreground,
         })
     }
 
@@ -761,7 +766,7 @@ impl Session {
         if self.archive.is_none() {
             return Vec::new();
         }
-        let Some(mut plan) = self.persist_plan(n, false) else {
+        let Some(mut plan) = self.persist_plan(n) else {
             return Vec::new();
         };
         if !plan.save.is_empty() {
@@ -782,7 +787,7 @@ impl Session {
     /// Work for idle time: writing the values of the newest unsaved cell. Front ends call
     /// it (through the app) once nothing has happened for a moment.
     pub fn idle(&mut self) -> Vec<Effect> {
-        self.next_save(false)
+        self.next_save()
     }
 
     /// Writes everything still unsaved, one cell after another (`:save`, `:load`,
@@ -792,7 +797,7 @@ impl Session {
             foreground,
             ..Flush::default()
         });
-        self.next_save(foreground)
+        self.next_save()
     }
 
     /// Whether the archive still lacks some cell's values.
@@ -833,12 +838,12 @@ impl Session {
         effects
     }
 
-    fn next_save(&mut self, foreground: bool) -> Vec<Effect> {
+    fn next_save(&mut self) -> Vec<Effect> {
         if self.archive.is_none() || self.persisting.is_some() || self.running.is_some() {
             return Vec::new();
         }
         while let Some(&n) = self.unsaved.iter().next_back() {
-            match self.persist_plan(n, foreground) {
+            match self.persist_plan(n) {
                 Some(plan) => {
                     self.persisting = Some(n);
                     return vec![Effect::Engine(Request::Persist(Box::new(plan)))];
@@ -879,7 +884,7 @@ impl Session {
         &mut self,
         name: &str,
         manifests: Vec<crate::archive::Manifest>,
-    ) -> Result<Vec<Effect>, String> {
+    ) -> Vec<Effect> {
         let live: Vec<u32> = self.timeline.live_snapshots().map(|c| c.number).collect();
         let settings = self.settings.clone();
         let dontsave = std::mem::take(&mut self.dontsave);
@@ -901,7 +906,7 @@ impl Session {
             Ok(more) => effects.extend(more),
             Err(e) => effects.push(Effect::Show(Notice::error(format!(":load {name}: {e}")))),
         }
-        Ok(effects)
+        effects
     }
 
     pub fn load_history(
@@ -1104,6 +1109,9 @@ impl Session {
                 }
                 self.enforce_budget()
             }
+            EngineEvent::MeasureFailed { error } => vec![Effect::Show(Notice::warning(format!(
+                "snapshot memory could not be measured: {error}"
+            )))],
             EngineEvent::CommandDone { result, vars } => {
                 if let Some(vars) = vars {
                     self.current_vars = vars;
@@ -1159,8 +1167,8 @@ impl Session {
                 if !record && self.persisting == Some(cell) {
                     self.persisting = None;
                     self.unsaved.remove(&cell);
-                    if let Some(flush) = self.flushing {
-                        effects.extend(self.next_save(flush.foreground));
+                    if self.flushing.is_some() {
+                        effects.extend(self.next_save());
                     }
                 }
                 effects
@@ -1200,11 +1208,11 @@ impl Session {
                     Err(e) => vec![Effect::Show(Notice::error(format!("resuming failed: {e}")))],
                 }
             }
-            EngineEvent::JobStarted { cell } => {
+            EngineEvent::JobStarted { cell, at } => {
                 if let Some(c) = self.timeline.get_mut(cell) {
                     c.status = CellStatus::Running;
                     if let Some(job) = &mut c.job {
-                        job.started = Some(std::time::Instant::now());
+                        job.started = Some(at);
                     }
                 }
                 Vec::new()
@@ -1314,9 +1322,6 @@ impl Session {
             cell.vars = outcome.vars;
             return match outcome.status {
                 CellStatus::Running | CellStatus::Queued => {
-                    if let (CellStatus::Running, Some(job)) = (&outcome.status, &mut cell.job) {
-                        job.started = Some(std::time::Instant::now());
-                    }
                     let queued = if outcome.status == CellStatus::Queued {
                         " (queued)"
                     } else {

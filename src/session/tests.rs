@@ -401,7 +401,6 @@ fn persisted(s: &mut Session, cell: u32, record: bool, vars: Vec<crate::archive:
     s.handle(EngineEvent::Persisted {
         cell,
         record,
-        foreground: false,
         result: Ok(PersistSummary {
             vars,
             ..PersistSummary::default()
@@ -531,7 +530,7 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
     let effects = s.submit(":save");
     assert!(s.is_flushing(), "the front end waits for :save");
     let plan = persist_plan(&effects);
-    assert_eq!((plan.manifest.cell, plan.foreground), (2, true));
+    assert_eq!(plan.manifest.cell, 2);
     let i32_var = |name, object| crate::archive::SavedVar {
         type_name: "i32".into(),
         ..saved(name, Some(object))
@@ -540,14 +539,12 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
     let effects = s.handle(EngineEvent::Persisted {
         cell: 2,
         record: true,
-        foreground: false,
         result: Ok(PersistSummary::default()),
     });
     assert!(effects.is_empty(), "{effects:?}");
     let effects = s.handle(EngineEvent::Persisted {
         cell: 2,
         record: false,
-        foreground: true,
         result: Ok(PersistSummary {
             vars: vec![i32_var("a", "aa"), i32_var("b", "bb")],
             bytes_written: 10,
@@ -563,7 +560,6 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
     let effects = s.handle(EngineEvent::Persisted {
         cell: 1,
         record: false,
-        foreground: true,
         result: Ok(PersistSummary::default()),
     });
     assert!(!s.is_flushing() && !s.saves_pending());
@@ -708,7 +704,6 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     let effects = s.handle(EngineEvent::Persisted {
         cell: 1,
         record: false,
-        foreground: true,
         result: Ok(PersistSummary::default()),
     });
     assert!(
@@ -747,7 +742,7 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
         s.submit(":load lab"),
         vec![Effect::LoadSession { name: "lab".into() }]
     );
-    let effects = s.switch_to("lab", vec![manifest]).unwrap();
+    let effects = s.switch_to("lab", vec![manifest]);
     assert_eq!(
         effects[0],
         Effect::Engine(Request::DropSnapshots { cells: vec![1] })

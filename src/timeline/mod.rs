@@ -1,5 +1,6 @@
 //! Cells, their snapshots, the tree they form, and the eviction rule. Pure data.
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -98,7 +99,7 @@ pub struct Cell {
     /// Set for `&` cells.
     pub job: Option<JobInfo>,
     /// What the durable archive holds for this cell, once written.
-    pub persisted: Option<Vec<crate::archive::SavedVar>>,
+    pub persisted: Option<Vec<SavedVar>>,
 }
 
 #[derive(Debug, Clone)]
@@ -325,4 +326,15 @@ mod tests {
         let sizes: BTreeMap<u32, u64> = (1..=4).map(|c| (c, 10)).collect();
         assert!(choose_evictions(&sizes, 4, 100).is_empty());
     }
+}
+
+/// A variable as saved with a cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedVar {
+    pub name: String,
+    pub type_name: String,
+    /// The object holding its value, when it could be saved.
+    pub object: Option<String>,
+    /// Why its value is not in the archive.
+    pub not_saved: Option<String>,
 }
