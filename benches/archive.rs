@@ -2,6 +2,8 @@
 //! Run: cargo bench --bench archive
 //! (TMREPL_BENCH_DIR=/dev/shm cargo bench --bench archive: the same without a disk)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use std::time::{Duration, Instant};
 use tmrepl::app::App;
 use tmrepl::archive::Store;

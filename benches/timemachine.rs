@@ -1,6 +1,8 @@
 //! The time machine's costs, printed as a table (not a timed test).
 //! Run: cargo bench --bench timemachine
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use std::time::{Duration, Instant};
 use tmrepl::app::{App, Update};
 use tmrepl::engine::EngineMessage;

@@ -1,6 +1,8 @@
 //! Frame time of the full-screen interface with 10,000 cells and 100 jobs (budget 5 ms).
 //! Run: cargo bench --bench tui_frame
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::{Duration, Instant};

@@ -1,8 +1,8 @@
 //! tmrepl: a Rust REPL with a time machine. ARCHITECTURE.md at the repository root maps
 //! the modules, the processes and the rules between them.
 
-// Every unsafe block lives in runtime::sys, which alone allows it.
-#![deny(unsafe_code)]
+// Every unsafe block lives in runtime::sys, which alone allows it (`unsafe_code` is
+// denied in Cargo.toml's [lints]).
 
 pub mod app;
 pub mod archive;

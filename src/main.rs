@@ -73,8 +73,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         .0
         .as_deref()
         .and_then(tmrepl::engine::build_dir::BuildDir::reserve);
-    if let Some(dir) = &build_dir {
-        dir.use_for_evcxr();
+    if let Some(dir) = &build_dir
+        && let Err(e) = dir.use_for_evcxr()
+    {
+        eprintln!("tmrepl: dependencies will be built in a new folder: {e}");
     }
     let interrupts = interrupt_channel()?;
     // Taken before the engine starts, so that its quiet spells (the helper's build) save

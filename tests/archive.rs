@@ -1,6 +1,8 @@
 //! The durable archive end to end: save with --session, resume in a new process, after
 //! kill -9, with a damaged object, and deduplication of an unchanged large value.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::{Live, run_command_with_script, tmrepl};

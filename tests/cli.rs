@@ -1,5 +1,7 @@
 //! The command line: --help, --version, `tmrepl config` and configuration errors.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use std::process::Command;
 
 fn tmrepl(config_home: &std::path::Path) -> Command {

@@ -1,6 +1,8 @@
 //! The man page and shell completions in the repository must match the clap definition.
 //! Regenerate them with: TMREPL_BLESS=1 cargo test --test generated
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use std::path::Path;
 
 fn check(path: &Path, expected: &[u8], stale: &mut Vec<String>) {

@@ -1,8 +1,14 @@
 //! The helper crate that sessions compile (assets/tmrepl_persist), tested here as a module:
 //! which path each type takes, and that the raw fast path writes exactly serde's bytes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// a test or bench may panic on what it sets up
 // The extra borrows are autoref specialization, written as tmrepl's generated code writes it.
 #![allow(clippy::needless_borrow)]
 
+// The helper is a crate of its own, compiled into sessions; its unsafe code (raw
+// vectors written straight from memory) is checked there, not by this crate's rule.
+#[allow(unsafe_code)]
 #[path = "../assets/tmrepl_persist/src/lib.rs"]
 #[allow(dead_code)]
 mod tmrepl_persist;

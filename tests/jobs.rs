@@ -1,5 +1,7 @@
 //! `&` cells end to end: real forks, real output capture, real notifications.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::Live;

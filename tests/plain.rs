@@ -1,6 +1,8 @@
 //! Line mode end to end: real evcxr, real compilation, real forks. Each test is one
 //! session covering several behaviours, because a session costs seconds to start.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::{Live, run_command_with_script, run_script, tmrepl};

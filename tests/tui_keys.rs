@@ -1,6 +1,8 @@
 //! The full-screen interface's key handling against a real session (real evcxr, real
 //! forks), driven with synthetic key events instead of a terminal.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::{Duration, Instant};
 use tmrepl::app::App;
@@ -38,8 +40,10 @@ fn value_of(tui: &Tui, cell: u32) -> Option<String> {
 }
 
 #[test]
+#[allow(unsafe_code)] // the one test here: it sets the environment before any thread of its own
 fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
-    // SAFETY of the test setup: set before the engine thread starts, read by it once.
+    // SAFETY: set before the engine thread starts, read by it once; no other test runs in
+    // this binary to read the environment meanwhile.
     unsafe { std::env::set_var(tmrepl::runtime::EXE_ENV, env!("CARGO_BIN_EXE_tmrepl")) };
     let mut app = App::new(Settings::default());
     let mut tui = Tui::new(false);

@@ -1,6 +1,8 @@
 //! Layout of the key screens, drawn into ratatui's TestBackend and compared with insta
 //! snapshots (tests/snapshots/). Sessions are built from events, without evcxr.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

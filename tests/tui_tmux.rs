@@ -1,6 +1,8 @@
 //! One end-to-end run in a real terminal: tmux starts the binary, keys are typed with
 //! send-keys and the screen is read with capture-pane.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::home::UserHome;

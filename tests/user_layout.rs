@@ -2,6 +2,8 @@
 //! holds the toolchain, and the binary installed by `cargo install` and started from
 //! another folder.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::home::UserHome;

@@ -37,9 +37,9 @@ impl BuildDir {
         &self.path
     }
 
-    /// Points evcxr at this folder. Must be called before any thread is started.
-    pub fn use_for_evcxr(&self) {
-        crate::runtime::set_env_before_threads(EVCXR_TMPDIR, &self.path.to_string_lossy());
+    /// Points evcxr at this folder. Refused once the process has a second thread.
+    pub fn use_for_evcxr(&self) -> std::io::Result<()> {
+        crate::runtime::set_env_before_threads(EVCXR_TMPDIR, &self.path.to_string_lossy())
     }
 }
 

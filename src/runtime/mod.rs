@@ -21,10 +21,9 @@ use std::time::{Duration, Instant};
 
 const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Sets an environment variable of this process. Only for `main`, before it starts any
-/// thread (the environment is not safe to change while another thread may read it).
-pub fn set_env_before_threads(key: &str, value: &str) {
-    sys::set_env_at_start(key, value);
+/// Sets an environment variable of this process; refused once it has a second thread.
+pub fn set_env_before_threads(key: &str, value: &str) -> std::io::Result<()> {
+    sys::set_env(key, Some(value))
 }
 
 /// The tmrepl executable to start as evcxr's child (default: this executable).

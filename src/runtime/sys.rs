@@ -170,38 +170,58 @@ pub fn default_signal(signal: i32) {
 
 /// A shared object evcxr compiled, kept loaded for the life of the process (evcxr never
 /// unloads them either: TLS destructors may point into them).
-pub struct Library {
+struct Library {
     _handle: *mut c_void,
 }
 
-/// Loads `so_path` and calls its `extern "C" fn(*mut c_void) -> *mut c_void` named
-/// `function` with the variable store, returning the new store pointer.
-pub fn load_and_call(
-    so_path: &str,
-    function: &str,
+/// evcxr's variable store and the cell libraries its values may point into. The store
+/// pointer is only ever the one the previous cell returned, kept here so that no caller
+/// can hand a cell a wrong one.
+pub struct Cells {
     store: *mut c_void,
-) -> Result<(Library, *mut c_void), String> {
-    let path = CString::new(so_path).map_err(|_| format!("bad path {so_path:?}"))?;
-    let name = CString::new(function).map_err(|_| format!("bad symbol {function:?}"))?;
-    // SAFETY: dlopen of a library evcxr built for this process; RTLD_NOW resolves all
-    // symbols up front so failures surface here rather than mid-cell.
-    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
-    if handle.is_null() {
-        return Err(format!("dlopen {so_path}: {}", dl_error()));
+    libraries: Vec<Library>,
+}
+
+impl Cells {
+    pub fn new() -> Cells {
+        Cells {
+            store: std::ptr::null_mut(),
+            libraries: Vec::new(),
+        }
     }
-    // SAFETY: handle is a live library handle; name is NUL-terminated.
-    let symbol = unsafe { libc::dlsym(handle, name.as_ptr()) };
-    if symbol.is_null() {
-        return Err(format!("dlsym {function}: {}", dl_error()));
+
+    /// Loads `so_path`, a library evcxr built for this process from evcxr's
+    /// `LOAD_AND_RUN` line, and calls its cell function `function` with the store.
+    pub fn run(&mut self, so_path: &str, function: &str) -> Result<(), String> {
+        let path = CString::new(so_path).map_err(|_| format!("bad path {so_path:?}"))?;
+        let name = CString::new(function).map_err(|_| format!("bad symbol {function:?}"))?;
+        // SAFETY: dlopen of a library evcxr built for this process; RTLD_NOW resolves all
+        // symbols up front so failures surface here rather than mid-cell.
+        let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_GLOBAL) };
+        if handle.is_null() {
+            return Err(format!("dlopen {so_path}: {}", dl_error()));
+        }
+        self.libraries.push(Library { _handle: handle });
+        // SAFETY: handle is a live library handle; name is NUL-terminated.
+        let symbol = unsafe { libc::dlsym(handle, name.as_ptr()) };
+        if symbol.is_null() {
+            return Err(format!("dlsym {function}: {}", dl_error()));
+        }
+        // SAFETY: evcxr generates this symbol as
+        // `pub extern "C" fn run_user_code_N(*mut VariableStore) -> *mut VariableStore`, and
+        // `self.store` is the pointer its previous cell returned (or null at first).
+        let user_fn: extern "C" fn(*mut c_void) -> *mut c_void = unsafe {
+            std::mem::transmute::<*mut c_void, extern "C" fn(*mut c_void) -> *mut c_void>(symbol)
+        };
+        self.store = user_fn(self.store);
+        Ok(())
     }
-    // SAFETY: evcxr generates this symbol as
-    // `pub extern "C" fn run_user_code_N(*mut VariableStore) -> *mut VariableStore`, and
-    // the store pointer is the one its previous cell returned (or null at first).
-    let user_fn: extern "C" fn(*mut c_void) -> *mut c_void = unsafe {
-        std::mem::transmute::<*mut c_void, extern "C" fn(*mut c_void) -> *mut c_void>(symbol)
-    };
-    let new_store = user_fn(store);
-    Ok((Library { _handle: handle }, new_store))
+}
+
+impl Default for Cells {
+    fn default() -> Cells {
+        Cells::new()
+    }
 }
 
 fn dl_error() -> String {
@@ -216,21 +236,26 @@ fn dl_error() -> String {
         .into_owned()
 }
 
-/// Sets an environment variable while the process is still single-threaded.
-pub fn set_env_at_start(key: &str, value: &str) {
-    // SAFETY: the caller (tmrepl's main, before it starts its engine, signal or input
-    // threads) guarantees that no other thread exists to read the environment at once.
-    unsafe { std::env::set_var(key, value) }
+/// Whether this process has exactly one thread: then nothing can read the environment
+/// while it is changed.
+fn single_threaded() -> bool {
+    std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| tasks.count() == 1)
 }
 
-/// Sets (or removes) an environment variable of this process.
-pub fn set_env(key: &str, value: Option<&str>) {
-    // SAFETY: called in the worker right after fork, before any user code runs, while the
-    // process has exactly one thread, so no other thread can read the environment at once.
+/// Sets (or removes) an environment variable. Refused once the process has a second
+/// thread, which could be reading the environment at the same moment.
+pub fn set_env(key: &str, value: Option<&str>) -> io::Result<()> {
+    if !single_threaded() {
+        return Err(io::Error::other(format!(
+            "{key} can only be set while the process has one thread"
+        )));
+    }
+    // SAFETY: checked just above that this is the only thread, and it is busy here.
     unsafe {
         match value {
             Some(value) => std::env::set_var(key, value),
             None => std::env::remove_var(key),
         }
     }
+    Ok(())
 }

@@ -4,7 +4,6 @@
 use super::packet;
 use super::protocol::{FromJob, FromWorker, JobRun, ToWorker};
 use super::sys::{self, Forked};
-use std::ffi::c_void;
 use std::io::Write;
 use std::os::fd::OwnedFd;
 use std::time::Instant;
@@ -20,11 +19,11 @@ pub fn run(control: OwnedFd) -> ! {
     let backtrace = std::env::var(USER_BACKTRACE_ENV)
         .ok()
         .filter(|v| !v.is_empty());
-    sys::set_env("RUST_BACKTRACE", backtrace.as_deref());
+    // Right after the fork, before any user code: the worker has one thread.
+    let _ = sys::set_env("RUST_BACKTRACE", backtrace.as_deref());
     let mut worker = Worker {
         control,
-        store: std::ptr::null_mut(),
-        libraries: Vec::new(),
+        cells: sys::Cells::new(),
     };
     loop {
         let message = match packet::recv::<ToWorker>(&worker.control) {
@@ -34,11 +33,8 @@ pub fn run(control: OwnedFd) -> ! {
         };
         match message {
             ToWorker::Run { so_path, function } => {
-                match sys::load_and_call(&so_path, &function, worker.store) {
-                    Ok((library, new_store)) => {
-                        worker.store = new_store;
-                        worker.libraries.push(library);
-                    }
+                match worker.cells.run(&so_path, &function) {
+                    Ok(()) => {}
                     Err(error) => {
                         eprintln!("tmrepl worker: {error}");
                         println!("{PANIC_NOTIFICATION}");
@@ -64,8 +60,7 @@ pub fn run(control: OwnedFd) -> ! {
 /// store and the cell libraries the store's values may point into.
 struct Worker {
     control: OwnedFd,
-    store: *mut c_void,
-    libraries: Vec<sys::Library>,
+    cells: sys::Cells,
 }
 
 impl Worker {
@@ -215,11 +210,8 @@ impl Worker {
             Ok(saved) => saved,
             Err(_) => sys::exit_now(72),
         };
-        match sys::load_and_call(&job.so_path, &job.function, self.store) {
-            Ok((library, new_store)) => {
-                self.store = new_store;
-                self.libraries.push(library);
-            }
+        match self.cells.run(&job.so_path, &job.function) {
+            Ok(()) => {}
             Err(error) => {
                 eprintln!("tmrepl job: {error}");
                 println!("{PANIC_NOTIFICATION}");
