@@ -392,11 +392,7 @@ fn complete(view: &mut View, app: &App) {
     let word = view.editor.word_before_cursor().to_owned();
     let line = view.editor.text();
     let mut candidates: Vec<String> = if line.trim_start().starts_with(':') && !line.contains(' ') {
-        crate::commands::HELP
-            .iter()
-            .filter_map(|(usage, _)| usage.split_whitespace().next())
-            .map(|c| c.trim_start_matches(':').to_owned())
-            .collect()
+        crate::commands::completions(&word)
     } else {
         let mut names: Vec<String> = app
             .session()

@@ -760,6 +760,6 @@ pub fn help_text() -> String {
         .map(|(k, v)| format!("{k:<width$}  {v}\n"))
         .collect();
     out.push('\n');
-    out.push_str(&crate::session::help_text());
+    out.push_str(&crate::commands::help_text());
     out
 }
