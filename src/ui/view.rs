@@ -718,47 +718,9 @@ fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
+/// F1: every key, then every command.
 pub fn help_text() -> String {
-    let keys: &[(&str, &str)] = &[
-        (
-            "Enter",
-            "run the cell (a new line while brackets or strings are open)",
-        ),
-        ("Alt-Enter", "new line"),
-        (
-            "Up / Down",
-            "move between lines; on the first/last line walk the input history",
-        ),
-        (
-            "Ctrl-R",
-            "search the input history (Ctrl-R again: older match)",
-        ),
-        (
-            "Tab",
-            "complete a name; on an empty line, focus the side panel",
-        ),
-        ("Esc", "back to the editor; close a view"),
-        ("PgUp / PgDn, wheel", "scroll the transcript"),
-        (
-            "Ctrl-C",
-            "stop the running cell; on an idle prompt, clear the line",
-        ),
-        ("Ctrl-D", "quit (asks when jobs are running)"),
-        ("F1", "this help"),
-        ("panel: Up/Down/PgUp/PgDn/Home/End", "select a cell"),
-        ("panel: Enter", "the cell's variables, or the job's log"),
-        (
-            "panel: Ctrl-T",
-            "rewind to the selected cell (shows what changes first)",
-        ),
-        ("panel: k", "kill the selected job"),
-        ("&CODE", "run the cell as a background job"),
-    ];
-    let width = keys.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let mut out: String = keys
-        .iter()
-        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
-        .collect();
+    let mut out = super::keymap::help_text();
     out.push('\n');
     out.push_str(&crate::commands::help_text());
     out
