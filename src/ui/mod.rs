@@ -8,6 +8,7 @@ pub mod stderr;
 pub mod view;
 
 use crate::app::{App, Update};
+use crate::commands::Command;
 use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream};
@@ -90,7 +91,7 @@ impl Tui {
             .is_some_and(|c| matches!(c.status, crate::timeline::CellStatus::Running));
         if running && !app.is_busy() && self.view.ticks.is_multiple_of(8) {
             self.view.awaiting_log = Some(cell);
-            let updates = app.submit(&format!(":log {cell}"));
+            let updates = app.command(Command::Log(cell));
             self.apply(app, updates);
         }
     }
@@ -277,7 +278,7 @@ impl Tui {
             Action::OpenSelected => return self.open_selected(app),
             Action::KillSelectedJob => {
                 if let Some(cell) = self.view.selection(session) {
-                    let updates = app.submit(&format!(":kill {cell}"));
+                    let updates = app.command(Command::Kill(cell));
                     return self.apply(app, updates);
                 }
             }
@@ -373,13 +374,13 @@ impl Tui {
         let Some(Overlay::Rewind { cell, .. }) = self.view.overlay.take() else {
             return Control::Continue;
         };
-        let command = format!(":past {cell}");
         self.view.focus = Focus::Editor;
+        // Shown as if typed, so the transcript says what happened.
         self.view.transcript.push(Entry::Input {
             cell: None,
-            source: command.clone(),
+            source: format!(":past {cell}"),
         });
-        let updates = app.submit(&command);
+        let updates = app.command(Command::Past(cell));
         self.apply(app, updates)
     }
 
@@ -395,7 +396,7 @@ impl Tui {
             .is_some_and(|c| c.job.is_some());
         if is_job {
             self.view.awaiting_log = Some(cell);
-            let updates = app.submit(&format!(":log {cell}"));
+            let updates = app.command(Command::Log(cell));
             return self.apply(app, updates);
         }
         let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
