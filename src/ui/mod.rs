@@ -9,6 +9,7 @@ pub mod view;
 
 use crate::app::{App, Update};
 use crate::commands::Command;
+use crate::frontend;
 use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream};
@@ -108,19 +109,14 @@ impl Tui {
     }
 
     fn quit(&mut self, app: &App) -> Control {
-        let jobs = app.session().active_jobs();
-        if jobs.is_empty() || self.view.quit_asked {
+        let Some(jobs) = frontend::jobs_in_the_way(app.session()) else {
+            return Control::Quit;
+        };
+        if self.view.quit_asked {
             return Control::Quit;
         }
         self.view.quit_asked = true;
-        let list: Vec<String> = jobs.iter().map(u32::to_string).collect();
-        self.view.status = Some((
-            NoticeKind::Warning,
-            format!(
-                "jobs {} still running: Ctrl-D again stops them and quits",
-                list.join(", ")
-            ),
-        ));
+        self.view.status = Some((NoticeKind::Warning, jobs.press_again()));
         Control::Continue
     }
 
@@ -596,17 +592,12 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             path.display()
         );
     }
-    if let Some(message) = app.quit_saving_message() {
-        // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
-        let mut err = std::io::stderr();
-        let _ = writeln!(err, "tmrepl: {message}");
-        for update in app.save_before_quit() {
-            if let Update::Notice(notice) = update
-                && notice.kind != NoticeKind::Info
-            {
-                let _ = writeln!(err, "tmrepl: {}", notice.text);
-            }
-        }
+    // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
+    let said = frontend::save_before_quit(&mut app, |message| {
+        let _ = writeln!(std::io::stderr(), "tmrepl: {message}");
+    });
+    for notice in frontend::problems(&said) {
+        let _ = writeln!(std::io::stderr(), "tmrepl: {}", notice.text);
     }
     app.shutdown();
     Ok(code)

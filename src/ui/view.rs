@@ -4,6 +4,7 @@
 use super::editor::Editor;
 use super::highlight::{self, Token};
 use crate::app::Update;
+use crate::frontend::{self, CellReport};
 use crate::session::{NoticeKind, Session, Stream, format_duration, human_bytes};
 use crate::timeline::{Cell, CellStatus, SnapshotState};
 use ratatui::Frame;
@@ -110,32 +111,17 @@ impl View {
                 text: text.clone(),
             }),
             Update::CellFinished(n) => {
-                let Some(cell) = session.timeline().get(*n) else {
+                // An unknown cell shows nothing and leaves the reader's place alone.
+                if session.timeline().get(*n).is_none() {
                     return;
-                };
-                if let Some(error) = &cell.error_text {
-                    self.transcript.push(Entry::Error(error.clone()));
                 }
-                match &cell.status {
-                    CellStatus::Panic => self
-                        .transcript
-                        .push(Entry::Mark(format!("cell {n} panicked"))),
-                    CellStatus::Error(m) if cell.error_text.is_none() => {
-                        self.transcript.push(Entry::Error(m.clone()))
-                    }
-                    _ => {}
-                }
-                if let Some(value) = &cell.value {
-                    self.transcript.push(Entry::Value {
-                        cell: *n,
-                        text: value.clone(),
+                for report in frontend::finished_cell(session, *n) {
+                    let text = report.text();
+                    self.transcript.push(match report {
+                        CellReport::ErrorText(_) | CellReport::Failed(_) => Entry::Error(text),
+                        CellReport::Panicked(_) | CellReport::Took(_) => Entry::Mark(text),
+                        CellReport::Value { cell, .. } => Entry::Value { cell, text },
                     });
-                }
-                if session.timing()
-                    && let Some(d) = cell.duration
-                {
-                    self.transcript
-                        .push(Entry::Mark(format!("took {}", format_duration(d))));
                 }
             }
             Update::Notice(notice) | Update::Bell(notice) => {
