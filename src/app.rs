@@ -2,6 +2,7 @@
 //! Both front ends drive an `App`; neither holds time-machine logic.
 
 use crate::archive;
+use crate::commands::Command;
 use crate::engine::{self, EngineHandle, EngineMessage, Envelope};
 use crate::session::{
     Effect, EngineEvent, Notice, Opening, Request, RequestId, Session, Settings, Stream,
@@ -294,6 +295,13 @@ impl App {
     pub fn submit(&mut self, input: &str) -> Vec<Update> {
         self.last_activity = Instant::now();
         let effects = self.session.submit(input);
+        self.carry_out(effects)
+    }
+
+    /// Runs a command a front end built without text (a key), as `submit` runs a typed one.
+    pub fn command(&mut self, command: Command) -> Vec<Update> {
+        self.last_activity = Instant::now();
+        let effects = self.session.submit_command(command);
         self.carry_out(effects)
     }
 

@@ -1,6 +1,7 @@
-//! Parsing of `:` commands into typed requests, with one-line errors.
+//! The `:` commands: one table (`COMMANDS`) from which parsing into typed requests,
+//! `:help` and name completion all come. Bad input gets a one-line error.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -71,104 +72,6 @@ impl fmt::Display for CommandError {
 }
 
 impl std::error::Error for CommandError {}
-
-/// One line per command, shown by `:help`.
-pub const HELP: &[(&str, &str)] = &[
-    (":help", "show this list"),
-    (
-        ":cells",
-        "the numbered cells: status, time, snapshot, branches (also :history)",
-    ),
-    (
-        ":past N",
-        "return the whole session to the state right after cell N",
-    ),
-    (
-        ":vars [N]",
-        "variables now, or as of cell N: name, type, last cell that touched it",
-    ),
-    (
-        ":saving on|off",
-        "resume or pause snapshotting after each cell",
-    ),
-    (":dontsave NAME", "never bring NAME back with :past"),
-    (
-        ":clear_past [A..B]",
-        "drop snapshots (all but the current one, or cells A to B)",
-    ),
-    (":memory", "memory of every snapshot, and the budget"),
-    (
-        "&CODE",
-        "run a cell as a background job on a copy of the session",
-    ),
-    (":jobs", "background jobs: state, time, peak memory"),
-    (":kill N", "stop job N"),
-    (":log N", "what job N printed (also while it runs)"),
-    (
-        ":take N NAME...",
-        "copy variables from finished job N (needs the archive)",
-    ),
-    (
-        ":notify desktop|terminal|off",
-        "where job-finished notices go",
-    ),
-    (
-        ":save [NAME]",
-        "write what is not on disk yet now (values are otherwise saved when idle); NAME: all of it there",
-    ),
-    (
-        ":save! NAME",
-        "like :save NAME, replacing what the saved session NAME held",
-    ),
-    (":load NAME", "switch to the saved session NAME"),
-    (":timing", "show each cell's wall time"),
-    (":unhook", "turn the time machine off for this session"),
-    (":quit", "leave tmrepl (also Ctrl-D)"),
-    (
-        ":dep NAME [= SPEC]",
-        "add a crate dependency, e.g. :dep regex = \"1\"",
-    ),
-    (":show_deps", "list the dependencies added so far"),
-    (":type EXPR-VAR", "show a variable's type (also :t)"),
-    (
-        ":opt [0|1|2|3|s|z]",
-        "show or set the optimisation level for cells",
-    ),
-    (":explain", "explain the last compile error's code"),
-    (":clear", "go back to an empty session (snapshots are kept)"),
-    (
-        ":efmt [FMT]",
-        "show or set the format of error values, e.g. {:?}",
-    ),
-    (
-        ":fmt [FMT]",
-        "show or set the format of output values, e.g. {:#?}",
-    ),
-    (":types", "toggle showing the type of each output value"),
-    (
-        ":toolchain [NAME]",
-        "show or set the rustup toolchain used for cells",
-    ),
-    (":offline [on|off]", "show or set cargo's offline mode"),
-    (":sccache [on|off]", "show or set use of sccache"),
-    (
-        ":linker [NAME]",
-        "show or set the linker (system, lld, mold)",
-    ),
-    (
-        ":preserve_vars_on_panic [on|off]",
-        "show or set whether a panic keeps variables",
-    ),
-    (
-        ":time_passes [on|off]",
-        "show or set rustc's -Ztime-passes (nightly)",
-    ),
-    (
-        ":build_env KEY VALUE",
-        "set an environment variable for compilation",
-    ),
-    (":version", "versions of tmrepl, evcxr and rustc"),
-];
 
 fn err<T>(message: impl Into<String>) -> Result<T, CommandError> {
     Err(CommandError(message.into()))
@@ -255,6 +158,404 @@ fn range(args: &str) -> Result<Option<(u32, u32)>, CommandError> {
     Ok(Some((a, b)))
 }
 
+/// One `:` command: everything the parser, `:help` and completion know about it.
+pub struct TypableCommand {
+    /// Typed after the colon; also what completion offers.
+    pub name: &'static str,
+    /// Other names the parser accepts (not completed, not listed).
+    pub aliases: &'static [&'static str],
+    /// The command as `:help` shows it, e.g. `:past N`.
+    pub usage: &'static str,
+    /// What `:help` says it does.
+    pub help: &'static str,
+    /// A line that parses to this command; checked by a test so usage and parser agree.
+    pub example: &'static str,
+    /// Turns the arguments into the typed request. `display` is the name as typed, with
+    /// its colon, for error messages.
+    pub parse: fn(args: &str, display: &str) -> Result<Command, CommandError>,
+}
+
+/// Not a command but a form of input; `:help` lists it before the job commands.
+const BACKGROUND_JOB_HELP: (&str, &str) = (
+    "&CODE",
+    "run a cell as a background job on a copy of the session",
+);
+
+/// Every command, in the order `:help` lists them.
+pub const COMMANDS: &[TypableCommand] = &[
+    TypableCommand {
+        name: "help",
+        aliases: &["h", "?"],
+        usage: ":help",
+        help: "show this list",
+        example: ":help",
+        parse: |args, display| no_args(args, display).map(|()| Command::Help),
+    },
+    TypableCommand {
+        name: "cells",
+        aliases: &["history"],
+        usage: ":cells",
+        help: "the numbered cells: status, time, snapshot, branches (also :history)",
+        example: ":cells",
+        parse: |args, display| no_args(args, display).map(|()| Command::Cells),
+    },
+    TypableCommand {
+        name: "past",
+        aliases: &[],
+        usage: ":past N",
+        help: "return the whole session to the state right after cell N",
+        example: ":past 3",
+        parse: |args, _| {
+            if args.is_empty() {
+                return err(":past needs a cell number, e.g. :past 3");
+            }
+            cell_number(args, ":past").map(Command::Past)
+        },
+    },
+    TypableCommand {
+        name: "vars",
+        aliases: &[],
+        usage: ":vars [N]",
+        help: "variables now, or as of cell N: name, type, last cell that touched it",
+        example: ":vars 2",
+        parse: |args, _| {
+            Ok(Command::Vars(if args.is_empty() {
+                None
+            } else {
+                Some(cell_number(args, ":vars")?)
+            }))
+        },
+    },
+    TypableCommand {
+        name: "saving",
+        aliases: &[],
+        usage: ":saving on|off",
+        help: "resume or pause snapshotting after each cell",
+        example: ":saving off",
+        parse: |args, _| on_off(args, ":saving").map(Command::Saving),
+    },
+    TypableCommand {
+        name: "dontsave",
+        aliases: &[],
+        usage: ":dontsave NAME",
+        help: "never bring NAME back with :past",
+        example: ":dontsave big",
+        parse: |args, _| {
+            if !is_identifier(args) {
+                return err(":dontsave needs a variable name, e.g. :dontsave big");
+            }
+            Ok(Command::DontSave(args.to_owned()))
+        },
+    },
+    TypableCommand {
+        name: "clear_past",
+        aliases: &[],
+        usage: ":clear_past [A..B]",
+        help: "drop snapshots (all but the current one, or cells A to B)",
+        example: ":clear_past 2..5",
+        parse: |args, _| range(args).map(Command::ClearPast),
+    },
+    TypableCommand {
+        name: "memory",
+        aliases: &["mem"],
+        usage: ":memory",
+        help: "memory of every snapshot, and the budget",
+        example: ":memory",
+        parse: |args, display| no_args(args, display).map(|()| Command::Memory),
+    },
+    TypableCommand {
+        name: "jobs",
+        aliases: &[],
+        usage: ":jobs",
+        help: "background jobs: state, time, peak memory",
+        example: ":jobs",
+        parse: |args, display| no_args(args, display).map(|()| Command::Jobs),
+    },
+    TypableCommand {
+        name: "kill",
+        aliases: &[],
+        usage: ":kill N",
+        help: "stop job N",
+        example: ":kill 3",
+        parse: |args, _| required_number(args, ":kill", ":kill 3").map(Command::Kill),
+    },
+    TypableCommand {
+        name: "log",
+        aliases: &[],
+        usage: ":log N",
+        help: "what job N printed (also while it runs)",
+        example: ":log 3",
+        parse: |args, _| required_number(args, ":log", ":log 3").map(Command::Log),
+    },
+    TypableCommand {
+        name: "take",
+        aliases: &[],
+        usage: ":take N NAME...",
+        help: "copy variables from finished job N (needs the archive)",
+        example: ":take 3 total",
+        parse: |args, _| {
+            let mut words = args.split_whitespace();
+            let job = required_number(words.next().unwrap_or(""), ":take", ":take 3 total")?;
+            let names: Vec<String> = words.map(str::to_owned).collect();
+            if names.is_empty() || !names.iter().all(|n| is_identifier(n)) {
+                return err(":take needs a job and variable names, e.g. :take 3 total");
+            }
+            Ok(Command::Take { job, names })
+        },
+    },
+    TypableCommand {
+        name: "notify",
+        aliases: &[],
+        usage: ":notify desktop|terminal|off",
+        help: "where job-finished notices go",
+        example: ":notify terminal",
+        parse: |args, _| {
+            Ok(Command::Notify(match args {
+                "desktop" => NotifyMode::Desktop,
+                "terminal" => NotifyMode::Terminal,
+                "off" => NotifyMode::Off,
+                _ => {
+                    return err(format!(
+                        ":notify: expected desktop, terminal or off, got `{args}`"
+                    ));
+                }
+            }))
+        },
+    },
+    TypableCommand {
+        name: "save",
+        aliases: &[],
+        usage: ":save [NAME]",
+        help: "write what is not on disk yet now (values are otherwise saved when idle); NAME: all of it there",
+        example: ":save lab",
+        parse: |args, display| save(args, display, false),
+    },
+    TypableCommand {
+        name: "save!",
+        aliases: &[],
+        usage: ":save! NAME",
+        help: "like :save NAME, replacing what the saved session NAME held",
+        example: ":save! lab",
+        parse: |args, display| save(args, display, true),
+    },
+    TypableCommand {
+        name: "load",
+        aliases: &[],
+        usage: ":load NAME",
+        help: "switch to the saved session NAME",
+        example: ":load lab",
+        parse: |args, _| {
+            if args.is_empty() || args.contains(char::is_whitespace) {
+                return err(":load needs one session name, e.g. :load lab");
+            }
+            Ok(Command::Load(args.to_owned()))
+        },
+    },
+    TypableCommand {
+        name: "timing",
+        aliases: &[],
+        usage: ":timing",
+        help: "show each cell's wall time",
+        example: ":timing",
+        parse: |args, display| no_args(args, display).map(|()| Command::Timing),
+    },
+    TypableCommand {
+        name: "unhook",
+        aliases: &[],
+        usage: ":unhook",
+        help: "turn the time machine off for this session",
+        example: ":unhook",
+        parse: |args, display| no_args(args, display).map(|()| Command::Unhook),
+    },
+    TypableCommand {
+        name: "quit",
+        aliases: &["q", "exit"],
+        usage: ":quit",
+        help: "leave tmrepl (also Ctrl-D)",
+        example: ":quit",
+        parse: |args, display| no_args(args, display).map(|()| Command::Quit),
+    },
+    TypableCommand {
+        name: "dep",
+        aliases: &[],
+        usage: ":dep NAME [= SPEC]",
+        help: "add a crate dependency, e.g. :dep regex = \"1\"",
+        example: ":dep regex = \"1\"",
+        parse: |args, _| {
+            if args.is_empty() {
+                return err(":dep needs a crate, e.g. :dep regex = \"1\"");
+            }
+            Ok(Command::Evcxr(EvcxrCommand::Dep {
+                spec: args.to_owned(),
+            }))
+        },
+    },
+    TypableCommand {
+        name: "show_deps",
+        aliases: &[],
+        usage: ":show_deps",
+        help: "list the dependencies added so far",
+        example: ":show_deps",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::ShowDeps)),
+    },
+    TypableCommand {
+        name: "type",
+        aliases: &["t"],
+        usage: ":type EXPR-VAR",
+        help: "show a variable's type (also :t)",
+        example: ":type x",
+        parse: |args, display| {
+            if !is_identifier(args) {
+                return err(format!("{display} needs a variable name"));
+            }
+            Ok(Command::Evcxr(EvcxrCommand::Type(args.to_owned())))
+        },
+    },
+    TypableCommand {
+        name: "opt",
+        aliases: &[],
+        usage: ":opt [0|1|2|3|s|z]",
+        help: "show or set the optimisation level for cells",
+        example: ":opt 2",
+        parse: |args, _| {
+            if !matches!(args, "" | "0" | "1" | "2" | "3" | "s" | "z") {
+                return err(format!(":opt: expected 0, 1, 2, 3, s or z, got `{args}`"));
+            }
+            Ok(Command::Evcxr(EvcxrCommand::Opt(optional(args))))
+        },
+    },
+    TypableCommand {
+        name: "explain",
+        aliases: &[],
+        usage: ":explain",
+        help: "explain the last compile error's code",
+        example: ":explain",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::Explain)),
+    },
+    TypableCommand {
+        name: "clear",
+        aliases: &[],
+        usage: ":clear",
+        help: "go back to an empty session (snapshots are kept)",
+        example: ":clear",
+        parse: |args, display| no_args(args, display).map(|()| Command::Clear),
+    },
+    TypableCommand {
+        name: "efmt",
+        aliases: &[],
+        usage: ":efmt [FMT]",
+        help: "show or set the format of error values, e.g. {:?}",
+        example: ":efmt {:?}",
+        parse: |args, _| Ok(Command::Evcxr(EvcxrCommand::ErrorFormat(optional(args)))),
+    },
+    TypableCommand {
+        name: "fmt",
+        aliases: &[],
+        usage: ":fmt [FMT]",
+        help: "show or set the format of output values, e.g. {:#?}",
+        example: ":fmt {:#?}",
+        parse: |args, _| Ok(Command::Evcxr(EvcxrCommand::OutputFormat(optional(args)))),
+    },
+    TypableCommand {
+        name: "types",
+        aliases: &[],
+        usage: ":types",
+        help: "toggle showing the type of each output value",
+        example: ":types",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::Types)),
+    },
+    TypableCommand {
+        name: "toolchain",
+        aliases: &[],
+        usage: ":toolchain [NAME]",
+        help: "show or set the rustup toolchain used for cells",
+        example: ":toolchain nightly",
+        parse: |args, _| Ok(Command::Evcxr(EvcxrCommand::Toolchain(optional(args)))),
+    },
+    TypableCommand {
+        name: "offline",
+        aliases: &[],
+        usage: ":offline [on|off]",
+        help: "show or set cargo's offline mode",
+        example: ":offline on",
+        parse: |args, display| evcxr(optional_on_off(args, display).map(EvcxrCommand::Offline)),
+    },
+    TypableCommand {
+        name: "sccache",
+        aliases: &[],
+        usage: ":sccache [on|off]",
+        help: "show or set use of sccache",
+        example: ":sccache off",
+        parse: |args, display| evcxr(optional_on_off(args, display).map(EvcxrCommand::Sccache)),
+    },
+    TypableCommand {
+        name: "linker",
+        aliases: &[],
+        usage: ":linker [NAME]",
+        help: "show or set the linker (system, lld, mold)",
+        example: ":linker lld",
+        parse: |args, _| Ok(Command::Evcxr(EvcxrCommand::Linker(optional(args)))),
+    },
+    TypableCommand {
+        name: "preserve_vars_on_panic",
+        aliases: &[],
+        usage: ":preserve_vars_on_panic [on|off]",
+        help: "show or set whether a panic keeps variables",
+        example: ":preserve_vars_on_panic on",
+        parse: |args, display| {
+            evcxr(optional_on_off(args, display).map(EvcxrCommand::PreserveVarsOnPanic))
+        },
+    },
+    TypableCommand {
+        name: "time_passes",
+        aliases: &[],
+        usage: ":time_passes [on|off]",
+        help: "show or set rustc's -Ztime-passes (nightly)",
+        example: ":time_passes off",
+        parse: |args, display| evcxr(optional_on_off(args, display).map(EvcxrCommand::TimePasses)),
+    },
+    TypableCommand {
+        name: "build_env",
+        aliases: &[],
+        usage: ":build_env KEY VALUE",
+        help: "set an environment variable for compilation",
+        example: ":build_env RUST_LOG debug",
+        parse: |args, display| {
+            let (key, value) = key_value(args, display)?;
+            Ok(Command::Evcxr(EvcxrCommand::BuildEnv { key, value }))
+        },
+    },
+    TypableCommand {
+        name: "version",
+        aliases: &[],
+        usage: ":version",
+        help: "versions of tmrepl, evcxr and rustc",
+        example: ":version",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::Version)),
+    },
+];
+
+fn evcxr(command: Result<EvcxrCommand, CommandError>) -> Result<Command, CommandError> {
+    command.map(Command::Evcxr)
+}
+
+fn save(args: &str, display: &str, replace: bool) -> Result<Command, CommandError> {
+    if args.contains(char::is_whitespace) {
+        return err(format!("{display} takes at most one session name"));
+    }
+    Ok(Command::Save {
+        name: optional(args),
+        replace,
+    })
+}
+
+/// The command called `name` (without its colon), by name or alias.
+pub fn find(name: &str) -> Option<&'static TypableCommand> {
+    COMMANDS
+        .iter()
+        .find(|command| command.name == name || command.aliases.contains(&name))
+}
+
 /// Parses a line that starts with `:`.
 pub fn parse(line: &str) -> Result<Command, CommandError> {
     let line = line.trim();
@@ -266,154 +567,40 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
         None => (body, ""),
     };
     let display = format!(":{name}");
-    let command = match name {
-        "help" | "h" | "?" => {
-            no_args(args, &display)?;
-            Command::Help
-        }
-        "cells" | "history" => {
-            no_args(args, &display)?;
-            Command::Cells
-        }
-        "past" => {
-            if args.is_empty() {
-                return err(":past needs a cell number, e.g. :past 3");
-            }
-            Command::Past(cell_number(args, ":past")?)
-        }
-        "vars" => Command::Vars(if args.is_empty() {
-            None
-        } else {
-            Some(cell_number(args, ":vars")?)
-        }),
-        "saving" => Command::Saving(on_off(args, ":saving")?),
-        "dontsave" => {
-            if !is_identifier(args) {
-                return err(":dontsave needs a variable name, e.g. :dontsave big");
-            }
-            Command::DontSave(args.to_owned())
-        }
-        "clear_past" => Command::ClearPast(range(args)?),
-        "unhook" => {
-            no_args(args, &display)?;
-            Command::Unhook
-        }
-        "memory" | "mem" => {
-            no_args(args, &display)?;
-            Command::Memory
-        }
-        "timing" => {
-            no_args(args, &display)?;
-            Command::Timing
-        }
-        "jobs" => {
-            no_args(args, &display)?;
-            Command::Jobs
-        }
-        "kill" => Command::Kill(required_number(args, ":kill", ":kill 3")?),
-        "log" => Command::Log(required_number(args, ":log", ":log 3")?),
-        "take" => {
-            let mut words = args.split_whitespace();
-            let job = required_number(words.next().unwrap_or(""), ":take", ":take 3 total")?;
-            let names: Vec<String> = words.map(str::to_owned).collect();
-            if names.is_empty() || !names.iter().all(|n| is_identifier(n)) {
-                return err(":take needs a job and variable names, e.g. :take 3 total");
-            }
-            Command::Take { job, names }
-        }
-        "load" => {
-            if args.is_empty() || args.contains(char::is_whitespace) {
-                return err(":load needs one session name, e.g. :load lab");
-            }
-            Command::Load(args.to_owned())
-        }
-        "save" | "save!" => {
-            if args.contains(char::is_whitespace) {
-                return err(format!("{display} takes at most one session name"));
-            }
-            Command::Save {
-                name: optional(args),
-                replace: name == "save!",
-            }
-        }
-        "notify" => Command::Notify(match args {
-            "desktop" => NotifyMode::Desktop,
-            "terminal" => NotifyMode::Terminal,
-            "off" => NotifyMode::Off,
-            _ => {
-                return err(format!(
-                    ":notify: expected desktop, terminal or off, got `{args}`"
-                ));
-            }
-        }),
-        "clear" => {
-            no_args(args, &display)?;
-            Command::Clear
-        }
-        "quit" | "q" | "exit" => {
-            no_args(args, &display)?;
-            Command::Quit
-        }
-        _ => Command::Evcxr(parse_evcxr(name, args, &display)?),
-    };
-    Ok(command)
+    if name.is_empty() {
+        return err("empty command; :help lists them");
+    }
+    match find(name) {
+        Some(command) => (command.parse)(args, &display),
+        None => err(format!("unknown command {display}; :help lists them")),
+    }
 }
 
-fn parse_evcxr(name: &str, args: &str, display: &str) -> Result<EvcxrCommand, CommandError> {
-    Ok(match name {
-        "dep" => {
-            if args.is_empty() {
-                return err(":dep needs a crate, e.g. :dep regex = \"1\"");
-            }
-            EvcxrCommand::Dep {
-                spec: args.to_owned(),
-            }
-        }
-        "show_deps" => {
-            no_args(args, display)?;
-            EvcxrCommand::ShowDeps
-        }
-        "opt" => {
-            if !matches!(args, "" | "0" | "1" | "2" | "3" | "s" | "z") {
-                return err(format!(":opt: expected 0, 1, 2, 3, s or z, got `{args}`"));
-            }
-            EvcxrCommand::Opt(optional(args))
-        }
-        "type" | "t" => {
-            if !is_identifier(args) {
-                return err(format!("{display} needs a variable name"));
-            }
-            EvcxrCommand::Type(args.to_owned())
-        }
-        "explain" => {
-            no_args(args, display)?;
-            EvcxrCommand::Explain
-        }
-        "efmt" => EvcxrCommand::ErrorFormat(optional(args)),
-        "fmt" => EvcxrCommand::OutputFormat(optional(args)),
-        "types" => {
-            no_args(args, display)?;
-            EvcxrCommand::Types
-        }
-        "toolchain" => EvcxrCommand::Toolchain(optional(args)),
-        "offline" => EvcxrCommand::Offline(optional_on_off(args, display)?),
-        "sccache" => EvcxrCommand::Sccache(optional_on_off(args, display)?),
-        "linker" => EvcxrCommand::Linker(optional(args)),
-        "preserve_vars_on_panic" => {
-            EvcxrCommand::PreserveVarsOnPanic(optional_on_off(args, display)?)
-        }
-        "time_passes" => EvcxrCommand::TimePasses(optional_on_off(args, display)?),
-        "build_env" => {
-            let (key, value) = key_value(args, display)?;
-            EvcxrCommand::BuildEnv { key, value }
-        }
-        "version" => {
-            no_args(args, display)?;
-            EvcxrCommand::Version
-        }
-        "" => return err("empty command; :help lists them"),
-        _ => return err(format!("unknown command {display}; :help lists them")),
-    })
+/// Command names, with their colon, that complete `word` (which starts with `:`).
+pub fn completions(word: &str) -> Vec<String> {
+    COMMANDS
+        .iter()
+        .map(|command| format!(":{}", command.name))
+        .filter(|name| name.starts_with(word))
+        .collect()
+}
+
+/// The text of `:help`: one line per command.
+pub fn help_text() -> String {
+    let rows: Vec<(&str, &str)> = COMMANDS
+        .iter()
+        .flat_map(|command| {
+            let preface = (command.name == "jobs").then_some(BACKGROUND_JOB_HELP);
+            preface.into_iter().chain([(command.usage, command.help)])
+        })
+        .collect();
+    let width = rows.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0);
+    let mut out = String::from("Cells are Rust, compiled by evcxr. Commands:\n");
+    for (usage, what) in rows {
+        let _ = writeln!(out, "  {usage:<width$}  {what}");
+    }
+    out.push_str("A snapshot of the whole program is kept after every cell; :past N goes back.");
+    out
 }
 
 #[cfg(test)]
@@ -514,22 +701,68 @@ mod tests {
     }
 
     #[test]
-    fn every_help_line_parses() {
-        for (usage, _) in HELP {
-            let name = usage.split_whitespace().next().unwrap();
-            let example = match name {
-                ":past" | ":vars" | ":kill" | ":log" => format!("{name} 1"),
-                ":take" => ":take 1 x".into(),
-                ":load" => ":load x".into(),
-                ":notify" => ":notify off".into(),
-                "&CODE" => continue,
-                ":saving" => ":saving on".into(),
-                ":dontsave" | ":type" => format!("{name} x"),
-                ":dep" => ":dep regex".into(),
-                ":build_env" => format!("{name} K V"),
-                _ => name.to_owned(),
-            };
-            assert!(parse(&example).is_ok(), "{example}");
+    fn every_command_parses_its_own_example() {
+        for command in COMMANDS {
+            let parsed = parse(command.example);
+            assert!(parsed.is_ok(), "{}: {parsed:?}", command.example);
+            let typed = command.example[1..].split_whitespace().next().unwrap();
+            assert_eq!(
+                typed, command.name,
+                "{} is not an example of :{}",
+                command.example, command.name
+            );
+            let shown = command.usage[1..].split_whitespace().next().unwrap();
+            assert_eq!(
+                shown, command.name,
+                "usage {} names another command",
+                command.usage
+            );
         }
+    }
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for command in COMMANDS {
+            for name in std::iter::once(&command.name).chain(command.aliases) {
+                assert!(seen.insert(*name), "{name} names two commands");
+            }
+        }
+    }
+
+    #[test]
+    fn aliases_parse_like_their_command() {
+        assert_eq!(parse(":h"), Ok(Command::Help));
+        assert_eq!(parse(":?"), Ok(Command::Help));
+        assert_eq!(parse(":mem"), Ok(Command::Memory));
+        assert_eq!(parse(":exit"), Ok(Command::Quit));
+        assert_eq!(parse(":q"), Ok(Command::Quit));
+        assert_eq!(parse(":h now").unwrap_err().0, ":h takes no arguments");
+    }
+
+    #[test]
+    fn completion_offers_names_with_their_colon() {
+        // The editor's word before the cursor keeps the colon: `:pa` must find `:past`.
+        assert_eq!(completions(":pa"), vec![":past".to_owned()]);
+        let mut saves = completions(":sav");
+        saves.sort();
+        assert_eq!(saves, vec![":save", ":save!", ":saving"]);
+        assert!(completions(":").len() == COMMANDS.len());
+        assert!(
+            completions(":")
+                .iter()
+                .all(|name| parse(name).is_ok() || find(&name[1..]).is_some())
+        );
+    }
+
+    #[test]
+    fn help_lists_every_command_and_background_jobs() {
+        let help = help_text();
+        for command in COMMANDS {
+            assert!(help.contains(command.usage), "{}", command.usage);
+        }
+        let background = help.find("&CODE").unwrap();
+        assert!(help.find(":memory").unwrap() < background);
+        assert!(background < help.find(":jobs").unwrap());
     }
 }

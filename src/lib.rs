@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod frontend;
 pub mod history;
 pub mod jobs;
 pub mod plain;

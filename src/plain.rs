@@ -1,10 +1,10 @@
 //! Line mode: rustyline on a terminal, or cells read from a pipe exactly as if typed.
 
 use crate::app::{App, Update};
+use crate::frontend::{self, CellReport};
 use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream, format_duration};
-use crate::timeline::CellStatus;
 use anyhow::Result;
 use crossbeam_channel::{Receiver, select};
 use rustyline::completion::Completer;
@@ -254,7 +254,7 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
                     Ok(Reply::Cell(None)) | Err(_) => vec![Update::Quit],
                     Ok(Reply::Answer(answer)) if asking_quit => {
                         asking_quit = false;
-                        if matches!(answer.as_deref().map(str::trim), Some("y" | "Y" | "yes")) {
+                        if frontend::confirms_quit(answer.as_deref()) {
                             break 'session;
                         }
                         Vec::new()
@@ -272,27 +272,17 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
             match view.show(&app, &update) {
                 Flow::Continue => {}
                 Flow::Quit => {
-                    let jobs = app.session().active_jobs();
-                    if jobs.is_empty() {
+                    let Some(jobs) = frontend::jobs_in_the_way(app.session()) else {
                         break 'session;
-                    }
-                    let list: Vec<String> = jobs.iter().map(u32::to_string).collect();
-                    let list = list.join(", ");
-                    let (s, them) = if jobs.len() == 1 {
-                        ("", "it")
-                    } else {
-                        ("s", "them")
                     };
                     if !options.interactive {
-                        eprintln!("stopped job{s} {list} (still running at the end of input)");
+                        eprintln!("{}", jobs.stopped_at_end_of_input());
                         break 'session;
                     }
                     asking_quit = true;
                     reading = true;
                     let _ = ask.send(Ask::Answer {
-                        prompt: format!(
-                            "job{s} {list} still running; quit and stop {them}? [y/N] "
-                        ),
+                        prompt: jobs.question(),
                     });
                 }
                 Flow::Fatal => {
@@ -310,15 +300,15 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
         let _ = ask.send(Ask::SaveHistory);
         let _ = replies.recv_timeout(std::time::Duration::from_secs(2));
     }
-    if exit_code == 0
-        && let Some(message) = app.quit_saving_message()
-    {
-        if options.interactive {
-            use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "{message}");
-        }
+    if exit_code == 0 {
+        // Rustyline is done reading: what saving says is printed directly.
         view.printer = None;
-        for update in app.save_before_quit() {
+        let said = frontend::save_before_quit(&mut app, |message| {
+            if options.interactive {
+                let _ = writeln!(std::io::stderr(), "{message}");
+            }
+        });
+        for update in said {
             show(&app, &update, &mut view);
         }
     }
@@ -376,26 +366,14 @@ fn show(app: &App, update: &Update, view: &mut View) -> Flow {
             Stream::Stderr => view.err(text),
         },
         Update::CellFinished(number) => {
-            let Some(cell) = app.session().timeline().get(*number) else {
-                return Flow::Continue;
-            };
-            if let Some(error) = &cell.error_text {
-                view.err(error);
-            }
-            match &cell.status {
-                CellStatus::Panic => view.err(&format!("cell {number} panicked")),
-                CellStatus::Error(message) if cell.error_text.is_none() => {
-                    view.err(&format!("error: {message}"))
+            for report in frontend::finished_cell(app.session(), *number) {
+                let text = report.text();
+                match report {
+                    CellReport::ErrorText(_) | CellReport::Panicked(_) => view.err(&text),
+                    CellReport::Failed(_) => view.err(&format!("error: {text}")),
+                    CellReport::Value { cell, .. } => view.out(&format!("Out[{cell}]: {text}")),
+                    CellReport::Took(_) => view.out(&text),
                 }
-                _ => {}
-            }
-            if let Some(value) = &cell.value {
-                view.out(&format!("Out[{number}]: {value}"));
-            }
-            if app.session().timing()
-                && let Some(d) = cell.duration
-            {
-                view.out(&format!("took {}", format_duration(d)));
             }
         }
         Update::Notice(notice) => match notice.kind {

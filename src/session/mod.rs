@@ -401,10 +401,19 @@ impl Session {
         })]
     }
 
+    /// A command a front end built without text (a key in the interface), refused like
+    /// a typed one while a cell runs.
+    pub fn submit_command(&mut self, command: Command) -> Vec<Effect> {
+        if self.running.is_some() {
+            return vec![Effect::Show(Notice::error("a cell is still running"))];
+        }
+        self.command(command)
+    }
+
     fn command(&mut self, command: Command) -> Vec<Effect> {
         let show = |n: Notice| vec![Effect::Show(n)];
         match command {
-            Command::Help => show(Notice::info(help_text())),
+            Command::Help => show(Notice::info(commands::help_text())),
             Command::Cells => show(Notice::info(self.cells_table())),
             Command::Vars(at) => match self.vars_table(at) {
                 Ok(text) => show(Notice::info(text)),
@@ -1612,20 +1621,6 @@ impl Session {
         );
         out
     }
-}
-
-pub fn help_text() -> String {
-    let width = commands::HELP
-        .iter()
-        .map(|(u, _)| u.len())
-        .max()
-        .unwrap_or(0);
-    let mut out = String::from("Cells are Rust, compiled by evcxr. Commands:\n");
-    for (usage, what) in commands::HELP {
-        let _ = writeln!(out, "  {usage:<width$}  {what}");
-    }
-    out.push_str("A snapshot of the whole program is kept after every cell; :past N goes back.");
-    out
 }
 
 pub fn human_bytes(bytes: u64) -> String {

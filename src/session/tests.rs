@@ -86,6 +86,22 @@ fn no_input_while_a_cell_runs() {
 }
 
 #[test]
+fn a_command_from_a_key_is_refused_like_a_typed_one_while_a_cell_runs() {
+    let mut s = session();
+    s.submit("let a = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    assert_eq!(
+        s.submit_command(Command::Log(1)),
+        s.submit(":log 1"),
+        "typed and built commands must do the same"
+    );
+    s.submit("loop {}");
+    let effects = s.submit_command(Command::Past(1));
+    assert_eq!(notices(&effects)[0].text, "a cell is still running");
+    assert_eq!(effects.len(), 1);
+}
+
+#[test]
 fn past_checks_the_cell_and_carries_dontsave() {
     let mut s = session();
     s.submit("let a = 1;");

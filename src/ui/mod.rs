@@ -3,18 +3,22 @@
 
 pub mod editor;
 pub mod highlight;
+pub mod keymap;
 pub mod stderr;
 pub mod view;
 
 use crate::app::{App, Update};
+use crate::commands::Command;
+use crate::frontend;
 use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream};
 use anyhow::Result;
 use crossbeam_channel::{Receiver, select};
+use keymap::{Action, Context};
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -88,7 +92,7 @@ impl Tui {
             .is_some_and(|c| matches!(c.status, crate::timeline::CellStatus::Running));
         if running && !app.is_busy() && self.view.ticks.is_multiple_of(8) {
             self.view.awaiting_log = Some(cell);
-            let updates = app.submit(&format!(":log {cell}"));
+            let updates = app.command(Command::Log(cell));
             self.apply(app, updates);
         }
     }
@@ -105,19 +109,14 @@ impl Tui {
     }
 
     fn quit(&mut self, app: &App) -> Control {
-        let jobs = app.session().active_jobs();
-        if jobs.is_empty() || self.view.quit_asked {
+        let Some(jobs) = frontend::jobs_in_the_way(app.session()) else {
+            return Control::Quit;
+        };
+        if self.view.quit_asked {
             return Control::Quit;
         }
         self.view.quit_asked = true;
-        let list: Vec<String> = jobs.iter().map(u32::to_string).collect();
-        self.view.status = Some((
-            NoticeKind::Warning,
-            format!(
-                "jobs {} still running: Ctrl-D again stops them and quits",
-                list.join(", ")
-            ),
-        ));
+        self.view.status = Some((NoticeKind::Warning, jobs.press_again()));
         Control::Continue
     }
 
@@ -179,74 +178,180 @@ impl Tui {
     }
 
     pub fn handle_key(&mut self, app: &mut App, key: KeyEvent) -> Control {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        if key.code != KeyCode::Char('d') || !ctrl {
+        // Only Ctrl-D right after Ctrl-D confirms quitting with jobs running.
+        if keymap::lookup(&[Context::Global], &key) != Some(Action::QuitOrDeleteChar) {
             self.view.quit_asked = false;
         }
-        if let Some(overlay) = &mut self.view.overlay {
-            match (key.code, overlay) {
-                (KeyCode::Enter | KeyCode::Char('y'), Overlay::Rewind { cell, .. }) => {
-                    let command = format!(":past {cell}");
-                    self.view.overlay = None;
-                    self.view.focus = Focus::Editor;
-                    self.view.transcript.push(Entry::Input {
-                        cell: None,
-                        source: command.clone(),
-                    });
-                    let updates = app.submit(&command);
-                    return self.apply(app, updates);
-                }
-                (KeyCode::PageDown | KeyCode::Down, Overlay::Detail { scroll, .. }) => *scroll += 5,
-                (KeyCode::PageUp | KeyCode::Up, Overlay::Detail { scroll, .. }) => {
-                    *scroll = scroll.saturating_sub(5)
-                }
-                (KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::F(1), _) => {
-                    self.view.overlay = None
-                }
-                (KeyCode::Char('n'), Overlay::Rewind { .. }) => self.view.overlay = None,
-                _ => {}
+        let action = match keymap::lookup(self.contexts(), &key) {
+            Some(action) => action,
+            None if self.searching() => keymap::search_fallback(),
+            None => return Control::Continue,
+        };
+        self.perform(app, action, &key)
+    }
+
+    /// Where keys are looked up now, most specific first. An open view takes every key.
+    fn contexts(&self) -> &'static [Context] {
+        match (&self.view.overlay, self.view.focus) {
+            (Some(Overlay::Rewind { .. }), _) => &[Context::Rewind, Context::Overlay],
+            (Some(Overlay::Detail { .. }), _) => &[Context::Detail, Context::Overlay],
+            (Some(Overlay::Help), _) => &[Context::Overlay],
+            (None, Focus::Panel) => &[Context::Panel, Context::Global],
+            (None, Focus::Editor) if self.view.search.is_some() => {
+                &[Context::Search, Context::Global]
             }
-            return Control::Continue;
+            (None, Focus::Editor) => &[Context::Editor, Context::Global],
         }
-        match key.code {
-            KeyCode::F(1) => {
-                self.view.overlay = Some(Overlay::Help);
-                return Control::Continue;
-            }
-            KeyCode::Char('c') if ctrl => {
+    }
+
+    fn searching(&self) -> bool {
+        self.view.overlay.is_none()
+            && self.view.focus == Focus::Editor
+            && self.view.search.is_some()
+    }
+
+    fn perform(&mut self, app: &mut App, action: Action, key: &KeyEvent) -> Control {
+        let session = app.session();
+        let editor = &mut self.view.editor;
+        match action {
+            Action::ShowHelp => self.view.overlay = Some(Overlay::Help),
+            Action::InterruptOrClear => {
                 if app.is_busy() {
                     app.interrupt();
                 } else {
-                    self.view.editor.clear();
+                    editor.clear();
                     self.view.search = None;
                 }
-                return Control::Continue;
             }
-            KeyCode::Char('d') if ctrl => {
-                if self.view.editor.is_empty() {
+            Action::QuitOrDeleteChar => {
+                if editor.is_empty() {
                     return self.quit(app);
                 }
-                self.view.editor.delete();
-                return Control::Continue;
+                editor.delete();
             }
-            KeyCode::PageUp if self.view.focus == Focus::Editor => {
-                self.view.scroll += self.page;
-                return Control::Continue;
+            Action::ScrollTranscriptUp => self.view.scroll += self.page,
+            Action::ScrollTranscriptDown => {
+                self.view.scroll = self.view.scroll.saturating_sub(self.page)
             }
-            KeyCode::PageDown if self.view.focus == Focus::Editor => {
-                self.view.scroll = self.view.scroll.saturating_sub(self.page);
-                return Control::Continue;
+            Action::PreviewRewind => self.rewind_preview(app),
+            Action::Submit => return self.enter(app),
+            Action::Newline => editor.newline(),
+            Action::CompleteOrFocusPanel => {
+                if editor.is_empty() {
+                    self.view.focus = Focus::Panel;
+                } else {
+                    complete(&mut self.view, app);
+                }
             }
-            KeyCode::Char('t') if ctrl => {
-                self.rewind_preview(app);
-                return Control::Continue;
+            Action::DismissStatus => self.view.status = None,
+            Action::StartSearch => self.view.search = Some((String::new(), None)),
+            Action::LineStart => editor.home(),
+            Action::LineEnd => editor.end(),
+            Action::ClearLine => editor.clear(),
+            Action::InsertChar => {
+                if let KeyCode::Char(c) = key.code {
+                    editor.insert_char(c);
+                }
             }
-            _ => {}
+            Action::Backspace => editor.backspace(),
+            Action::DeleteChar => editor.delete(),
+            Action::Left => editor.left(),
+            Action::Right => editor.right(),
+            Action::Up => editor.up(),
+            Action::Down => editor.down(),
+            Action::SearchOlder
+            | Action::SearchType
+            | Action::SearchBackspace
+            | Action::AcceptSearch
+            | Action::EndSearch => self.search_key(action, key),
+            Action::SelectPrevious => self.view.select(session, -1),
+            Action::SelectNext => self.view.select(session, 1),
+            Action::SelectPageUp => self.view.select(session, -(self.page as i64)),
+            Action::SelectPageDown => self.view.select(session, self.page as i64),
+            Action::SelectFirst => self.view.select_edge(session, false),
+            Action::SelectLast => self.view.select_edge(session, true),
+            Action::FocusEditor => self.view.focus = Focus::Editor,
+            Action::OpenSelected => return self.open_selected(app),
+            Action::KillSelectedJob => {
+                if let Some(cell) = self.view.selection(session) {
+                    let updates = app.command(Command::Kill(cell));
+                    return self.apply(app, updates);
+                }
+            }
+            Action::CloseOverlay => self.view.overlay = None,
+            Action::ConfirmRewind => return self.confirm_rewind(app),
+            Action::ScrollOverlayUp | Action::ScrollOverlayDown => {
+                if let Some(Overlay::Detail { scroll, .. }) = &mut self.view.overlay {
+                    *scroll = if action == Action::ScrollOverlayDown {
+                        *scroll + 5
+                    } else {
+                        scroll.saturating_sub(5)
+                    };
+                }
+            }
         }
-        match self.view.focus {
-            Focus::Panel => self.panel_key(app, key),
-            Focus::Editor => self.editor_key(app, key, ctrl, alt),
+        Control::Continue
+    }
+
+    /// Enter in the editor: answers a running cell's prompt, continues an unfinished cell,
+    /// or runs it.
+    fn enter(&mut self, app: &mut App) -> Control {
+        let view = &mut self.view;
+        if let Some(_prompt) = view.input_prompt.take() {
+            let answer = view.editor.take();
+            view.transcript.push(Entry::Output {
+                stream: Stream::Stdout,
+                text: answer.clone(),
+            });
+            if let Err(e) = app.answer_input(answer) {
+                view.status = Some((NoticeKind::Error, e));
+            }
+            return Control::Continue;
+        }
+        if completeness(&view.editor.text()) == Completeness::Incomplete {
+            view.editor.newline();
+            return Control::Continue;
+        }
+        self.submit(app)
+    }
+
+    fn search_key(&mut self, action: Action, key: &KeyEvent) {
+        let view = &mut self.view;
+        let Some((query, found)) = &mut view.search else {
+            return;
+        };
+        let newest = view.editor.history().len();
+        match action {
+            Action::SearchOlder => {
+                if let Some(i) = view.editor.search(query, found.unwrap_or(newest)) {
+                    *found = Some(i);
+                }
+            }
+            Action::SearchType => {
+                if let KeyCode::Char(c) = key.code {
+                    query.push(c);
+                }
+                *found = view.editor.search(query, newest);
+            }
+            Action::SearchBackspace => {
+                query.pop();
+                *found = view.editor.search(query, newest);
+            }
+            Action::AcceptSearch => {
+                if let Some(i) = found {
+                    let entry = view.editor.history()[*i].clone();
+                    view.editor.set_text(&entry);
+                }
+                view.search = None;
+            }
+            _ => view.search = None,
+        }
+        if let Some((_, Some(i))) = &view.search {
+            let entry = view.editor.history()[*i].clone();
+            view.status = Some((
+                NoticeKind::Info,
+                format!("found: {}", entry.lines().next().unwrap_or("")),
+            ));
         }
     }
 
@@ -261,128 +366,42 @@ impl Tui {
         }
     }
 
-    fn panel_key(&mut self, app: &mut App, key: KeyEvent) -> Control {
-        let session = app.session();
-        match key.code {
-            KeyCode::Up => self.view.select(session, -1),
-            KeyCode::Down => self.view.select(session, 1),
-            KeyCode::PageUp => self.view.select(session, -(self.page as i64)),
-            KeyCode::PageDown => self.view.select(session, self.page as i64),
-            KeyCode::Home => self.view.select_edge(session, false),
-            KeyCode::End => self.view.select_edge(session, true),
-            KeyCode::Tab | KeyCode::Esc => self.view.focus = Focus::Editor,
-            KeyCode::Enter => {
-                let Some(cell) = self.view.selection(session) else {
-                    return Control::Continue;
-                };
-                let is_job = session
-                    .timeline()
-                    .get(cell)
-                    .is_some_and(|c| c.job.is_some());
-                if is_job {
-                    self.view.awaiting_log = Some(cell);
-                    let updates = app.submit(&format!(":log {cell}"));
-                    return self.apply(app, updates);
-                }
-                let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
-                self.view.overlay = Some(Overlay::Detail {
-                    title: format!("cell {cell}: variables"),
-                    text,
-                    scroll: 0,
-                    follow: None,
-                });
-            }
-            KeyCode::Char('k') => {
-                if let Some(cell) = self.view.selection(session) {
-                    let updates = app.submit(&format!(":kill {cell}"));
-                    return self.apply(app, updates);
-                }
-            }
-            _ => {}
-        }
-        Control::Continue
+    fn confirm_rewind(&mut self, app: &mut App) -> Control {
+        let Some(Overlay::Rewind { cell, .. }) = self.view.overlay.take() else {
+            return Control::Continue;
+        };
+        self.view.focus = Focus::Editor;
+        // Shown as if typed, so the transcript says what happened.
+        self.view.transcript.push(Entry::Input {
+            cell: None,
+            source: format!(":past {cell}"),
+        });
+        let updates = app.command(Command::Past(cell));
+        self.apply(app, updates)
     }
 
-    fn editor_key(&mut self, app: &mut App, key: KeyEvent, ctrl: bool, alt: bool) -> Control {
-        let view = &mut self.view;
-        if let Some((query, found)) = &mut view.search {
-            match key.code {
-                KeyCode::Char('r') if ctrl => {
-                    let before = found.unwrap_or(view.editor.history().len());
-                    if let Some(i) = view.editor.search(query, before) {
-                        *found = Some(i);
-                    }
-                }
-                KeyCode::Char(c) if !ctrl => {
-                    query.push(c);
-                    *found = view.editor.search(query, view.editor.history().len());
-                }
-                KeyCode::Backspace => {
-                    query.pop();
-                    *found = view.editor.search(query, view.editor.history().len());
-                }
-                KeyCode::Enter | KeyCode::Right | KeyCode::Left => {
-                    if let Some(i) = found {
-                        let entry = view.editor.history()[*i].clone();
-                        view.editor.set_text(&entry);
-                    }
-                    view.search = None;
-                }
-                _ => view.search = None,
-            }
-            if let Some((_, Some(i))) = &view.search {
-                let entry = view.editor.history()[*i].clone();
-                view.status = Some((
-                    NoticeKind::Info,
-                    format!("found: {}", entry.lines().next().unwrap_or("")),
-                ));
-            }
+    /// Panel Enter: a job's log (followed while it runs), or a cell's variables.
+    fn open_selected(&mut self, app: &mut App) -> Control {
+        let session = app.session();
+        let Some(cell) = self.view.selection(session) else {
             return Control::Continue;
+        };
+        let is_job = session
+            .timeline()
+            .get(cell)
+            .is_some_and(|c| c.job.is_some());
+        if is_job {
+            self.view.awaiting_log = Some(cell);
+            let updates = app.command(Command::Log(cell));
+            return self.apply(app, updates);
         }
-        match key.code {
-            KeyCode::Enter if alt => view.editor.newline(),
-            KeyCode::Enter => {
-                if let Some(_prompt) = view.input_prompt.take() {
-                    let answer = view.editor.take();
-                    view.transcript.push(Entry::Output {
-                        stream: crate::session::Stream::Stdout,
-                        text: answer.clone(),
-                    });
-                    if let Err(e) = app.answer_input(answer) {
-                        view.status = Some((NoticeKind::Error, e));
-                    }
-                    return Control::Continue;
-                }
-                let text = view.editor.text();
-                if completeness(&text) == Completeness::Incomplete {
-                    view.editor.newline();
-                    return Control::Continue;
-                }
-                return self.submit(app);
-            }
-            KeyCode::Tab => {
-                if view.editor.is_empty() {
-                    view.focus = Focus::Panel;
-                } else {
-                    complete(view, app);
-                }
-            }
-            KeyCode::Esc => view.status = None,
-            KeyCode::Char('r') if ctrl => view.search = Some((String::new(), None)),
-            KeyCode::Char('a') if ctrl => view.editor.home(),
-            KeyCode::Char('e') if ctrl => view.editor.end(),
-            KeyCode::Char('u') if ctrl => view.editor.clear(),
-            KeyCode::Char(c) if !ctrl => view.editor.insert_char(c),
-            KeyCode::Backspace => view.editor.backspace(),
-            KeyCode::Delete => view.editor.delete(),
-            KeyCode::Left => view.editor.left(),
-            KeyCode::Right => view.editor.right(),
-            KeyCode::Home => view.editor.home(),
-            KeyCode::End => view.editor.end(),
-            KeyCode::Up => view.editor.up(),
-            KeyCode::Down => view.editor.down(),
-            _ => {}
-        }
+        let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
+        self.view.overlay = Some(Overlay::Detail {
+            title: format!("cell {cell}: variables"),
+            text,
+            scroll: 0,
+            follow: None,
+        });
         Control::Continue
     }
 }
@@ -392,11 +411,7 @@ fn complete(view: &mut View, app: &App) {
     let word = view.editor.word_before_cursor().to_owned();
     let line = view.editor.text();
     let mut candidates: Vec<String> = if line.trim_start().starts_with(':') && !line.contains(' ') {
-        crate::commands::HELP
-            .iter()
-            .filter_map(|(usage, _)| usage.split_whitespace().next())
-            .map(|c| c.trim_start_matches(':').to_owned())
-            .collect()
+        crate::commands::completions(&word)
     } else {
         let mut names: Vec<String> = app
             .session()
@@ -577,17 +592,12 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             path.display()
         );
     }
-    if let Some(message) = app.quit_saving_message() {
-        // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
-        let mut err = std::io::stderr();
-        let _ = writeln!(err, "tmrepl: {message}");
-        for update in app.save_before_quit() {
-            if let Update::Notice(notice) = update
-                && notice.kind != NoticeKind::Info
-            {
-                let _ = writeln!(err, "tmrepl: {}", notice.text);
-            }
-        }
+    // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
+    let said = frontend::save_before_quit(&mut app, |message| {
+        let _ = writeln!(std::io::stderr(), "tmrepl: {message}");
+    });
+    for notice in frontend::problems(&said) {
+        let _ = writeln!(std::io::stderr(), "tmrepl: {}", notice.text);
     }
     app.shutdown();
     Ok(code)

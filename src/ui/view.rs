@@ -4,6 +4,7 @@
 use super::editor::Editor;
 use super::highlight::{self, Token};
 use crate::app::Update;
+use crate::frontend::{self, CellReport};
 use crate::session::{NoticeKind, Session, Stream, format_duration, human_bytes};
 use crate::timeline::{Cell, CellStatus, SnapshotState};
 use ratatui::Frame;
@@ -110,32 +111,17 @@ impl View {
                 text: text.clone(),
             }),
             Update::CellFinished(n) => {
-                let Some(cell) = session.timeline().get(*n) else {
+                // An unknown cell shows nothing and leaves the reader's place alone.
+                if session.timeline().get(*n).is_none() {
                     return;
-                };
-                if let Some(error) = &cell.error_text {
-                    self.transcript.push(Entry::Error(error.clone()));
                 }
-                match &cell.status {
-                    CellStatus::Panic => self
-                        .transcript
-                        .push(Entry::Mark(format!("cell {n} panicked"))),
-                    CellStatus::Error(m) if cell.error_text.is_none() => {
-                        self.transcript.push(Entry::Error(m.clone()))
-                    }
-                    _ => {}
-                }
-                if let Some(value) = &cell.value {
-                    self.transcript.push(Entry::Value {
-                        cell: *n,
-                        text: value.clone(),
+                for report in frontend::finished_cell(session, *n) {
+                    let text = report.text();
+                    self.transcript.push(match report {
+                        CellReport::ErrorText(_) | CellReport::Failed(_) => Entry::Error(text),
+                        CellReport::Panicked(_) | CellReport::Took(_) => Entry::Mark(text),
+                        CellReport::Value { cell, .. } => Entry::Value { cell, text },
                     });
-                }
-                if session.timing()
-                    && let Some(d) = cell.duration
-                {
-                    self.transcript
-                        .push(Entry::Mark(format!("took {}", format_duration(d))));
                 }
             }
             Update::Notice(notice) | Update::Bell(notice) => {
@@ -718,48 +704,10 @@ fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
+/// F1: every key, then every command.
 pub fn help_text() -> String {
-    let keys: &[(&str, &str)] = &[
-        (
-            "Enter",
-            "run the cell (a new line while brackets or strings are open)",
-        ),
-        ("Alt-Enter", "new line"),
-        (
-            "Up / Down",
-            "move between lines; on the first/last line walk the input history",
-        ),
-        (
-            "Ctrl-R",
-            "search the input history (Ctrl-R again: older match)",
-        ),
-        (
-            "Tab",
-            "complete a name; on an empty line, focus the side panel",
-        ),
-        ("Esc", "back to the editor; close a view"),
-        ("PgUp / PgDn, wheel", "scroll the transcript"),
-        (
-            "Ctrl-C",
-            "stop the running cell; on an idle prompt, clear the line",
-        ),
-        ("Ctrl-D", "quit (asks when jobs are running)"),
-        ("F1", "this help"),
-        ("panel: Up/Down/PgUp/PgDn/Home/End", "select a cell"),
-        ("panel: Enter", "the cell's variables, or the job's log"),
-        (
-            "panel: Ctrl-T",
-            "rewind to the selected cell (shows what changes first)",
-        ),
-        ("panel: k", "kill the selected job"),
-        ("&CODE", "run the cell as a background job"),
-    ];
-    let width = keys.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let mut out: String = keys
-        .iter()
-        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
-        .collect();
+    let mut out = super::keymap::help_text();
     out.push('\n');
-    out.push_str(&crate::session::help_text());
+    out.push_str(&crate::commands::help_text());
     out
 }
