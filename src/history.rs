@@ -129,28 +129,6 @@ mod tests {
     }
 
     #[test]
-    fn the_full_screen_editor_gets_back_what_was_typed_after_a_restart() {
-        use crate::ui::editor::Editor;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("history");
-        let mut before = Editor::new();
-        before.insert_str(r#"println!("a\nb");"#);
-        before.take();
-        before.insert_str("fn f() {");
-        before.newline();
-        before.insert_str("    1");
-        before.take();
-        save(&path, before.history(), 100).unwrap();
-
-        let mut after = Editor::new();
-        after.set_history(load(&path, 100).unwrap());
-        after.up();
-        assert_eq!(after.lines(), ["fn f() {", "    1"]);
-        after.up();
-        assert_eq!(after.lines(), [r#"println!("a\nb");"#]);
-    }
-
-    #[test]
     fn the_file_is_in_rustylines_format() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history");
