@@ -9,8 +9,8 @@ mod request;
 mod saving;
 mod tables;
 
-pub use events::*;
 use events::DONTSAVE;
+pub use events::*;
 pub use request::{Request, RequestId};
 pub use tables::{format_duration, human_bytes};
 

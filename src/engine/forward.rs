@@ -1,0 +1,105 @@
+//! The threads that carry evcxr's output channels and the runtime's notices to the
+//! engine's messages while the engine thread is inside evcxr.
+
+use super::*;
+
+/// Threads that move evcxr's output lines and the runtime's notices into `messages`.
+pub(super) fn spawn_forwarders(
+    outputs: evcxr::EvalContextOutputs,
+    messages: Sender<EngineMessage>,
+    flush_requests: Receiver<Sender<()>>,
+    stderr_marks: Sender<()>,
+    notices: Receiver<RuntimeNotice>,
+    hidden_ended: durable::HiddenEnded,
+) -> Result<()> {
+    let stdout = outputs.stdout;
+    let stderr = outputs.stderr;
+    let out_messages = messages.clone();
+    let forward = move |messages: &Sender<EngineMessage>, stream, text: String| {
+        messages
+            .send(EngineMessage::Event(EngineEvent::Output { stream, text }))
+            .is_ok()
+    };
+    std::thread::Builder::new()
+        .name("tmrepl-stdout".into())
+        .spawn(move || {
+            loop {
+                select! {
+                    recv(stdout) -> line => match line {
+                        Ok(line) => {
+                            if !forward(&out_messages, Stream::Stdout, line) {
+                                break;
+                            }
+                        }
+                        Err(_) => break,
+                    },
+                    recv(flush_requests) -> ack => match ack {
+                        Ok(ack) => {
+                            while let Ok(line) = stdout.try_recv() {
+                                forward(&out_messages, Stream::Stdout, line);
+                            }
+                            let _ = ack.send(());
+                        }
+                        Err(_) => break,
+                    },
+                }
+            }
+        })?;
+    let err_messages = messages.clone();
+    std::thread::Builder::new()
+        .name("tmrepl-stderr".into())
+        .spawn(move || {
+            for line in stderr {
+                if line == STDERR_MARK {
+                    let _ = stderr_marks.send(());
+                } else if !forward(&err_messages, Stream::Stderr, line) {
+                    break;
+                }
+            }
+        })?;
+    std::thread::Builder::new()
+        .name("tmrepl-notices".into())
+        .spawn(move || {
+            for notice in notices {
+                let message = match notice {
+                    RuntimeNotice::InputRequest { prompt, password } => {
+                        EngineMessage::InputRequested { prompt, password }
+                    }
+                    // Save jobs are the engine's own business.
+                    RuntimeNotice::JobStarted { cell } if cell >= durable::HIDDEN_JOBS => continue,
+                    RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
+                        if cell >= durable::HIDDEN_JOBS =>
+                    {
+                        if let Ok(mut ended) = hidden_ended.lock() {
+                            ended.insert(cell);
+                        }
+                        continue;
+                    }
+                    RuntimeNotice::JobStarted { cell } => {
+                        EngineMessage::Event(EngineEvent::JobStarted {
+                            cell,
+                            at: Instant::now(),
+                        })
+                    }
+                    RuntimeNotice::JobFinished(report) => {
+                        EngineMessage::Event(EngineEvent::JobFinished {
+                            cell: report.cell,
+                            end: match report.end {
+                                JobEnd::Finished => JobOutcome::Finished,
+                                JobEnd::Panicked => JobOutcome::Panicked,
+                                JobEnd::Crashed(why) => JobOutcome::Crashed(why),
+                                JobEnd::Killed => JobOutcome::Killed,
+                            },
+                            duration: Duration::from_micros(report.micros),
+                            peak_bytes: report.peak_bytes,
+                            degraded: report.degraded,
+                        })
+                    }
+                };
+                if messages.send(message).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
+}
