@@ -37,7 +37,9 @@ pub enum Command {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EvcxrCommand {
-    Dep { spec: String },
+    Dep {
+        spec: String,
+    },
     ShowDeps,
     Opt(Option<String>),
     Type(String),
@@ -50,9 +52,23 @@ pub enum EvcxrCommand {
     Sccache(Option<bool>),
     Linker(Option<String>),
     PreserveVarsOnPanic(Option<bool>),
+    /// `None` toggles, as evcxr's `:time_passes` does.
     TimePasses(Option<bool>),
-    BuildEnv { key: String, value: String },
+    BuildEnv {
+        key: String,
+        value: String,
+    },
     Version,
+    /// The documentation rust-analyzer shows for a name, path or expression.
+    Doc(String),
+    AllowStaticLinking(bool),
+    CodegenBackend(Option<String>),
+    /// Toggles evcxr's internal debugging output.
+    InternalDebug,
+    /// Cache size in MiB (0 disables), or `None` to show it.
+    Cache(Option<u64>),
+    LastCompileDir,
+    LastErrorJson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,10 +135,17 @@ fn no_args(args: &str, command: &str) -> Result<(), CommandError> {
     }
 }
 
+/// `KEY=VALUE` (evcxr's form) or `KEY VALUE`.
 fn key_value(args: &str, command: &str) -> Result<(String, String), CommandError> {
-    match args.split_once(char::is_whitespace) {
-        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.trim().to_owned())),
-        _ => err(format!("usage: {command} KEY VALUE")),
+    let split = args
+        .split_once('=')
+        .filter(|(key, _)| !key.contains(char::is_whitespace))
+        .or_else(|| args.split_once(char::is_whitespace));
+    match split {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => err(format!("usage: {command} KEY=VALUE")),
     }
 }
 
@@ -510,16 +533,16 @@ pub const COMMANDS: &[TypableCommand] = &[
         name: "time_passes",
         aliases: &[],
         usage: ":time_passes [on|off]",
-        help: "show or set rustc's -Ztime-passes (nightly)",
+        help: "toggle or set rustc's -Ztime-passes (nightly)",
         example: ":time_passes off",
         parse: |args, display| evcxr(optional_on_off(args, display).map(EvcxrCommand::TimePasses)),
     },
     TypableCommand {
         name: "build_env",
         aliases: &[],
-        usage: ":build_env KEY VALUE",
+        usage: ":build_env KEY=VALUE",
         help: "set an environment variable for compilation",
-        example: ":build_env RUST_LOG debug",
+        example: ":build_env RUST_LOG=debug",
         parse: |args, display| {
             let (key, value) = key_value(args, display)?;
             Ok(Command::Evcxr(EvcxrCommand::BuildEnv { key, value }))
@@ -533,6 +556,105 @@ pub const COMMANDS: &[TypableCommand] = &[
         example: ":version",
         parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::Version)),
     },
+    TypableCommand {
+        name: "doc",
+        aliases: &[],
+        usage: ":doc NAME",
+        help: "documentation of a variable, keyword, type, function or module",
+        example: ":doc Vec",
+        parse: |args, display| {
+            if args.is_empty() {
+                return err(format!("{display} needs a name, e.g. :doc Vec"));
+            }
+            Ok(Command::Evcxr(EvcxrCommand::Doc(args.to_owned())))
+        },
+    },
+    TypableCommand {
+        name: "allow_static_linking",
+        aliases: &[],
+        usage: ":allow_static_linking 1",
+        help: "link dependencies statically (the default); 0 is refused: see README",
+        example: ":allow_static_linking 1",
+        parse: |args, display| {
+            if !on_off(args, display)? {
+                return err(format!(
+                    "{display} 0 is not available in tmrepl: {NO_DYLIBS}"
+                ));
+            }
+            Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(true)))
+        },
+    },
+    TypableCommand {
+        name: "codegen_backend",
+        aliases: &[],
+        usage: ":codegen_backend [NAME]",
+        help: "show or set rustc's codegen backend (nightly), e.g. cranelift",
+        example: ":codegen_backend cranelift",
+        parse: |args, _| Ok(Command::Evcxr(EvcxrCommand::CodegenBackend(optional(args)))),
+    },
+    TypableCommand {
+        name: "cache",
+        aliases: &[],
+        usage: ":cache [MiB]",
+        help: "show or set evcxr's compilation cache in MiB (0: off, the default; on, it slows every cell here)",
+        example: ":cache 500",
+        parse: |args, display| {
+            if args.is_empty() {
+                return Ok(Command::Evcxr(EvcxrCommand::Cache(None)));
+            }
+            match args.parse::<u64>() {
+                Ok(mib) => Ok(Command::Evcxr(EvcxrCommand::Cache(Some(mib)))),
+                Err(_) => err(format!("{display}: expected a size in MiB, got `{args}`")),
+            }
+        },
+    },
+    TypableCommand {
+        name: "last_compile_dir",
+        aliases: &[],
+        usage: ":last_compile_dir",
+        help: "the folder evcxr compiles cells in",
+        example: ":last_compile_dir",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::LastCompileDir)),
+    },
+    TypableCommand {
+        name: "last_error_json",
+        aliases: &[],
+        usage: ":last_error_json",
+        help: "the last compile errors as rustc's JSON (for debugging)",
+        example: ":last_error_json",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::LastErrorJson)),
+    },
+    TypableCommand {
+        name: "internal_debug",
+        aliases: &[],
+        usage: ":internal_debug",
+        help: "toggle evcxr's internal debugging output",
+        example: ":internal_debug",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::InternalDebug)),
+    },
+];
+
+/// Why dependencies cannot be built as dylibs (evcxr's `:allow_static_linking 0`).
+const NO_DYLIBS: &str = "evcxr 0.22 then points `core` at libstd's .so, which recent Rust ships as a metadata stub, so every cell would fail to compile";
+
+/// evcxr commands tmrepl does not have, and why; typing one gives the reason.
+pub const UNAVAILABLE: &[(&str, &str)] = &[
+    (
+        "restart",
+        "the running process is the time machine's present; :clear starts an empty one, :past N goes back",
+    ),
+    (
+        "env",
+        "the process cells run in is never restarted, so it would not see the variable; run std::env::set_var in a cell (snapshots keep it), or :build_env for compilation",
+    ),
+    (
+        "load_config",
+        "evcxr.toml's [evcxr] settings apply at start, but its dependencies, init.evcxr and prelude.rs are not run; paste their lines as cells",
+    ),
+    (
+        "clear_cache",
+        "evcxr's cache cleanup is internal to evcxr; delete evcxr's folder under your cache directory (e.g. ~/.cache/evcxr)",
+    ),
 ];
 
 fn evcxr(command: Result<EvcxrCommand, CommandError>) -> Result<Command, CommandError> {
@@ -570,8 +692,14 @@ pub fn parse(line: &str) -> Result<Command, CommandError> {
     if name.is_empty() {
         return err("empty command; :help lists them");
     }
-    match find(name) {
-        Some(command) => (command.parse)(args, &display),
+    if let Some(command) = find(name) {
+        return (command.parse)(args, &display);
+    }
+    match UNAVAILABLE
+        .iter()
+        .find(|(unavailable, _)| *unavailable == name)
+    {
+        Some((_, why)) => err(format!("{display} is not available in tmrepl: {why}")),
         None => err(format!("unknown command {display}; :help lists them")),
     }
 }
@@ -599,6 +727,15 @@ pub fn help_text() -> String {
     for (usage, what) in rows {
         let _ = writeln!(out, "  {usage:<width$}  {what}");
     }
+    let unavailable: Vec<String> = UNAVAILABLE
+        .iter()
+        .map(|(name, _)| format!(":{name}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Not in tmrepl (typing one says why): {}",
+        unavailable.join(" ")
+    );
     out.push_str("A snapshot of the whole program is kept after every cell; :past N goes back.");
     out
 }
@@ -660,6 +797,13 @@ mod tests {
             ":opt 9",
             ":type",
             ":build_env ONLYKEY",
+            ":build_env =x",
+            ":doc",
+            ":allow_static_linking",
+            ":allow_static_linking maybe",
+            ":allow_static_linking 0",
+            ":cache lots",
+            ":last_compile_dir now",
         ] {
             let error = parse(bad).expect_err(bad);
             assert!(!error.0.contains('\n'), "{bad}: {error}");
@@ -698,6 +842,77 @@ mod tests {
                 value: "debug".into()
             }))
         );
+    }
+
+    /// The argument forms evcxr's own commands take parse to the same requests.
+    #[test]
+    fn evcxr_argument_forms() {
+        let build_env = |key: &str, value: &str| {
+            Ok(Command::Evcxr(EvcxrCommand::BuildEnv {
+                key: key.into(),
+                value: value.into(),
+            }))
+        };
+        assert_eq!(
+            parse(":build_env RUST_LOG=debug"),
+            build_env("RUST_LOG", "debug")
+        );
+        assert_eq!(
+            parse(":build_env FLAGS=-C a=b"),
+            build_env("FLAGS", "-C a=b")
+        );
+        assert_eq!(
+            parse(":build_env FLAGS -C a=b"),
+            build_env("FLAGS", "-C a=b")
+        );
+        assert_eq!(
+            parse(":doc std::vec::Vec"),
+            Ok(Command::Evcxr(EvcxrCommand::Doc("std::vec::Vec".into())))
+        );
+        assert!(
+            parse(":allow_static_linking 0")
+                .unwrap_err()
+                .0
+                .starts_with(":allow_static_linking 0 is not available in tmrepl: ")
+        );
+        assert_eq!(
+            parse(":allow_static_linking 1"),
+            Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(true)))
+        );
+        assert_eq!(
+            parse(":offline 1"),
+            Ok(Command::Evcxr(EvcxrCommand::Offline(Some(true))))
+        );
+        assert_eq!(
+            parse(":time_passes"),
+            Ok(Command::Evcxr(EvcxrCommand::TimePasses(None)))
+        );
+        assert_eq!(
+            parse(":cache 0"),
+            Ok(Command::Evcxr(EvcxrCommand::Cache(Some(0))))
+        );
+        assert_eq!(
+            parse(":cache"),
+            Ok(Command::Evcxr(EvcxrCommand::Cache(None)))
+        );
+        assert_eq!(
+            parse(":codegen_backend"),
+            Ok(Command::Evcxr(EvcxrCommand::CodegenBackend(None)))
+        );
+    }
+
+    #[test]
+    fn unavailable_evcxr_commands_say_why_on_one_line() {
+        for (name, _) in UNAVAILABLE {
+            assert!(find(name).is_none(), ":{name} is both available and not");
+            let error = parse(&format!(":{name} X=1")).unwrap_err().0;
+            assert!(
+                error.starts_with(&format!(":{name} is not available in tmrepl: ")),
+                "{error}"
+            );
+            assert!(!error.contains('\n'), "{error}");
+            assert!(help_text().contains(&format!(":{name}")), ":{name}");
+        }
     }
 
     #[test]

@@ -3,22 +3,25 @@
 use super::*;
 
 impl Engine {
+    /// Carries out one of evcxr's commands; the wording of each answer is evcxr's own.
     pub(super) fn command(&mut self, command: EvcxrCommand) -> Result<String> {
         use EvcxrCommand as C;
-        let state = self.ctx.state();
+        let mut state = self.ctx.state();
         Ok(match command {
             C::Dep { spec } => {
                 let (name, config) = parse_dep(&spec)?;
-                let local = name.starts_with('.') || name.starts_with('/');
-                commit!(self, s => {
-                    if local {
-                        s.add_local_dep(&name).map_err(|e| anyhow!("{e}"))?;
-                    } else {
-                        s.add_dep(&name, &config).map_err(|e| anyhow!("{e}"))?;
-                    }
-                });
-                self.deps.insert(name.clone(), config);
-                format!("added dependency {name}")
+                if name.starts_with('.') || name.starts_with('/') {
+                    // evcxr names a local crate from its Cargo.toml, as `:show_deps` must.
+                    let crate_name = local_crate_name(&name)?;
+                    commit!(self, s => { s.add_local_dep(&name).map_err(|e| anyhow!("{e}"))?; });
+                    self.deps
+                        .insert(crate_name.clone(), format!("{{ path = \"{name}\" }}"));
+                    format!("added dependency {crate_name}")
+                } else {
+                    commit!(self, s => { s.add_dep(&name, &config).map_err(|e| anyhow!("{e}"))?; });
+                    self.deps.insert(name.clone(), config);
+                    format!("added dependency {name}")
+                }
             }
             C::ShowDeps => {
                 if self.deps.is_empty() {
@@ -31,107 +34,170 @@ impl Engine {
                         .join("\n")
                 }
             }
-            C::Opt(None) => format!("optimisation level: {}", state.opt_level()),
+            C::Opt(None) => format!("Optimization: {}", state.opt_level()),
             C::Opt(Some(level)) => {
                 commit!(self, s => { s.set_opt_level(&level).map_err(|e| anyhow!("{e}"))?; });
-                format!("optimisation level: {level}")
+                format!("Optimization: {level}")
             }
             C::Type(name) => self
                 .ctx
                 .variables_and_types()
                 .find(|(v, _)| *v == name)
                 .map(|(v, t)| format!("{v}: {t}"))
-                .ok_or_else(|| anyhow!("no variable named {name}"))?,
+                .ok_or_else(|| anyhow!("Variable does not exist: {name}"))?,
             C::Explain => {
-                let code = self
-                    .last_error_code
-                    .clone()
-                    .ok_or_else(|| anyhow!("no compile error with a code yet"))?;
-                let output = std::process::Command::new("rustc")
-                    .args(["--explain", &code])
-                    .output()
-                    .context("running rustc --explain")?;
-                String::from_utf8_lossy(&output.stdout)
+                if self.last_errors.is_empty() {
+                    bail!("No last error to explain");
+                }
+                let explanations: Option<Vec<&str>> = self
+                    .last_errors
+                    .iter()
+                    .map(evcxr::CompilationError::explanation)
+                    .collect();
+                explanations
+                    .ok_or_else(|| anyhow!("Sorry, last error has no explanation"))?
+                    .concat()
                     .trim_end()
                     .to_owned()
             }
-            C::ErrorFormat(None) => format!("error format: {}", state.error_format()),
-            C::ErrorFormat(Some(format)) => {
-                commit!(self, s => { s.set_error_format(&format).map_err(|e| anyhow!("{e}"))?; });
-                format!("error format: {format}")
+            C::LastErrorJson => {
+                if self.last_errors.is_empty() {
+                    bail!("no compile errors yet");
+                }
+                self.last_errors
+                    .iter()
+                    .map(|error| error.json.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             }
-            C::OutputFormat(None) => format!("output format: {}", state.output_format()),
+            C::ErrorFormat(format) => {
+                if let Some(format) = format {
+                    commit!(self, s => { s.set_error_format(&format).map_err(|e| anyhow!("{e}"))?; });
+                    state = self.ctx.state();
+                }
+                format!(
+                    "Error format: {} (errors must implement {})",
+                    state.error_format(),
+                    state.error_format_trait()
+                )
+            }
+            C::OutputFormat(None) => format!("Output format: {}", state.output_format()),
             C::OutputFormat(Some(format)) => {
-                commit!(self, s => {
-                    s.set_output_format(format.clone());
-                });
-                format!("output format: {format}")
+                commit!(self, s => { s.set_output_format(format.clone()); });
+                format!("Output format: {format}")
             }
             C::Types => {
                 let on = !state.display_types();
-                commit!(self, s => {
-                                    s.set_display_types(on);
-                });
-                format!("types: {}", on_off(on))
+                commit!(self, s => { s.set_display_types(on); });
+                format!("Types: {on}")
             }
-            C::Toolchain(None) => {
-                let mut state = state;
-                format!("toolchain: {}", state.toolchain())
-            }
+            C::Toolchain(None) => format!("Toolchain: {}", state.toolchain()),
             C::Toolchain(Some(name)) => {
                 commit!(self, s => { s.set_toolchain(&name).map_err(|e| anyhow!("{e}"))?; });
-                format!("toolchain: {name}")
+                format!("Toolchain: {name}")
             }
-            C::Offline(None) => format!("offline: {}", on_off(state.offline_mode())),
+            C::Offline(None) => format!("Offline mode: {}", state.offline_mode()),
             C::Offline(Some(on)) => {
-                commit!(self, s => {
-                                    s.set_offline_mode(on);
-                });
-                format!("offline: {}", on_off(on))
+                commit!(self, s => { s.set_offline_mode(on); });
+                format!("Offline mode: {on}")
             }
-            C::Sccache(None) => format!("sccache: {}", on_off(state.sccache())),
+            C::AllowStaticLinking(on) => {
+                commit!(self, s => { s.set_allow_static_linking(on); });
+                format!("Static linking: {on}")
+            }
+            C::Sccache(None) => format!("sccache: {}", state.sccache()),
             C::Sccache(Some(on)) => {
-                commit!(self, s => { s.set_sccache(on).map_err(|e| anyhow!("{e}"))?; });
-                format!("sccache: {}", on_off(on))
+                commit!(self, s => {
+                    s.set_sccache(on).map_err(|e| anyhow!("{e}"))?;
+                    // As evcxr does: sccache cannot cache dynamically linked crates.
+                    if on {
+                        s.set_allow_static_linking(true);
+                    }
+                });
+                if on {
+                    "sccache: true. Warning: dynamic linking disabled, use :cache instead to preserve dynamic linking".into()
+                } else {
+                    "sccache: false".into()
+                }
+            }
+            C::Cache(mib) => {
+                if let Some(mib) = mib {
+                    commit!(self, s => { s.set_cache_bytes(mib.saturating_mul(1024 * 1024)); });
+                    state = self.ctx.state();
+                }
+                format!("cache: {} MiB", state.cache_bytes() / 1024 / 1024)
             }
             C::Linker(None) => format!("linker: {}", state.linker()),
             C::Linker(Some(linker)) => {
-                commit!(self, s => {
-                                    s.set_linker(linker.clone());
-                });
+                commit!(self, s => { s.set_linker(linker.clone()); });
                 format!("linker: {linker}")
             }
+            C::CodegenBackend(backend) => {
+                if let Some(backend) = backend {
+                    commit!(self, s => { s.set_codegen_backend(backend); });
+                    state = self.ctx.state();
+                }
+                format!("codegen backend: {}", state.codegen_backend())
+            }
             C::PreserveVarsOnPanic(None) => {
-                format!(
-                    "preserve vars on panic: {}",
-                    on_off(state.preserve_vars_on_panic())
-                )
+                format!("Preserve vars on panic: {}", state.preserve_vars_on_panic())
             }
             C::PreserveVarsOnPanic(Some(on)) => {
-                commit!(self, s => {
-                                    s.set_preserve_vars_on_panic(on);
-                });
-                format!("preserve vars on panic: {}", on_off(on))
+                commit!(self, s => { s.set_preserve_vars_on_panic(on); });
+                format!("Preserve vars on panic: {on}")
             }
-            C::TimePasses(None) => format!("time passes: {}", on_off(state.time_passes())),
-            C::TimePasses(Some(on)) => {
-                commit!(self, s => {
-                                    s.set_time_passes(on);
-                });
-                format!("time passes: {}", on_off(on))
+            C::TimePasses(on) => {
+                let on = on.unwrap_or(!state.time_passes());
+                commit!(self, s => { s.set_time_passes(on); });
+                format!("Time passes: {on}")
             }
             C::BuildEnv { key, value } => {
-                commit!(self, s => {
-                                    s.set_build_env(&key, &value);
-                });
-                format!("build env {key}={value}")
+                commit!(self, s => { s.set_build_env(&key, &value); });
+                format!("Set {key}={value} for build")
             }
-            C::Version => {
-                let mut state = state;
-                version_text(&rustc_version(state.toolchain()))
+            C::InternalDebug => {
+                let on = !state.debug_mode();
+                commit!(self, s => { s.set_debug_mode(on); });
+                format!("Internals debugging: {on}")
             }
+            C::Doc(name) => {
+                let (text, _markdown) = self
+                    .ctx
+                    .hover(&name, &mut state)
+                    .map_err(|e| anyhow!("{e}"))?;
+                text.trim_end().to_owned()
+            }
+            C::LastCompileDir => {
+                // evcxr's accessor is crate-private; its state's Debug output names the folder.
+                tmpdir_in_debug(&format!("{state:?}"))
+                    .ok_or_else(|| anyhow!("evcxr did not say where it compiles"))?
+            }
+            C::Version => version_text(&rustc_version(state.toolchain())),
         })
     }
+}
+
+/// The package name in the Cargo.toml of the crate at `path`, as evcxr reads it.
+pub(super) fn local_crate_name(path: &str) -> Result<String> {
+    let manifest = std::path::Path::new(path).join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
+    match table.get("package").and_then(|p| p.get("name")) {
+        Some(toml::Value::String(name)) => Ok(name.clone()),
+        _ if table.contains_key("workspace") => bail!("Workspaces are not supported"),
+        _ => bail!("{} has no [package] name", manifest.display()),
+    }
+}
+
+/// The `tmpdir: "…"` field of evcxr's `ContextState` Debug output (its build folder).
+pub(super) fn tmpdir_in_debug(debug: &str) -> Option<String> {
+    let start = debug.find("tmpdir: \"")? + "tmpdir: \"".len();
+    let rest = &debug[start..];
+    let path = &rest[..rest.find('"')?];
+    // An escape means the Debug text is not the path itself; better no answer than a wrong one.
+    (!path.contains('\\')).then(|| path.to_owned())
 }
 
 /// `:version`: tmrepl's own version, the evcxr it was built with (as Cargo.lock pinned
@@ -163,10 +229,6 @@ pub(super) fn rustc_version(toolchain: &str) -> String {
         ),
         Err(e) => format!("rustc: {e}"),
     }
-}
-
-pub(super) fn on_off(on: bool) -> &'static str {
-    if on { "on" } else { "off" }
 }
 
 /// `name`, `name = "1"`, `name = { version = "1", features = [..] }`, or a local path.
@@ -211,6 +273,35 @@ mod tests {
             "{text}"
         );
         assert!(parts.contains(&"rustc 1.95.0 (test 2026-01-01)"), "{text}");
+    }
+
+    #[test]
+    fn a_local_crate_is_named_by_its_cargo_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_str().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"crate2\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(local_crate_name(path).unwrap(), "crate2");
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        assert_eq!(
+            local_crate_name(path).unwrap_err().to_string(),
+            "Workspaces are not supported"
+        );
+        assert!(local_crate_name("/no/such/crate").is_err());
+    }
+
+    #[test]
+    fn the_build_folder_is_read_from_the_state_debug_text() {
+        let debug = r#"ContextState { config: Config { tmpdir: "/data/build/slot-0", debug_mode: false } }"#;
+        assert_eq!(
+            tmpdir_in_debug(debug).as_deref(),
+            Some("/data/build/slot-0")
+        );
+        assert_eq!(tmpdir_in_debug(r#"Config { tmpdir: "/a\"b" }"#), None);
+        assert_eq!(tmpdir_in_debug("Config { }"), None);
     }
 
     #[test]

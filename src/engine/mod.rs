@@ -159,7 +159,8 @@ struct Engine {
     messages: Sender<EngineMessage>,
     flush_requests: Sender<Sender<()>>,
     stderr_marks: Receiver<()>,
-    last_error_code: Option<String>,
+    /// The last cell's compile errors, for `:explain` and `:last_error_json`.
+    last_errors: Vec<evcxr::CompilationError>,
     job_limit: u32,
     archive: Option<durable::Archive>,
     /// Ids of hidden save jobs that have ended.
@@ -205,7 +206,7 @@ impl Engine {
             messages,
             flush_requests: flush_tx,
             stderr_marks: mark_rx,
-            last_error_code: None,
+            last_errors: Vec::new(),
             job_limit: 4,
             archive: None,
             hidden_ended,
@@ -456,8 +457,8 @@ impl Engine {
         match error {
             evcxr::Error::CompilationErrors(errors) => {
                 outcome.status = CellStatus::CompileError;
-                self.last_error_code = errors.iter().find_map(|e| e.code().map(str::to_owned));
                 outcome.error_text = Some(render::compile_errors(code, &errors));
+                self.last_errors = errors;
             }
             other => {
                 let text = other.to_string();
