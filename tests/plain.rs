@@ -412,3 +412,93 @@ fn history_moves_from_a_configured_data_folder_to_the_state_folder() {
     // Moving it is not worth a word.
     assert_eq!(t.stderr, "", "{all}");
 }
+
+/// evcxr's own commands answer as evcxr does (expected texts from evcxr 0.22's
+/// command_context.rs and its integration tests `check_for_doc` and `crate_show_deps`).
+#[test]
+fn evcxr_commands_doc_static_linking_and_local_path_deps() {
+    let data = tempfile::tempdir().unwrap();
+    let crate2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(crate2.path().join("src")).unwrap();
+    std::fs::write(
+        crate2.path().join("Cargo.toml"),
+        "[package]\nname = \"crate2\"\nversion = \"0.0.1\"\nedition = \"2018\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        crate2.path().join("src/lib.rs"),
+        "pub fn r22() -> i32 {22}\n",
+    )
+    .unwrap();
+    let path2 = crate2.path().to_str().unwrap();
+    let mut command = tmrepl();
+    command.arg("--data-dir").arg(data.path());
+    let t = run_command_with_script(
+        command,
+        &format!(
+            r#"/** this is my struct */ struct MyStruct(usize);
+:doc MyStruct
+:doc Vec
+:allow_static_linking 0
+:allow_static_linking 1
+1 + 1
+:dep {path2}
+:show_deps
+crate2::r22()
+:build_env SOME_KEY=some value
+:time_passes
+:time_passes
+:env SOME_KEY=1
+"#
+        ),
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    // evcxr's check_for_doc: the hover text of a user item, crate `ctx`.
+    assert_eq!(
+        section(&t.stdout, ">> :doc MyStruct\n", "\n>> "),
+        "ctx\n\nstruct MyStruct(usize)\n\n\nthis is my struct",
+        "{all}"
+    );
+    // And of a std item, as rust-analyzer renders it.
+    let vec_doc = section(&t.stdout, ">> :doc Vec\n", "\n>> ");
+    assert!(
+        vec_doc.starts_with("alloc::vec\n\npub struct Vec<T, A = Global>"),
+        "{vec_doc}"
+    );
+    assert!(
+        vec_doc.contains("A contiguous growable array type"),
+        "{vec_doc}"
+    );
+    // Dylib builds cannot work with evcxr 0.22 and this Rust: refused, nothing changes.
+    assert!(
+        t.stderr
+            .contains("error: :allow_static_linking 0 is not available in tmrepl: "),
+        "{all}"
+    );
+    assert!(t.stdout.contains("\nStatic linking: true\n"), "{all}");
+    assert_eq!(t.out(2), Some("2"), "{all}");
+    // A local crate is named from its Cargo.toml, as evcxr's crate_show_deps expects.
+    assert!(t.stdout.contains("added dependency crate2\n"), "{all}");
+    assert_eq!(
+        section(&t.stdout, ">> :show_deps\n", "\n"),
+        format!("crate2 = {{ path = \"{path2}\" }}"),
+        "{all}"
+    );
+    assert_eq!(t.out(3), Some("22"), "{all}");
+    // evcxr's KEY=VALUE form and wording; :time_passes toggles as evcxr's does.
+    assert!(
+        t.stdout.contains("\nSet SOME_KEY=some value for build\n"),
+        "{all}"
+    );
+    let toggles = section(&t.stdout, ">> :time_passes\n", ">> :env");
+    assert_eq!(
+        toggles, "Time passes: true\n>> :time_passes\nTime passes: false\n",
+        "{all}"
+    );
+    assert!(
+        t.stderr
+            .contains("error: :env is not available in tmrepl: "),
+        "{all}"
+    );
+}
