@@ -383,7 +383,10 @@ impl Session {
                 }
             }
             EngineEvent::JobStarted { cell, at } => {
-                if let Some(c) = self.timeline.get_mut(cell) {
+                // A quick job's end can be told before its start: an ended job stays ended.
+                if let Some(c) = self.timeline.get_mut(cell)
+                    && matches!(c.status, CellStatus::Running | CellStatus::Queued)
+                {
                     c.status = CellStatus::Running;
                     if let Some(job) = &mut c.job {
                         job.started = Some(at);

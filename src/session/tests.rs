@@ -318,6 +318,36 @@ fn launched(s: &mut Session, cell: u32) -> Vec<Effect> {
     }))
 }
 
+/// The engine tells a job's start (with its time) before the launch's outcome, and a quick
+/// job's end can overtake both: the job must stay finished, with its variables.
+#[test]
+fn a_job_that_ends_before_its_start_is_told_stays_finished() {
+    let mut s = session();
+    s.submit("let total = 0u64;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("total", "u64")]);
+    s.submit("& total += 1;");
+    job_finished(&mut s, 2, JobOutcome::Finished, 0);
+    let started = std::time::Instant::now();
+    s.handle(EngineEvent::JobStarted {
+        cell: 2,
+        at: started,
+    });
+    launched(&mut s, 2);
+    let cell = s.timeline().get(2).unwrap();
+    assert_eq!(cell.status, CellStatus::Ok);
+    assert!(s.active_jobs().is_empty());
+    // A job started while another ran is told later, and takes the time it is told.
+    s.submit("& 2");
+    s.handle(EngineEvent::JobStarted {
+        cell: 3,
+        at: started,
+    });
+    assert_eq!(
+        s.timeline().get(3).unwrap().job.as_ref().unwrap().started,
+        Some(started)
+    );
+}
+
 #[test]
 fn background_cells_leave_the_foreground_alone_and_notify_when_long() {
     let mut s = session();
