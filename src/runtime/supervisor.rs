@@ -6,8 +6,8 @@ use super::load_path;
 use super::packet;
 use super::protocol::{
     BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, FromJob, FromWorker, HostRequest,
-    JobEnd, JobLaunch, JobReport, JobRun, Memory, STDERR_MARK, SnapshotInfo, SupervisorMessage,
-    ToWorker, read_frame, write_frame,
+    JobEnd, JobId, JobLaunch, JobReport, JobRun, Memory, STDERR_MARK, SnapshotInfo,
+    SupervisorMessage, ToWorker, read_frame, write_frame,
 };
 use super::sys::{self, Forked};
 use anyhow::{Context, Result, anyhow, bail};
@@ -43,16 +43,13 @@ struct Job {
     started: Option<Instant>,
     kill_at: Option<Instant>,
     killed: bool,
-    /// Becomes snapshot `cell` when it finishes; else it exits (save jobs).
-    keep: bool,
 }
 
 struct PendingJob {
-    cell: u32,
+    id: JobId,
     log: String,
     limit: u32,
     from: Option<u32>,
-    keep: bool,
 }
 
 struct ActiveWorker {
@@ -80,7 +77,7 @@ struct Supervisor {
     crash: Option<Crash>,
     pending_job: Option<PendingJob>,
     launched_job: Option<JobLaunch>,
-    jobs: BTreeMap<u32, Job>,
+    jobs: BTreeMap<JobId, Job>,
     job_limit: u32,
 }
 
@@ -179,7 +176,7 @@ impl Supervisor {
     fn event_loop(&mut self) -> Result<()> {
         loop {
             let active_fd = self.active.as_ref().map(|a| a.exited.as_raw_fd());
-            let job_cells: Vec<u32> = self.jobs.keys().copied().collect();
+            let job_ids: Vec<JobId> = self.jobs.keys().copied().collect();
             let mut job_events = Vec::new();
             let (evcxr_ready, stdout_ready, stderr_ready, host_ready, interrupt_ready, died) = {
                 let mut fds = vec![
@@ -225,17 +222,17 @@ impl Supervisor {
                     ready(4),
                     active_fd.is_some() && ready(5),
                 );
-                for (i, cell) in job_cells.iter().enumerate() {
+                for (i, id) in job_ids.iter().enumerate() {
                     let message = ready(job_base + 2 * i);
                     let exited = ready(job_base + 2 * i + 1);
                     if message || exited {
-                        job_events.push((*cell, message, exited));
+                        job_events.push((*id, message, exited));
                     }
                 }
                 flags
             };
-            for (cell, message, exited) in job_events {
-                self.handle_job(cell, message, exited)?;
+            for (id, message, exited) in job_events {
+                self.handle_job(id, message, exited)?;
             }
             self.enforce_kill_deadlines();
             if stdout_ready {
@@ -314,7 +311,7 @@ impl Supervisor {
             function: function.to_owned(),
             log: pending.log.clone(),
             detach: pending.from.is_some(),
-            keep: pending.keep,
+            keep: pending.id.keeps_state(),
         });
         // From a snapshot: the frozen copy forks it, and answers on the worker socket.
         let target = match pending.from {
@@ -339,10 +336,9 @@ impl Supervisor {
                     started: None,
                     kill_at: None,
                     killed: false,
-                    keep: pending.keep,
                 };
-                self.jobs.insert(pending.cell, job);
-                let started = self.start_queued_jobs(Some(pending.cell));
+                self.jobs.insert(pending.id, job);
+                let started = self.start_queued_jobs(Some(pending.id));
                 self.launched_job = Some(JobLaunch {
                     pid: pid.as_raw() as u32,
                     queued: !started,
@@ -362,19 +358,19 @@ impl Supervisor {
 
     /// Starts queued jobs, oldest first, up to the limit (tmrepl's own save jobs do not
     /// wait for the user's). Returns whether `watch` started.
-    fn start_queued_jobs(&mut self, watch: Option<u32>) -> bool {
+    fn start_queued_jobs(&mut self, watch: Option<JobId>) -> bool {
         let mut watched_started = false;
         loop {
             let running = self
                 .jobs
-                .values()
-                .filter(|j| j.started.is_some() && j.keep)
+                .iter()
+                .filter(|(id, j)| j.started.is_some() && id.keeps_state())
                 .count();
             let room = running < self.job_limit as usize;
-            let Some((&cell, job)) = self
+            let Some((&id, job)) = self
                 .jobs
                 .iter_mut()
-                .find(|(_, j)| j.started.is_none() && (room || !j.keep))
+                .find(|(id, j)| j.started.is_none() && (room || !id.keeps_state()))
             else {
                 break;
             };
@@ -383,17 +379,17 @@ impl Supervisor {
                 continue;
             }
             job.started = Some(Instant::now());
-            if Some(cell) == watch {
+            if Some(id) == watch {
                 watched_started = true;
             } else {
-                let _ = self.send_host(&SupervisorMessage::JobStarted { cell });
+                let _ = self.send_host(&SupervisorMessage::JobStarted { job: id });
             }
         }
         watched_started
     }
 
-    fn handle_job(&mut self, cell: u32, message: bool, exited: bool) -> Result<()> {
-        let Some(job) = self.jobs.get(&cell) else {
+    fn handle_job(&mut self, id: JobId, message: bool, exited: bool) -> Result<()> {
+        let Some(job) = self.jobs.get(&id) else {
             return Ok(());
         };
         let finished = if message && !exited {
@@ -404,7 +400,7 @@ impl Supervisor {
         } else {
             None
         };
-        let Some(job) = self.jobs.remove(&cell) else {
+        let Some(job) = self.jobs.remove(&id) else {
             return Ok(());
         };
         let micros = job
@@ -412,19 +408,19 @@ impl Supervisor {
             .map(|s| s.elapsed().as_micros() as u64)
             .unwrap_or(0);
         let peak_bytes = peak_memory(job.pid);
-        let report = match finished {
-            Some(_) if !job.keep => {
+        let report = match (finished, id) {
+            (Some(_), JobId::Hidden(_)) => {
                 // It exits right after reporting.
                 let _ = waitpid(job.pid, None);
                 JobReport {
-                    cell,
+                    job: id,
                     end: JobEnd::Finished,
                     micros,
                     peak_bytes,
                     degraded: None,
                 }
             }
-            Some(threads) => {
+            (Some(threads), JobId::Cell(cell)) => {
                 let log = std::fs::read_to_string(&job.log).unwrap_or_default();
                 let panicked = log.lines().any(|l| l == PANIC_NOTIFICATION);
                 let degraded = (threads > 1)
@@ -439,7 +435,7 @@ impl Supervisor {
                     },
                 );
                 JobReport {
-                    cell,
+                    job: id,
                     end: if panicked {
                         JobEnd::Panicked
                     } else {
@@ -450,10 +446,10 @@ impl Supervisor {
                     degraded,
                 }
             }
-            None => {
+            (None, _) => {
                 let status = waitpid(job.pid, None);
                 JobReport {
-                    cell,
+                    job: id,
                     end: if job.killed {
                         JobEnd::Killed
                     } else {
@@ -471,7 +467,7 @@ impl Supervisor {
     }
 
     fn kill_job(&mut self, cell: u32) -> SupervisorMessage {
-        match self.jobs.get_mut(&cell) {
+        match self.jobs.get_mut(&JobId::Cell(cell)) {
             Some(job) => {
                 job.killed = true;
                 let _ = kill(job.pid, Signal::SIGTERM);
@@ -629,18 +625,16 @@ impl Supervisor {
             HostRequest::Drop { snapshots } => Some(self.drop_snapshots(&snapshots)),
             HostRequest::Measure { snapshots } => Some(self.measure(snapshots.as_deref())),
             HostRequest::PrepareJob {
-                cell,
+                job,
                 log,
                 limit,
                 from,
-                keep,
             } => {
                 self.pending_job = Some(PendingJob {
-                    cell,
+                    id: job,
                     log,
                     limit,
                     from,
-                    keep,
                 });
                 Some(SupervisorMessage::Ack)
             }
