@@ -8,7 +8,7 @@
 use super::{Engine, EngineMessage};
 use crate::archive::persist::{self, Saved};
 use crate::archive::{Manifest, SavedVar, Store, session_dir};
-use crate::runtime::protocol::{HostRequest, SupervisorMessage};
+use crate::runtime::protocol::{HostRequest, JobId, SupervisorMessage};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
 use crate::timeline::VarInfo;
 use anyhow::{Context, Result, anyhow, bail};
@@ -18,11 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Cell ids from here up are the engine's own save jobs, never shown.
-pub const HIDDEN_JOBS: u32 = 0xF000_0000;
 const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// Ids of hidden save jobs that have ended (filled by the runtime notice forwarder).
+/// Numbers of hidden save jobs (`JobId::Hidden`) that have ended (filled by the runtime
+/// notice forwarder).
 pub type HiddenEnded = Arc<Mutex<HashSet<u32>>>;
 
 pub struct Archive {
@@ -378,13 +377,12 @@ impl Engine {
         state
             .add_dep("tmrepl_persist", &helper_spec(&helper))
             .map_err(|e| anyhow!("adding the helper crate: {e}"))?;
-        let log = self.link.job_log(id);
+        let log = self.link.save_job_log(id);
         self.link.request(&HostRequest::PrepareJob {
-            cell: id,
+            job: JobId::Hidden(id),
             log: log.to_string_lossy().into_owned(),
             limit: self.job_limit,
             from,
-            keep: false,
         })?;
         while self.stderr_marks.try_recv().is_ok() {}
         let result = self.ctx.eval_with_state(&code, state);

@@ -66,35 +66,41 @@ pub(super) fn spawn_forwarders(
                         EngineMessage::InputRequested { prompt, password }
                     }
                     // Save jobs are the engine's own business.
-                    RuntimeNotice::JobStarted { cell } if cell >= durable::HIDDEN_JOBS => continue,
-                    RuntimeNotice::JobFinished(protocol::JobReport { cell, .. })
-                        if cell >= durable::HIDDEN_JOBS =>
-                    {
+                    RuntimeNotice::JobStarted {
+                        job: protocol::JobId::Hidden(_),
+                    } => continue,
+                    RuntimeNotice::JobFinished(protocol::JobReport {
+                        job: protocol::JobId::Hidden(n),
+                        ..
+                    }) => {
                         if let Ok(mut ended) = hidden_ended.lock() {
-                            ended.insert(cell);
+                            ended.insert(n);
                         }
                         continue;
                     }
-                    RuntimeNotice::JobStarted { cell } => {
-                        EngineMessage::Event(EngineEvent::JobStarted {
-                            cell,
-                            at: Instant::now(),
-                        })
-                    }
-                    RuntimeNotice::JobFinished(report) => {
-                        EngineMessage::Event(EngineEvent::JobFinished {
-                            cell: report.cell,
-                            end: match report.end {
-                                JobEnd::Finished => JobOutcome::Finished,
-                                JobEnd::Panicked => JobOutcome::Panicked,
-                                JobEnd::Crashed(why) => JobOutcome::Crashed(why),
-                                JobEnd::Killed => JobOutcome::Killed,
-                            },
-                            duration: Duration::from_micros(report.micros),
-                            peak_bytes: report.peak_bytes,
-                            degraded: report.degraded,
-                        })
-                    }
+                    RuntimeNotice::JobStarted {
+                        job: protocol::JobId::Cell(cell),
+                    } => EngineMessage::Event(EngineEvent::JobStarted {
+                        cell,
+                        at: Instant::now(),
+                    }),
+                    RuntimeNotice::JobFinished(
+                        report @ protocol::JobReport {
+                            job: protocol::JobId::Cell(cell),
+                            ..
+                        },
+                    ) => EngineMessage::Event(EngineEvent::JobFinished {
+                        cell,
+                        end: match report.end {
+                            JobEnd::Finished => JobOutcome::Finished,
+                            JobEnd::Panicked => JobOutcome::Panicked,
+                            JobEnd::Crashed(why) => JobOutcome::Crashed(why),
+                            JobEnd::Killed => JobOutcome::Killed,
+                        },
+                        duration: Duration::from_micros(report.micros),
+                        peak_bytes: report.peak_bytes,
+                        degraded: report.degraded,
+                    }),
                 };
                 if messages.send(message).is_err() {
                     break;

@@ -210,7 +210,7 @@ impl Engine {
             job_limit: 4,
             archive: None,
             hidden_ended,
-            next_hidden: durable::HIDDEN_JOBS,
+            next_hidden: 0,
             persister,
             helper: None,
             data_dir: None,
@@ -486,11 +486,10 @@ impl Engine {
             restored_to: None,
         };
         if let Err(e) = self.link.request(&HostRequest::PrepareJob {
-            cell,
+            job: protocol::JobId::Cell(cell),
             log: log.to_string_lossy().into_owned(),
             limit: self.job_limit,
             from: None,
-            keep: true,
         }) {
             outcome.status = CellStatus::Error(format!("the job could not be prepared: {e:#}"));
             return outcome;

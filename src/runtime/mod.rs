@@ -33,7 +33,7 @@ pub const EXE_ENV: &str = "TMREPL_EXE";
 #[derive(Debug, Clone)]
 pub enum RuntimeNotice {
     InputRequest { prompt: String, password: bool },
-    JobStarted { cell: u32 },
+    JobStarted { job: protocol::JobId },
     JobFinished(protocol::JobReport),
 }
 
@@ -157,8 +157,8 @@ impl RuntimeLink {
                         SupervisorMessage::InputRequest { prompt, password } => {
                             let _ = notices.send(RuntimeNotice::InputRequest { prompt, password });
                         }
-                        SupervisorMessage::JobStarted { cell } => {
-                            let _ = notices.send(RuntimeNotice::JobStarted { cell });
+                        SupervisorMessage::JobStarted { job } => {
+                            let _ = notices.send(RuntimeNotice::JobStarted { job });
                         }
                         SupervisorMessage::JobFinished(report) => {
                             let _ = notices.send(RuntimeNotice::JobFinished(report));
@@ -186,9 +186,14 @@ impl RuntimeLink {
         }
     }
 
-    /// Folder for this session's job logs (removed with the session).
+    /// Where the user's job for `cell` writes its output (removed with the session).
     pub fn job_log(&self, cell: u32) -> std::path::PathBuf {
         self._socket_dir.path().join(format!("job-{cell}.log"))
+    }
+
+    /// Where hidden save job `n` writes its output, apart from the user's job logs.
+    pub fn save_job_log(&self, n: u32) -> std::path::PathBuf {
+        self._socket_dir.path().join(format!("save-{n}.log"))
     }
 
     pub fn remote(&self) -> RuntimeRemote {

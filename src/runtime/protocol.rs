@@ -17,6 +17,22 @@ pub const STDERR_MARK: &str = "\u{1}TMREPL_STDERR_MARK";
 /// Snapshot id of the pristine worker, taken before any cell ran.
 pub const BASELINE_SNAPSHOT: u32 = 0;
 
+/// A background job. The two kinds are numbered apart, so neither can take the other's id.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobId {
+    /// The user's job for cell N: it becomes snapshot N when it finishes.
+    Cell(u32),
+    /// One of tmrepl's own save jobs: never shown, exits when done, never waits its turn.
+    Hidden(u32),
+}
+
+impl JobId {
+    /// Whether the job freezes as a snapshot when done (else it exits).
+    pub fn keeps_state(self) -> bool {
+        matches!(self, JobId::Cell(_))
+    }
+}
+
 const MAX_FRAME: usize = 16 << 20;
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -32,19 +48,17 @@ pub enum HostRequest {
     Measure { snapshots: Option<Vec<u32>> },
     /// The answer to an `InputRequest` from a running cell.
     InputAnswer { text: String },
-    /// The next cell evcxr runs is background job `cell`: run it in a fork of the worker
+    /// The next cell evcxr runs is background job `job`: run it in a fork of the worker
     /// (or of snapshot `from`) with its output in `log`, at most `limit` jobs at once
-    /// (others wait, queued). A job that does not `keep` its state (tmrepl's own save
-    /// jobs) starts at once whatever the limit and exits when done instead of becoming a
-    /// snapshot.
+    /// (others wait, queued). A hidden job (tmrepl's own save jobs) starts at once whatever
+    /// the limit and exits when done instead of becoming a snapshot.
     PrepareJob {
-        cell: u32,
+        job: JobId,
         log: String,
         limit: u32,
         from: Option<u32>,
-        keep: bool,
     },
-    /// SIGTERM the job, SIGKILL it two seconds later.
+    /// SIGTERM the user's job for `cell`, SIGKILL it two seconds later.
     KillJob { cell: u32 },
 }
 
@@ -81,9 +95,10 @@ pub enum SupervisorMessage {
     },
     /// A queued job got its turn. Sent unprompted.
     JobStarted {
-        cell: u32,
+        job: JobId,
     },
-    /// A job ended; when it ran to the end it is now snapshot `cell`. Sent unprompted.
+    /// A job ended; when a `JobId::Cell(n)` ran to the end it is now snapshot `n`. Sent
+    /// unprompted.
     JobFinished(JobReport),
 }
 
@@ -97,7 +112,7 @@ pub enum JobEnd {
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct JobReport {
-    pub cell: u32,
+    pub job: JobId,
     pub end: JobEnd,
     /// Time from the job's start (not its queueing) to its end.
     pub micros: u64,
@@ -256,6 +271,37 @@ mod tests {
             HostRequest::Measure { snapshots: None }
         );
         assert!(read_frame::<HostRequest>(&mut reader).is_err());
+    }
+
+    #[test]
+    fn job_ids_keep_their_kind_on_the_wire() {
+        let mut buf = Vec::new();
+        let prepare = HostRequest::PrepareJob {
+            job: JobId::Hidden(3),
+            log: "save-3.log".into(),
+            limit: 4,
+            from: Some(2),
+        };
+        write_frame(&mut buf, &prepare).unwrap();
+        write_frame(
+            &mut buf,
+            &SupervisorMessage::JobStarted {
+                job: JobId::Cell(3),
+            },
+        )
+        .unwrap();
+        let mut reader = &buf[..];
+        assert_eq!(read_frame::<HostRequest>(&mut reader).unwrap(), prepare);
+        assert_eq!(
+            read_frame::<SupervisorMessage>(&mut reader).unwrap(),
+            SupervisorMessage::JobStarted {
+                job: JobId::Cell(3)
+            }
+        );
+        assert_ne!(JobId::Cell(3), JobId::Hidden(3));
+        assert!(JobId::Cell(3).keeps_state() && !JobId::Hidden(3).keeps_state());
+        // Queued jobs start in this order: the user's by cell, then save jobs.
+        assert!(JobId::Cell(u32::MAX) < JobId::Hidden(0));
     }
 
     #[test]
