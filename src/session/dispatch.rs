@@ -258,10 +258,12 @@ impl Session {
                 "{label}: no variable {name}{when}"
             )))];
         }
-        let names: Vec<String> = match &name {
+        // In the table's order, so a value that times out costs only those below it.
+        let mut names: Vec<String> = match &name {
             Some(name) => vec![name.clone()],
             None => vars.iter().map(|v| v.name.clone()).collect(),
         };
+        names.sort();
         if names.is_empty() {
             return vec![Effect::Show(Notice::info(
                 self.vars_table_with(at, None).unwrap_or_else(|e| e),
