@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--cell', '--cell', [CompletionResultType]::ParameterName, 'With --session or --resume: rebuild the state after this cell instead of the last')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]')
             [CompletionResult]::new('--plain', '--plain', [CompletionResultType]::ParameterName, 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal')
+            [CompletionResult]::new('--explain-past', '--explain-past', [CompletionResultType]::ParameterName, 'Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T does in the full-screen interface)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

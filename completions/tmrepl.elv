@@ -28,6 +28,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --cell 'With --session or --resume: rebuild the state after this cell instead of the last'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]'
             cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
+            cand --explain-past 'Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T does in the full-screen interface)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

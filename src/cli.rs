@@ -35,6 +35,11 @@ pub struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
 
+    /// Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T
+    /// does in the full-screen interface)
+    #[arg(long)]
+    pub explain_past: bool,
+
     /// Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,

@@ -91,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         notify: config.notify.0,
         notify_after: config.notify_after.0,
         job_limit: config.jobs.0,
+        explain_past: cli.explain_past,
     });
     let mut app = app;
     app.set_data_dir(config.data_dir.0.clone());

@@ -502,3 +502,89 @@ crate2::r22()
         "{all}"
     );
 }
+
+/// `:vars N` reads values from cell N's snapshot while the session is elsewhere: every
+/// type shows something, a huge value only a short preview, and a `Debug` that panics or
+/// never returns costs its preview, not the session. `--explain-past` shows the values
+/// that `:past N` changes before it rewinds.
+#[test]
+fn vars_show_values_of_an_old_cell_without_going_there() {
+    let mut live = common::Live::start_with(&["--explain-past"]);
+    let long = Duration::from_secs(180);
+    for cell in [
+        "let mut v = vec![1, 2, 3];",
+        "let s = String::from(\"old\");",
+        "struct Opaque { a: u64 }",
+        "let o = Opaque { a: 1 };",
+        "let big = vec![7u8; 50 << 20];",
+        "v.push(4); let s = String::from(\"new\"); let extra = 9u8; o.a",
+    ] {
+        live.send(cell);
+    }
+    live.expect("Out[6]: 1", long);
+    // Measured, not asserted: a peek is a compile plus a fork; a small cell for scale.
+    let started = std::time::Instant::now();
+    live.send("o.a + 1");
+    live.expect("Out[7]: 2", long);
+    let cell = started.elapsed();
+    live.send(":vars 5");
+    let started = std::time::Instant::now();
+    let v_line = live.expect("[1, 2, 3]", long);
+    let elapsed = started.elapsed();
+    eprintln!("measured: :vars 5 with 4 variables took {elapsed:?}; a small cell {cell:?}");
+    assert!(v_line.starts_with("v "), "{v_line}");
+    live.expect_all(&["\"old\"", "<no Debug, 8 bytes>"], long);
+    let big_line = live
+        .seen
+        .iter()
+        .find(|l| l.starts_with("big "))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        big_line.contains("[7, 7, 7") && big_line.ends_with('…'),
+        "{big_line}"
+    );
+    assert!(big_line.chars().count() < 140, "{big_line}");
+    // The current cell's values come from the worker, which cell 5's peek left alone.
+    live.send(":vars");
+    live.expect("[1, 2, 3, 4]", long);
+    live.send(":vars 5 v");
+    live.expect("v: Vec<i32> (as of cell 5) =", long);
+    live.expect("    3,", long);
+    live.send(
+        "struct Boom; impl std::fmt::Debug for Boom { fn fmt(&self, _: &mut std::fmt::Formatter) -> std::fmt::Result { panic!(\"boom\") } }",
+    );
+    live.send(
+        "struct Spin; impl std::fmt::Debug for Spin { fn fmt(&self, _: &mut std::fmt::Formatter) -> std::fmt::Result { loop {} } }",
+    );
+    live.send("let boom = Boom; let spin = Spin;");
+    live.send(":vars");
+    live.expect_all(
+        &[
+            "<Debug panicked: boom>",
+            "<Debug did not finish in time; stopped>",
+        ],
+        long,
+    );
+    // The session is untouched.
+    live.send("v.len() + extra as usize");
+    live.expect("Out[11]: 13", long);
+    live.send(":past 5");
+    live.expect_all(
+        &[
+            "~ v: [1, 2, 3, 4] → [1, 2, 3]",
+            "~ s: \"new\" → \"old\"",
+            "- extra: u8 = 9",
+            "- boom: Boom = <Debug panicked: boom>",
+        ],
+        long,
+    );
+    live.expect("restored to cell 5", long);
+    live.send("v");
+    live.expect("Out[12]: [1, 2, 3]", long);
+    // A cleared snapshot gives the reason instead of values.
+    live.send(":clear_past 1..2");
+    live.send(":vars 2");
+    live.expect("(values not shown: its snapshot was cleared)", long);
+    assert!(live.finish().success(), "{}", live.seen.join("\n"));
+}

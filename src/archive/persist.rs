@@ -1,7 +1,7 @@
 //! Moving values between a live session and the store: the helper crate the session
 //! compiles, the code tmrepl generates to save and load values, and the save report.
 
-use crate::timeline::VarInfo;
+use crate::timeline::{ValuePreview, VarInfo};
 use std::path::{Path, PathBuf};
 
 const HELPER_MANIFEST: &str = include_str!("../../assets/tmrepl_persist/Cargo.toml");
@@ -91,6 +91,64 @@ pub fn load_code(values: &[(&VarInfo, PathBuf)]) -> String {
     code
 }
 
+/// A cell that writes a preview of each of `names` to `report`, formatting at most `limit`
+/// bytes of each (`pretty`: `{:#?}`). Wrapped in a block so it defines nothing; how each
+/// value is shown (`Debug`, or its size) is decided when it compiles, as for saving.
+pub fn peek_code(names: &[String], report: &Path, limit: usize, pretty: bool) -> String {
+    let mut code = String::from(
+        "{\n#[allow(unused_imports)]\nuse tmrepl_persist::{PeekDebug as _, PeekLen as _, PeekSize as _};\n",
+    );
+    code.push_str(&format!(
+        "let mut tmrepl_peeker = tmrepl_persist::Peeker::new({}, {limit}, {pretty});\n",
+        rust_string(report)
+    ));
+    for name in names {
+        code.push_str(&format!(
+            "(&&&tmrepl_persist::PeekProbe(&{name})).tmrepl_peek({name:?}, &mut tmrepl_peeker);\n"
+        ));
+    }
+    code.push_str("tmrepl_peeker.finish();\n}");
+    code
+}
+
+/// Parses a preview report (`name \t kind \t length`, then the text): the entries
+/// complete so far, and whether the job got to the end.
+pub fn read_peek_report(text: &str) -> (Vec<(String, ValuePreview)>, bool) {
+    let mut entries = Vec::new();
+    let mut rest = text;
+    while let Some((line, after)) = rest.split_once('\n') {
+        if line == "end" {
+            return (entries, true);
+        }
+        let mut parts = line.splitn(3, '\t');
+        let (Some(name), Some(kind), Some(len)) = (parts.next(), parts.next(), parts.next()) else {
+            break;
+        };
+        let Ok(len) = len.parse::<usize>() else {
+            break;
+        };
+        // The text and its newline must be all there (an entry may be half written).
+        let Some(value) = after.get(..len).filter(|_| after[len..].starts_with('\n')) else {
+            break;
+        };
+        let entry = match kind {
+            "debug" => ValuePreview::Debug {
+                text: value.to_owned(),
+                cut: false,
+            },
+            "cut" => ValuePreview::Debug {
+                text: value.to_owned(),
+                cut: true,
+            },
+            "panic" => ValuePreview::Panicked(value.to_owned()),
+            _ => ValuePreview::NoDebug(value.to_owned()),
+        };
+        entries.push((name.to_owned(), entry));
+        rest = &after[len + 1..];
+    }
+    (entries, false)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Saved {
     /// Written to `path`; its bytes hash to `hash`.
@@ -166,6 +224,44 @@ mod tests {
         );
         assert!(matches!(&report[1].1, Saved::NotSaved(r) if r.contains("does not implement")));
         assert_eq!(report[2], ("w".into(), Saved::Existing("cd34".into())));
+    }
+
+    #[test]
+    fn peek_code_and_reports() {
+        let code = peek_code(&["v".into()], Path::new("/s/peek"), 240, false);
+        assert!(code.starts_with('{') && code.ends_with('}'));
+        assert!(code.contains("Peeker::new(\"/s/peek\", 240, false)"));
+        assert!(code.contains(
+            "(&&&tmrepl_persist::PeekProbe(&v)).tmrepl_peek(\"v\", &mut tmrepl_peeker);"
+        ));
+        let report = "v\tdebug\t9\n[1, 2, 3]\ns\tcut\t8\n\"a\\nb\ncd\nn\tnodebug\t7\n8 bytes\np\tpanic\t4\nboom\nend\n";
+        let (entries, ended) = read_peek_report(report);
+        assert!(ended);
+        assert_eq!(
+            entries,
+            vec![
+                (
+                    "v".into(),
+                    ValuePreview::Debug {
+                        text: "[1, 2, 3]".into(),
+                        cut: false
+                    }
+                ),
+                (
+                    "s".into(),
+                    ValuePreview::Debug {
+                        text: "\"a\\nb\ncd".into(),
+                        cut: true
+                    }
+                ),
+                ("n".into(), ValuePreview::NoDebug("8 bytes".into())),
+                ("p".into(), ValuePreview::Panicked("boom".into())),
+            ]
+        );
+        // A job killed halfway: the complete entries only, and no end.
+        let (entries, ended) = read_peek_report("v\tdebug\t9\n[1, 2, 3]\nw\tdebug\t20\n[1, 2");
+        assert!(!ended);
+        assert_eq!(entries.len(), 1);
     }
 
     #[test]

@@ -8,7 +8,14 @@ pub enum Command {
     Help,
     Cells,
     Past(u32),
-    Vars(Option<u32>),
+    /// `:vars [N] [NAME]`: the variables (with previews of their values) now or as of
+    /// cell N; with NAME, that one value in full.
+    Vars {
+        at: Option<u32>,
+        name: Option<String>,
+    },
+    /// What `:past N` would change, with values (Ctrl-T; not typed).
+    PreviewPast(u32),
     Saving(bool),
     DontSave(String),
     ClearPast(Option<(u32, u32)>),
@@ -238,15 +245,31 @@ pub const COMMANDS: &[TypableCommand] = &[
     TypableCommand {
         name: "vars",
         aliases: &[],
-        usage: ":vars [N]",
-        help: "variables now, or as of cell N: name, type, last cell that touched it",
-        example: ":vars 2",
+        usage: ":vars [N] [NAME]",
+        help: "variables and their values now, or as of cell N; with NAME, that value in full",
+        example: ":vars 2 v",
         parse: |args, _| {
-            Ok(Command::Vars(if args.is_empty() {
-                None
-            } else {
-                Some(cell_number(args, ":vars")?)
-            }))
+            let mut words = args.split_whitespace();
+            let mut at = None;
+            let mut name = None;
+            for word in words.by_ref().take(2) {
+                if at.is_none() && name.is_none() && word.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    at = Some(cell_number(word, ":vars")?);
+                } else if name.is_none() && is_identifier(word) {
+                    name = Some(word.to_owned());
+                } else {
+                    return err(format!(
+                        ":vars: expected a cell number and a variable name, got `{word}`"
+                    ));
+                }
+            }
+            if let Some(extra) = words.next() {
+                return err(format!(
+                    ":vars: unexpected `{extra}`; usage: :vars [N] [NAME]"
+                ));
+            }
+            Ok(Command::Vars { at, name })
         },
     },
     TypableCommand {

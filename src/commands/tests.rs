@@ -4,8 +4,37 @@ use super::*;
 fn time_machine_commands() {
     assert_eq!(parse(":past 7"), Ok(Command::Past(7)));
     assert_eq!(parse("  :past   12  "), Ok(Command::Past(12)));
-    assert_eq!(parse(":vars"), Ok(Command::Vars(None)));
-    assert_eq!(parse(":vars 3"), Ok(Command::Vars(Some(3))));
+    assert_eq!(
+        parse(":vars"),
+        Ok(Command::Vars {
+            at: None,
+            name: None
+        })
+    );
+    assert_eq!(
+        parse(":vars 3"),
+        Ok(Command::Vars {
+            at: Some(3),
+            name: None
+        })
+    );
+    assert_eq!(
+        parse(":vars 3 v"),
+        Ok(Command::Vars {
+            at: Some(3),
+            name: Some("v".into())
+        })
+    );
+    assert_eq!(
+        parse(":vars big"),
+        Ok(Command::Vars {
+            at: None,
+            name: Some("big".into())
+        })
+    );
+    assert!(parse(":vars 3 v w").is_err());
+    assert!(parse(":vars v 3").is_err());
+    assert!(parse(":vars 3 4").is_err());
     assert_eq!(parse(":saving off"), Ok(Command::Saving(false)));
     assert_eq!(parse(":dontsave big"), Ok(Command::DontSave("big".into())));
     assert_eq!(parse(":clear_past"), Ok(Command::ClearPast(None)));
@@ -43,7 +72,8 @@ fn bad_arguments_give_one_line_errors() {
         ":past x",
         ":past -1",
         ":past 0",
-        ":vars y",
+        ":vars y z",
+        ":vars 2 -x",
         ":saving maybe",
         ":dontsave 1abc",
         ":clear_past 5..2",

@@ -10,7 +10,7 @@ use crate::archive::persist::{self, Saved};
 use crate::archive::{Manifest, SavedVar, Store, session_dir};
 use crate::runtime::protocol::{HostRequest, JobId, SupervisorMessage};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
-use crate::timeline::VarInfo;
+use crate::timeline::{ValuePreview, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender};
 use std::collections::HashSet;
@@ -19,6 +19,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long formatting previews may take before the job is killed (a `Debug` that never
+/// returns must not hold up the session).
+const PEEK_TIMEOUT: Duration = Duration::from_secs(2);
+/// Bytes of each value's `Debug` text formatted for a one-line preview, and for `:vars N
+/// NAME`, which shows one value whole.
+const PEEK_LINE_LIMIT: usize = 240;
+const PEEK_FULL_LIMIT: usize = 1 << 20;
 
 /// Numbers of hidden save jobs (`JobId::Hidden`) that have ended (filled by the runtime
 /// notice forwarder).
@@ -341,8 +348,7 @@ impl Engine {
     }
 
     /// Compiles save code for `vars` against the state of snapshot `from` (or the current
-    /// one) and starts it as a hidden job in a fork of that snapshot (or of the worker). The
-    /// foreground state is left as it was.
+    /// one) and starts it as a hidden job in a fork of that snapshot (or of the worker).
     fn start_save_job(
         &mut self,
         vars: &[VarInfo],
@@ -350,19 +356,37 @@ impl Engine {
         staging: PathBuf,
         objects: Option<PathBuf>,
     ) -> Result<SaveJob> {
+        let _ = std::fs::remove_dir_all(&staging);
+        let report = staging.join("report");
+        let refs: Vec<&VarInfo> = vars.iter().collect();
+        let code = format!(
+            "{};",
+            persist::save_code(&refs, &staging, &report, objects.as_deref())
+        );
+        let (id, log) = self.start_hidden_job(&code, from, "save")?;
+        Ok(SaveJob {
+            id,
+            staging,
+            report,
+            log,
+        })
+    }
+
+    /// Compiles `code` against the state of snapshot `from` (or the current one) and runs
+    /// it as a hidden job in a fork of that snapshot (or of the worker): the foreground
+    /// worker and evcxr's state are left as they were. Returns the job's number and log.
+    fn start_hidden_job(
+        &mut self,
+        code: &str,
+        from: Option<u32>,
+        what: &str,
+    ) -> Result<(u32, PathBuf)> {
         let helper = self
             .helper
             .clone()
             .ok_or_else(|| anyhow!("the helper crate is not in this session (no data folder)"))?;
         let id = self.next_hidden;
         self.next_hidden += 1;
-        let report = staging.join("report");
-        let _ = std::fs::remove_dir_all(&staging);
-        let refs: Vec<&VarInfo> = vars.iter().collect();
-        let code = format!(
-            "{};",
-            persist::save_code(&refs, &staging, &report, objects.as_deref())
-        );
         let before = self.ctx.state();
         let mut state = match from {
             None => before.clone(),
@@ -385,7 +409,7 @@ impl Engine {
             from,
         })?;
         while self.stderr_marks.try_recv().is_ok() {}
-        let result = self.ctx.eval_with_state(&code, state);
+        let result = self.ctx.eval_with_state(code, state);
         let report_message = self.link.request(&HostRequest::CellDone { snapshot: None });
         self.sync_output(matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.ran));
         // Back to the foreground state (no compile when nothing differs).
@@ -394,22 +418,76 @@ impl Engine {
             matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.job.is_some());
         match result {
             Err(e) => bail!(
-                "the save code did not compile: {}",
+                "the {what} code did not compile: {}",
                 super::render::strip_ansi(&e.to_string())
                     .lines()
                     .next()
                     .unwrap_or("")
             ),
-            Ok(_) if !launched => bail!("the save job could not be started"),
+            Ok(_) if !launched => bail!("the {what} job could not be started"),
             Ok(_) => {}
         }
         restored.map_err(|e| anyhow!("restoring the foreground state: {e}"))?;
-        Ok(SaveJob {
-            id,
-            staging,
-            report,
-            log,
-        })
+        Ok((id, log))
+    }
+
+    /// Previews of `names` as of snapshot `from` (the worker when None), formatted in a
+    /// hidden job so that only the (bounded) text reaches this process. A value whose
+    /// formatting does not end in time is `TimedOut` and the job is killed.
+    pub(super) fn peek(
+        &mut self,
+        names: &[String],
+        from: Option<u32>,
+        full: bool,
+    ) -> Result<Vec<(String, ValuePreview)>> {
+        let report = self
+            .link
+            .save_job_log(self.next_hidden)
+            .with_extension("peek");
+        let _ = std::fs::remove_file(&report);
+        let limit = if full {
+            PEEK_FULL_LIMIT
+        } else {
+            PEEK_LINE_LIMIT
+        };
+        let code = format!("{};", persist::peek_code(names, &report, limit, full));
+        let (id, log) = self.start_hidden_job(&code, from, "preview")?;
+        let deadline = Instant::now() + PEEK_TIMEOUT;
+        let mut ended_seen = false;
+        let (mut entries, finished) = loop {
+            let text = std::fs::read_to_string(&report).unwrap_or_default();
+            let (entries, finished) = persist::read_peek_report(&text);
+            // Read once more after seeing the end, so a report finished just before counts.
+            if finished || ended_seen {
+                break (entries, finished);
+            }
+            if Instant::now() > deadline {
+                let _ = self.link.request(&HostRequest::StopHidden { job: id });
+                break (entries, false);
+            }
+            ended_seen = self.hidden_ended.lock().is_ok_and(|set| set.contains(&id));
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        if let Ok(mut set) = self.hidden_ended.lock() {
+            set.remove(&id);
+        }
+        let _ = std::fs::remove_file(&report);
+        let _ = std::fs::remove_file(&log);
+        if !finished {
+            // The value being formatted when time ran out, and any after it.
+            let timed_out = Instant::now() > deadline;
+            for name in names {
+                if !entries.iter().any(|(n, _)| n == name) {
+                    let preview = if timed_out {
+                        ValuePreview::TimedOut
+                    } else {
+                        ValuePreview::Panicked("the preview job ended early".into())
+                    };
+                    entries.push((name.clone(), preview));
+                }
+            }
+        }
+        Ok(entries)
     }
 
     /// Starts writing a cell to the archive. The values are read by a save job; the rest

@@ -279,6 +279,14 @@ impl Engine {
                 vars: Some(self.vars()),
             },
             Request::ForgetSaved { cells } => self.forget_saved(cells)?,
+            Request::Peek { cell, names, full } => EngineEvent::Peeked {
+                cell,
+                result: if names.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    self.peek(&names, cell, full).map_err(|e| format!("{e:#}"))
+                },
+            },
             Request::SetJobLimit(limit) => {
                 self.job_limit = limit.max(1);
                 return None;

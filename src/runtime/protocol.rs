@@ -60,6 +60,8 @@ pub enum HostRequest {
     },
     /// SIGTERM the user's job for `cell`, SIGKILL it two seconds later.
     KillJob { cell: u32 },
+    /// SIGKILL hidden job `job` now (a preview that ran out of time); answered `Ack`.
+    StopHidden { job: u32 },
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]

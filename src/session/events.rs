@@ -207,6 +207,11 @@ pub enum EngineEvent {
         result: Result<ResumeSummary, String>,
         vars: Vec<VarInfo>,
     },
+    /// The answer to `Request::Peek`: a preview per variable, or why there are none.
+    Peeked {
+        cell: Option<u32>,
+        result: Result<Vec<(String, ValuePreview)>, String>,
+    },
     JobFinished {
         cell: u32,
         end: JobOutcome,
@@ -236,6 +241,8 @@ pub struct Settings {
     pub notify_after: Duration,
     /// Jobs running at once.
     pub job_limit: u32,
+    /// `:past N` first shows what it changes, with values (`--explain-past`).
+    pub explain_past: bool,
 }
 
 impl Default for Settings {
@@ -245,6 +252,7 @@ impl Default for Settings {
             notify: NotifyMode::Desktop,
             notify_after: Duration::from_secs(5),
             job_limit: 4,
+            explain_past: false,
         }
     }
 }

@@ -15,7 +15,9 @@ pub use request::{Request, RequestId};
 pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
-use crate::timeline::{CellStatus, JobInfo, SnapshotState, Timeline, VarInfo, choose_evictions};
+use crate::timeline::{
+    CellStatus, JobInfo, SnapshotState, Timeline, ValuePreview, VarInfo, choose_evictions,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -43,6 +45,23 @@ pub struct Session {
     flushing: Option<Flush>,
     /// What to do once the archive being opened is open, or once saving is done.
     then: Option<Then>,
+    /// What each `Request::Peek` in flight is for, oldest first (answers come in order).
+    peeks: std::collections::VecDeque<PeekFor>,
+}
+
+/// Values previewed so far, by name, or why there are none.
+type Previews = Result<Vec<(String, ValuePreview)>, String>;
+
+#[derive(Debug, Clone, PartialEq)]
+enum PeekFor {
+    /// `:vars [N]`: the table with a preview column.
+    Table { at: Option<u32> },
+    /// `:vars [N] NAME`: one value whole.
+    Whole { at: Option<u32>, name: String },
+    /// The rewind preview of `:past cell`: the values now, kept for the next answer…
+    RewindNow { cell: u32 },
+    /// …and the values as of `cell`, with which the preview is shown.
+    RewindThen { cell: u32, now: Option<Previews> },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,6 +98,7 @@ impl Session {
             persisting: None,
             flushing: None,
             then: None,
+            peeks: std::collections::VecDeque::new(),
         }
     }
 
@@ -182,46 +202,45 @@ impl Session {
 
     /// Validates `:past N`; Ok carries an optional warning.
     fn check_past(&self, cell: u32) -> Result<Option<String>, String> {
+        self.snapshot_of(cell)
+            .map_err(|why| format!(":past {cell}: {why}"))
+    }
+
+    /// Whether cell `cell`'s snapshot can be used (Ok carries an optional warning), or why
+    /// not.
+    fn snapshot_of(&self, cell: u32) -> Result<Option<String>, String> {
         let Some(target) = self.timeline.get(cell) else {
             let last = self.timeline.len();
             return Err(if last == 0 {
-                format!(":past {cell}: there are no cells yet")
+                "there are no cells yet".to_owned()
             } else {
-                format!(":past {cell}: no such cell (cells are 1 to {last})")
+                format!("no such cell (cells are 1 to {last})")
             });
         };
         match &target.snapshot {
             SnapshotState::Live { degraded } => Ok(degraded
                 .as_ref()
                 .map(|why| format!("snapshot {cell} is degraded: {why}"))),
-            SnapshotState::Evicted => Err(format!(
-                ":past {cell}: its snapshot was evicted to stay within the memory budget"
-            )),
-            SnapshotState::Cleared => Err(format!(":past {cell}: its snapshot was cleared")),
-            SnapshotState::Lost => Err(format!(
-                ":past {cell}: its snapshot was lost when the runtime restarted"
-            )),
+            SnapshotState::Evicted => {
+                Err("its snapshot was evicted to stay within the memory budget".to_owned())
+            }
+            SnapshotState::Cleared => Err("its snapshot was cleared".to_owned()),
+            SnapshotState::Lost => {
+                Err("its snapshot was lost when the runtime restarted".to_owned())
+            }
             SnapshotState::None => Err(match &target.status {
                 CellStatus::Running | CellStatus::Queued if target.job.is_some() => {
-                    format!(":past {cell}: job {cell} has not finished yet")
+                    format!("job {cell} has not finished yet")
                 }
-                CellStatus::Running | CellStatus::Queued => {
-                    format!(":past {cell}: the cell is still running")
-                }
-                CellStatus::Killed => {
-                    format!(":past {cell}: the job was killed, so it has no state")
-                }
-                CellStatus::CompileError => {
-                    format!(":past {cell}: the cell failed to compile, so it has no state")
-                }
+                CellStatus::Running | CellStatus::Queued => "the cell is still running".into(),
+                CellStatus::Killed => "the job was killed, so it has no state".into(),
+                CellStatus::CompileError => "the cell failed to compile, so it has no state".into(),
                 CellStatus::Crashed(_) | CellStatus::Interrupted => {
-                    format!(":past {cell}: the cell did not finish, so it has no state")
+                    "the cell did not finish, so it has no state".into()
                 }
-                CellStatus::Error(_) => {
-                    format!(":past {cell}: the cell failed, so it has no state")
-                }
+                CellStatus::Error(_) => "the cell failed, so it has no state".into(),
                 CellStatus::Ok | CellStatus::Panic => {
-                    format!(":past {cell}: no snapshot was taken (saving was off or unhooked)")
+                    "no snapshot was taken (saving was off or unhooked)".into()
                 }
             }),
         }
@@ -382,6 +401,7 @@ impl Session {
                     Err(e) => vec![Effect::Show(Notice::error(format!("resuming failed: {e}")))],
                 }
             }
+            EngineEvent::Peeked { cell: _, result } => self.peeked(result),
             EngineEvent::JobStarted { cell, at } => {
                 // A quick job's end can be told before its start: an ended job stays ended.
                 if let Some(c) = self.timeline.get_mut(cell)

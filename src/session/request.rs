@@ -50,6 +50,14 @@ pub enum Request {
         job: u32,
         vars: Vec<VarInfo>,
     },
+    /// Previews of these variables' values as of snapshot `cell` (the running worker when
+    /// None), read in a hidden job forked from it; answered by `Peeked`. `full`: each
+    /// value whole (pretty, bounded), not one line.
+    Peek {
+        cell: Option<u32>,
+        names: Vec<String>,
+        full: bool,
+    },
     /// Drop the saved values of these cells and delete objects nothing refers to.
     ForgetSaved {
         cells: Vec<u32>,

@@ -71,9 +71,10 @@ impl Session {
         out
     }
 
-    pub fn vars_table(&self, at: Option<u32>) -> Result<String, String> {
-        let (vars, anchor) = match at {
-            None => (&self.current_vars, self.current),
+    /// The variables now, or as of cell `at`, or why there are none to show.
+    pub(super) fn vars_at(&self, at: Option<u32>) -> Result<&[VarInfo], String> {
+        match at {
+            None => Ok(&self.current_vars),
             Some(n) => {
                 let cell = self
                     .timeline
@@ -84,9 +85,25 @@ impl Session {
                         ":vars {n}: the cell did not run to the end, so it has no variables"
                     ));
                 }
-                (&cell.vars, n)
+                Ok(&cell.vars)
             }
-        };
+        }
+    }
+
+    /// `:vars [N]` without values (the panel's Enter shows it at once).
+    pub fn vars_table(&self, at: Option<u32>) -> Result<String, String> {
+        self.vars_table_with(at, None)
+    }
+
+    /// `:vars [N]`; with `values`, a column of previews (or a line saying why there are
+    /// none).
+    pub fn vars_table_with(
+        &self,
+        at: Option<u32>,
+        values: Option<&Result<Vec<(String, ValuePreview)>, String>>,
+    ) -> Result<String, String> {
+        let vars = self.vars_at(at)?;
+        let anchor = at.unwrap_or(self.current);
         if vars.is_empty() {
             return Ok(match at {
                 None => "no variables".to_owned(),
@@ -101,8 +118,20 @@ impl Session {
             .max()
             .unwrap_or(4)
             .max(4);
+        let previews = match values {
+            Some(Ok(previews)) => Some(previews),
+            _ => None,
+        };
         let mut out = String::new();
-        let _ = writeln!(out, "{:<width$}  {:<32} last changed", "name", "type");
+        if previews.is_some() {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<32} {:<12} value",
+                "name", "type", "last changed"
+            );
+        } else {
+            let _ = writeln!(out, "{:<width$}  {:<32} last changed", "name", "type");
+        }
         for var in sorted {
             let touched = self
                 .timeline
@@ -127,11 +156,30 @@ impl Session {
                     None => String::new(),
                 }
             };
-            let _ = writeln!(
-                out,
-                "{:<width$}  {:<32} {touched}{note}",
-                var.name, var.type_name
-            );
+            match previews {
+                Some(previews) => {
+                    let value = previews
+                        .iter()
+                        .find(|(n, _)| *n == var.name)
+                        .map(|(_, p)| dispatch::one_line(p, dispatch::PREVIEW_WIDTH))
+                        .unwrap_or_else(|| "-".into());
+                    let _ = writeln!(
+                        out,
+                        "{:<width$}  {:<32} {touched:<12} {value}{note}",
+                        var.name, var.type_name
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "{:<width$}  {:<32} {touched}{note}",
+                        var.name, var.type_name
+                    );
+                }
+            }
+        }
+        if let Some(Err(why)) = values {
+            let _ = writeln!(out, "({why})");
         }
         Ok(out.trim_end().to_owned())
     }

@@ -295,6 +295,225 @@ fn vars_report_type_and_last_touching_cell() {
     assert_eq!(s.vars_table(Some(7)), Err(":vars 7: no such cell".into()));
 }
 
+fn debug(text: &str) -> ValuePreview {
+    ValuePreview::Debug {
+        text: text.into(),
+        cut: false,
+    }
+}
+
+/// Three cells: `v` pushed to in cell 3, `w` added in cell 2, so that cell 1 differs.
+fn three_cells() -> Session {
+    let mut s = session();
+    s.submit("let mut v = vec![1, 2, 3];");
+    finish(
+        &mut s,
+        1,
+        CellStatus::Ok,
+        vec![var("v", "Vec<i32>"), var("gone", "u8")],
+    );
+    s.submit("let w = String::new();");
+    finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("v", "Vec<i32>"), var("gone", "u8"), var("w", "String")],
+    );
+    s.submit("v.push(4); let gone = 5i64;");
+    finish(
+        &mut s,
+        3,
+        CellStatus::Ok,
+        vec![var("v", "Vec<i32>"), var("gone", "i64"), var("w", "String")],
+    );
+    s
+}
+
+#[test]
+fn vars_of_an_old_cell_are_read_from_its_snapshot_and_shown_with_values() {
+    let mut s = three_cells();
+    assert_eq!(
+        s.submit(":vars 1"),
+        vec![Effect::Engine(Request::Peek {
+            cell: Some(1),
+            names: vec!["gone".into(), "v".into()],
+            full: false
+        })]
+    );
+    let shown = s.handle(EngineEvent::Peeked {
+        cell: Some(1),
+        result: Ok(vec![
+            ("gone".into(), ValuePreview::NoDebug("1 bytes".into())),
+            (
+                "v".into(),
+                ValuePreview::Debug {
+                    text: "[1, 2, 3".into(),
+                    cut: true,
+                },
+            ),
+        ]),
+    });
+    let table = &notices(&shown)[0].text;
+    assert!(table.lines().next().unwrap().ends_with("value"), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("v ") && l.ends_with("cell 1       [1, 2, 3…")),
+        "{table}"
+    );
+    assert!(table.contains("<no Debug, 1 bytes>"), "{table}");
+    // The current cell's values come from the running worker; one value whole.
+    assert_eq!(
+        s.submit(":vars w"),
+        vec![Effect::Engine(Request::Peek {
+            cell: None,
+            names: vec!["w".into()],
+            full: true
+        })]
+    );
+    let whole = s.handle(EngineEvent::Peeked {
+        cell: None,
+        result: Ok(vec![("w".into(), debug("\"\""))]),
+    });
+    assert_eq!(notices(&whole)[0].text, "w: String =\n\"\"");
+    assert_eq!(
+        notices(&s.submit(":vars 1 w"))[0].text,
+        ":vars 1: no variable w after cell 1"
+    );
+    // A failed read says why, under the table.
+    s.submit(":vars 2");
+    let failed = s.handle(EngineEvent::Peeked {
+        cell: Some(2),
+        result: Err("the preview code did not compile: E0277".into()),
+    });
+    let text = &notices(&failed)[0].text;
+    assert!(
+        text.contains("w ") && text.ends_with("(the preview code did not compile: E0277)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn vars_of_a_cell_without_snapshot_say_why_and_ask_nothing() {
+    let mut s = three_cells();
+    s.submit(":clear_past 1");
+    let effects = s.submit(":vars 1");
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Engine(_))),
+        "{effects:?}"
+    );
+    let text = &notices(&effects)[0].text;
+    assert!(
+        text.contains("v ") && text.ends_with("(values not shown: its snapshot was cleared)"),
+        "{text}"
+    );
+    assert_eq!(
+        notices(&s.submit(":vars 1 v"))[0].text,
+        ":vars 1: its snapshot was cleared"
+    );
+}
+
+#[test]
+fn rewind_preview_shows_values_now_and_then() {
+    let mut s = three_cells();
+    // Without values (drawn at once): names and types.
+    let names = s.rewind_preview(1).unwrap();
+    assert!(
+        names.contains("~ v: Vec<i32> (value as after cell 1)"),
+        "{names}"
+    );
+    let asked = s.submit_command(Command::PreviewPast(1));
+    assert_eq!(
+        asked,
+        vec![
+            Effect::Engine(Request::Peek {
+                cell: None,
+                names: vec!["v".into(), "gone".into(), "w".into()],
+                full: false
+            }),
+            Effect::Engine(Request::Peek {
+                cell: Some(1),
+                names: vec!["v".into(), "gone".into()],
+                full: false
+            }),
+        ]
+    );
+    let now = s.handle(EngineEvent::Peeked {
+        cell: None,
+        result: Ok(vec![
+            ("v".into(), debug("[1, 2, 3, 4]")),
+            ("gone".into(), debug("5")),
+            ("w".into(), ValuePreview::TimedOut),
+        ]),
+    });
+    assert!(now.is_empty(), "{now:?}");
+    let shown = s.handle(EngineEvent::Peeked {
+        cell: Some(1),
+        result: Ok(vec![
+            ("v".into(), debug("[1, 2, 3]")),
+            ("gone".into(), debug("1")),
+        ]),
+    });
+    assert_eq!(
+        notices(&shown)[0].text,
+        "~ v: [1, 2, 3, 4] → [1, 2, 3]\n\
+         ~ gone: 5 → 1 (i64 → u8)\n\
+         - w: String = <Debug did not finish in time; stopped>"
+    );
+}
+
+#[test]
+fn explain_past_reads_values_before_the_restore() {
+    let mut s = Session::new(Settings {
+        explain_past: true,
+        ..Settings::default()
+    });
+    s.submit("let a = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    s.submit("let b = 2;");
+    finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("a", "i32"), var("b", "i32")],
+    );
+    let effects = s.submit(":past 1");
+    let requests: Vec<&Request> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Engine(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(requests[0], Request::Peek { cell: None, .. }),
+        "{requests:?}"
+    );
+    assert!(
+        matches!(requests[1], Request::Peek { cell: Some(1), .. }),
+        "{requests:?}"
+    );
+    assert!(
+        matches!(requests[2], Request::Restore { cell: 1, .. }),
+        "{requests:?}"
+    );
+    s.handle(EngineEvent::Peeked {
+        cell: None,
+        result: Ok(vec![("b".into(), debug("2"))]),
+    });
+    let shown = s.handle(EngineEvent::Peeked {
+        cell: Some(1),
+        result: Ok(vec![]),
+    });
+    assert_eq!(notices(&shown)[0].text, "- b: i32 = 2");
+    // Off by default: :past asks for nothing but the restore.
+    let mut plain = three_cells();
+    assert!(matches!(
+        plain.submit(":past 1")[..],
+        [Effect::Engine(Request::Restore { .. })]
+    ));
+}
+
 fn job_finished(s: &mut Session, cell: u32, end: JobOutcome, secs: u64) -> Vec<Effect> {
     s.handle(EngineEvent::JobFinished {
         cell,

@@ -77,6 +77,19 @@ pub struct VarInfo {
     pub type_name: String,
 }
 
+/// How a value looked when a hidden job formatted it (`:vars N`, the rewind preview).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValuePreview {
+    /// Its `Debug` text, and whether it was cut at the limit.
+    Debug { text: String, cut: bool },
+    /// No `Debug`: what is known of its size.
+    NoDebug(String),
+    /// Its `Debug` panicked, with this message.
+    Panicked(String),
+    /// Formatting it did not end within the time limit.
+    TimedOut,
+}
+
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub number: u32,

@@ -233,7 +233,7 @@ impl Tui {
             Action::ScrollTranscriptDown => {
                 self.view.scroll = self.view.scroll.saturating_sub(self.page)
             }
-            Action::PreviewRewind => self.rewind_preview(app),
+            Action::PreviewRewind => return self.rewind_preview(app),
             Action::Submit => return self.enter(app),
             Action::Newline => editor.newline(),
             Action::CompleteOrFocusPanel => {
@@ -355,14 +355,23 @@ impl Tui {
         }
     }
 
-    fn rewind_preview(&mut self, app: &App) {
+    /// Ctrl-T: the names at once, then the values when the engine has read them.
+    fn rewind_preview(&mut self, app: &mut App) -> Control {
         let Some(cell) = self.view.selection(app.session()) else {
             self.view.status = Some((NoticeKind::Error, "no cells yet".into()));
-            return;
+            return Control::Continue;
         };
         match app.session().rewind_preview(cell) {
-            Ok(text) => self.view.overlay = Some(Overlay::Rewind { cell, text }),
-            Err(e) => self.view.status = Some((NoticeKind::Error, e)),
+            Ok(text) => {
+                self.view.overlay = Some(Overlay::Rewind { cell, text });
+                self.view.awaiting_rewind = Some(cell);
+                let updates = app.command(Command::PreviewPast(cell));
+                self.apply(app, updates)
+            }
+            Err(e) => {
+                self.view.status = Some((NoticeKind::Error, e));
+                Control::Continue
+            }
         }
     }
 

@@ -66,6 +66,8 @@ pub struct View {
     pub status: Option<(NoticeKind, String)>,
     /// A `:log N` answer goes to the detail view instead of the transcript.
     pub awaiting_log: Option<u32>,
+    /// The rewind preview with values (Ctrl-T) replaces the overlay's text when it comes.
+    pub awaiting_rewind: Option<u32>,
     pub color: bool,
     pub ticks: usize,
     pub ring_bell: bool,
@@ -85,6 +87,7 @@ impl View {
             input_prompt: None,
             status: None,
             awaiting_log: None,
+            awaiting_rewind: None,
             color,
             ticks: 0,
             ring_bell: false,
@@ -125,6 +128,15 @@ impl View {
                 }
             }
             Update::Notice(notice) | Update::Bell(notice) => {
+                if let Some(cell) = self.awaiting_rewind.take() {
+                    // Dismissed or confirmed meanwhile: the names were enough.
+                    if let Some(Overlay::Rewind { cell: shown, text }) = &mut self.overlay
+                        && *shown == cell
+                    {
+                        *text = notice.text.clone();
+                    }
+                    return;
+                }
                 if let Some(cell) = self.awaiting_log.take() {
                     // Keep the reader's place when a running job's log is refreshed.
                     let scroll = match &self.overlay {

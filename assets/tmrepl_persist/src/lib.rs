@@ -331,3 +331,198 @@ pub fn load<T: serde::de::DeserializeOwned>(path: &str) -> T {
     bincode::serde::decode_from_std_read(&mut open(path), config)
         .unwrap_or_else(|e| panic!("tmrepl: decoding {path}: {e}"))
 }
+
+/// Writes previews of values (`:vars N`) to a report, one entry at a time, so the host
+/// keeps what was done when a value's `Debug` never returns and the job is killed.
+/// Formatting stops after `limit` bytes: a value of many MiB is never formatted in full.
+pub struct Peeker {
+    report: Option<std::fs::File>,
+    limit: usize,
+    pretty: bool,
+}
+
+/// A `fmt::Write` that keeps at most `limit` bytes (whole characters) and then fails,
+/// which makes `Debug` implementations stop early.
+struct Bounded {
+    text: String,
+    limit: usize,
+    cut: bool,
+}
+
+impl std::fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let room = self.limit.saturating_sub(self.text.len());
+        if s.len() <= room {
+            self.text.push_str(s);
+            return Ok(());
+        }
+        let mut end = room;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.push_str(&s[..end]);
+        self.cut = true;
+        Err(std::fmt::Error)
+    }
+}
+
+impl Peeker {
+    pub fn new(report: &str, limit: usize, pretty: bool) -> Peeker {
+        let report = std::fs::File::create(report)
+            .map_err(|e| eprintln!("tmrepl: writing the preview report failed: {e}"))
+            .ok();
+        Peeker {
+            report,
+            limit,
+            pretty,
+        }
+    }
+
+    /// One entry: `name \t kind \t length` on a line, then the text and a newline, in a
+    /// single write.
+    fn entry(&mut self, name: &str, kind: &str, text: &str) {
+        if let Some(report) = &mut self.report {
+            let entry = format!("{name}\t{kind}\t{}\n{text}\n", text.len());
+            let _ = report.write_all(entry.as_bytes());
+        }
+    }
+
+    pub fn debug<T: std::fmt::Debug + ?Sized>(&mut self, name: &str, value: &T) {
+        let (limit, pretty) = (self.limit, self.pretty);
+        let formatted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            use std::fmt::Write as _;
+            let mut out = Bounded {
+                text: String::new(),
+                limit,
+                cut: false,
+            };
+            let _ = if pretty {
+                write!(out, "{value:#?}")
+            } else {
+                write!(out, "{value:?}")
+            };
+            out
+        }));
+        match formatted {
+            Ok(out) if out.cut => self.entry(name, "cut", &out.text),
+            Ok(out) => self.entry(name, "debug", &out.text),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                self.entry(name, "panic", &message)
+            }
+        }
+    }
+
+    /// A value without `Debug`: its length when it is a collection, and its bytes.
+    pub fn sized(&mut self, name: &str, len: Option<usize>, bytes: usize) {
+        let text = match len {
+            Some(len) => format!("len {len}, {bytes} bytes"),
+            None => format!("{bytes} bytes"),
+        };
+        self.entry(name, "nodebug", &text);
+    }
+
+    pub fn finish(mut self) {
+        if let Some(report) = &mut self.report {
+            let _ = report.write_all(b"end\n");
+        }
+    }
+}
+
+/// Wraps a reference to a session variable for the preview traits below.
+pub struct PeekProbe<'a, T: ?Sized>(pub &'a T);
+
+pub trait PeekDebug {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker);
+}
+
+impl<T: std::fmt::Debug + ?Sized> PeekDebug for &&PeekProbe<'_, T> {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker) {
+        peeker.debug(name, self.0);
+    }
+}
+
+/// Collections whose length is known without `Debug` of their items.
+pub trait HasLen {
+    fn tmrepl_len(&self) -> usize;
+    /// The bytes the items take, when that is their size times their count.
+    fn tmrepl_bytes(&self) -> usize;
+}
+
+impl<T> HasLen for Vec<T> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        std::mem::size_of_val(self.as_slice())
+    }
+}
+
+impl<T> HasLen for std::collections::VecDeque<T> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<T>()
+    }
+}
+
+impl<K, V, S> HasLen for std::collections::HashMap<K, V, S> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<(K, V)>()
+    }
+}
+
+impl<K, V> HasLen for std::collections::BTreeMap<K, V> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<(K, V)>()
+    }
+}
+
+impl<T, S> HasLen for std::collections::HashSet<T, S> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<T>()
+    }
+}
+
+impl<T> HasLen for std::collections::BTreeSet<T> {
+    fn tmrepl_len(&self) -> usize {
+        self.len()
+    }
+    fn tmrepl_bytes(&self) -> usize {
+        self.len() * std::mem::size_of::<T>()
+    }
+}
+
+pub trait PeekLen {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker);
+}
+
+impl<T: HasLen> PeekLen for &PeekProbe<'_, T> {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker) {
+        peeker.sized(name, Some(self.0.tmrepl_len()), self.0.tmrepl_bytes());
+    }
+}
+
+pub trait PeekSize {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker);
+}
+
+impl<T: ?Sized> PeekSize for PeekProbe<'_, T> {
+    fn tmrepl_peek(&self, name: &str, peeker: &mut Peeker) {
+        peeker.sized(name, None, std::mem::size_of_val(self.0));
+    }
+}

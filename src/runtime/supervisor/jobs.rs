@@ -276,6 +276,15 @@ impl Jobs {
         }
     }
 
+    /// SIGKILL one of tmrepl's own hidden jobs at once; its exit is reported as usual.
+    /// One that has ended already is left alone.
+    pub(super) fn stop_hidden(&mut self, job: u32) {
+        if let Some(job) = self.table.get_mut(&JobId::Hidden(job)) {
+            job.killed = true;
+            let _ = kill(job.pid, Signal::SIGKILL);
+        }
+    }
+
     pub(super) fn enforce_kill_deadlines(&mut self) {
         let now = Instant::now();
         for job in self.table.values_mut() {

@@ -479,6 +479,10 @@ impl Supervisor {
                 Some(SupervisorMessage::Ack)
             }
             HostRequest::KillJob { cell } => Some(self.jobs.kill(cell)),
+            HostRequest::StopHidden { job } => {
+                self.jobs.stop_hidden(job);
+                Some(SupervisorMessage::Ack)
+            }
             HostRequest::InputAnswer { text } => {
                 self.relay.answer_input(text);
                 None
