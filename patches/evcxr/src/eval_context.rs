@@ -977,6 +977,18 @@ impl EvalContext {
         state: &mut ContextState,
         fixed_errors: &mut HashSet<&'static str>,
     ) -> Result<(), Error> {
+        if error.code() == Some("E0425") && !state.load_all_variables {
+            let message = error.message();
+            let used_variables = state.used_variables(&user_code.code_string());
+            if message.split('`').nth(1).is_some_and(|name| {
+                state.stored_variable_states.contains_key(name) && !used_variables.contains(name)
+            }) {
+                // Cannot find value: the code refers to a stored variable without naming it
+                // (e.g. via a proc macro or `include!`), so we didn't load it. Load them all.
+                state.load_all_variables = true;
+                fixed_errors.insert("Load all variables");
+            }
+        }
         for code_origin in &error.code_origins {
             match code_origin {
                 CodeKind::PackVariable { variable_name } => {
@@ -1083,6 +1095,10 @@ fn fix_path() {
         // Perhaps we can set PATH on our build commands instead.
         unsafe { std::env::set_var("PATH", path) };
     }
+}
+
+fn is_identifier_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 /// Returns whether a type is fully specified. i.e. it doesn't contain any '_'.
@@ -1224,6 +1240,9 @@ pub struct ContextState {
     attributes: HashMap<String, CodeBlock>,
     async_mode: bool,
     allow_question_mark: bool,
+    /// Whether to load all stored variables, not just those that the user code names. Only
+    /// applies to the code currently being evaluated.
+    load_all_variables: bool,
     build_num: i32,
     pub(crate) config: Config,
 }
@@ -1240,6 +1259,7 @@ impl ContextState {
             attributes: HashMap::new(),
             async_mode: false,
             allow_question_mark: false,
+            load_all_variables: false,
             build_num: 0,
             config,
         }
@@ -1626,6 +1646,8 @@ impl ContextState {
         mut user_code: CodeBlock,
         compilation_mode: CompilationMode,
     ) -> CodeBlock {
+        let user_code_text = user_code.code_string();
+        let used_variables = self.used_variables(&user_code_text);
         let needs_variable_store = !self.variable_states.is_empty()
             || !self.stored_variable_states.is_empty()
             || self.async_mode
@@ -1654,9 +1676,10 @@ impl ContextState {
                 )
                 .generated("}")
                 .generated("let evcxr_variable_store = unsafe {&mut *evcxr_variable_store};")
-                .add_all(self.check_variable_statements())
-                .add_all(self.load_variable_statements());
-            user_code = user_code.add_all(self.store_variable_statements(VariableMoveState::New));
+                .add_all(self.check_variable_statements(&used_variables))
+                .add_all(self.load_variable_statements(&used_variables));
+            user_code = user_code
+                .add_all(self.store_variable_statements(VariableMoveState::New, &used_variables));
         } else {
             code = code.generated("evcxr_variable_store: *mut u8) -> *mut u8 {");
         }
@@ -1711,16 +1734,54 @@ impl ContextState {
             code = code.add_all(user_code);
         }
         if needs_variable_store {
-            code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
+            code = code.add_all(
+                self.store_variable_statements(VariableMoveState::Available, &used_variables),
+            );
         }
         code = code.generated("evcxr_variable_store");
         code.generated("}")
     }
 
-    fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
+    /// Returns the names of the variables that the generated code for `user_code` should load,
+    /// check and store: those newly defined, plus those stored variables that the code might
+    /// refer to. The other stored variables stay in the variable store untouched, so that the
+    /// amount of code we generate and compile depends on the code, not on how many variables
+    /// exist. Code can only refer to a variable by a name it contains (identifiers that come from
+    /// macros defined in earlier code can't refer to local variables, thanks to hygiene), so we
+    /// look for identifier-like words anywhere in the code, including in string literals, since
+    /// format strings can name variables. If we miss one anyway, we get E0425 and retry with
+    /// `load_all_variables` set.
+    fn used_variables(&self, user_code: &str) -> HashSet<&str> {
+        let all_variables = self
+            .stored_variable_states
+            .keys()
+            .chain(self.variable_states.keys())
+            .map(String::as_str);
+        if self.load_all_variables {
+            return all_variables.collect();
+        }
+        let words: HashSet<&str> = user_code.split(|c: char| !is_identifier_char(c)).collect();
+        all_variables
+            .filter(|&name| {
+                let bare_name = name.strip_prefix("r#").unwrap_or(name);
+                words.contains(bare_name)
+                    || !bare_name.chars().all(is_identifier_char)
+                    || self
+                        .variable_states
+                        .get(name)
+                        .is_some_and(|state| state.move_state == VariableMoveState::New)
+            })
+            .collect()
+    }
+
+    fn store_variable_statements(
+        &self,
+        move_state: VariableMoveState,
+        used_variables: &HashSet<&str>,
+    ) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.variable_states {
-            if var_state.move_state == move_state {
+            if var_state.move_state == move_state && used_variables.contains(var_name.as_str()) {
                 statements.pack_variable(
                     var_name.clone(),
                     format!(
@@ -1735,9 +1796,12 @@ impl ContextState {
         statements
     }
 
-    fn check_variable_statements(&self) -> CodeBlock {
+    fn check_variable_statements(&self, used_variables: &HashSet<&str>) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
         for (var_name, var_state) in &self.stored_variable_states {
+            if !used_variables.contains(var_name.as_str()) {
+                continue;
+            }
             statements = statements.generated(format!(
                 "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
                 var_state.type_name
@@ -1747,9 +1811,12 @@ impl ContextState {
     }
 
     // Returns code to load values from the variable store back into their variables.
-    fn load_variable_statements(&self) -> CodeBlock {
+    fn load_variable_statements(&self, used_variables: &HashSet<&str>) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.stored_variable_states {
+            if !used_variables.contains(var_name.as_str()) {
+                continue;
+            }
             let mutability = if var_state.is_mut { "mut " } else { "" };
             statements.load_variable(format!(
                 "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
@@ -1794,6 +1861,7 @@ impl ContextState {
         for variable_state in self.variable_states.values_mut() {
             variable_state.move_state = VariableMoveState::Available;
         }
+        self.load_all_variables = false;
 
         let mut code_out = CodeBlock::new();
         let mut previous_item_name = None;
@@ -2181,6 +2249,46 @@ mod tests {
         )
         .unwrap();
         ContextState::new(config)
+    }
+
+    #[test]
+    fn test_used_variables() {
+        let mut state = create_state();
+        let (user_code, code_info) = CodeBlock::from_original_user_code(
+            "let apple = 1; let banana = 2; let r#cherry = 3; let date = 4;",
+        );
+        state.apply(user_code, &code_info.nodes).unwrap();
+        state.stored_variable_states = state.variable_states.clone();
+
+        // Each call evaluates `code` in a copy of `state`.
+        let used = |state: &ContextState, code: &str| {
+            let mut state = state.clone();
+            let (user_code, code_info) = CodeBlock::from_original_user_code(code);
+            let user_code = state.apply(user_code, &code_info.nodes).unwrap();
+            let mut used: Vec<String> = state
+                .used_variables(&user_code.code_string())
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            used.sort();
+            used
+        };
+        assert_eq!(used(&state, "apple + 1"), vec!["apple"]);
+        assert_eq!(used(&state, "42"), Vec::<String>::new());
+        // Inline format args name variables from inside a string literal.
+        assert_eq!(used(&state, r#"println!("{banana:?}");"#), vec!["banana"]);
+        // A word that merely contains a name doesn't name it.
+        assert_eq!(used(&state, "let pineapple = 5;"), vec!["pineapple"]);
+        assert_eq!(used(&state, "cherry + r#date"), vec!["date", "r#cherry"]);
+        // New variables are always stored.
+        assert_eq!(used(&state, "let date = apple;"), vec!["apple", "date"]);
+        state.load_all_variables = true;
+        assert_eq!(
+            state.used_variables("42"),
+            ["apple", "banana", "r#cherry", "date"]
+                .into_iter()
+                .collect()
+        );
     }
 
     #[test]
