@@ -1544,6 +1544,8 @@ impl ContextState {
 
     /// Returns code suitable for analysis purposes. Doesn't attempt to preserve runtime behaviour.
     fn analysis_code(&self, user_code: CodeBlock) -> CodeBlock {
+        let user_code_text = user_code.code_string();
+        let used_variables = self.used_variables(&user_code_text);
         let mut code = CodeBlock::new()
             .generated("#![allow(unused_imports, unused_mut, dead_code)]")
             .add_all(self.attributes_code())
@@ -1568,6 +1570,9 @@ impl ContextState {
         // just call a function that enforces that the variable doesn't contain any non-static
         // lifetimes.
         for var_name in self.variable_states.keys() {
+            if !used_variables.contains(var_name.as_str()) {
+                continue;
+            }
             code.pack_variable(
                 var_name.clone(),
                 format!("evcxr_variable_store({var_name});"),
@@ -2282,6 +2287,21 @@ mod tests {
         assert_eq!(used(&state, "cherry + r#date"), vec!["date", "r#cherry"]);
         // New variables are always stored.
         assert_eq!(used(&state, "let date = apple;"), vec!["apple", "date"]);
+        // Analysis code still declares every variable (for completions), but only checks
+        // that the used ones can be stored.
+        let (user_code, code_info) = CodeBlock::from_original_user_code("apple + 1");
+        let mut analysed = state.clone();
+        let user_code = analysed.apply(user_code, &code_info.nodes).unwrap();
+        let analysis = analysed.analysis_code(user_code).code_string();
+        assert!(analysis.contains("banana: "), "{analysis}");
+        assert!(
+            analysis.contains("evcxr_variable_store(apple);"),
+            "{analysis}"
+        );
+        assert!(
+            !analysis.contains("evcxr_variable_store(banana);"),
+            "{analysis}"
+        );
         state.load_all_variables = true;
         assert_eq!(
             state.used_variables("42"),
