@@ -62,7 +62,10 @@ fn measure(count: usize) {
     }
     // Every value is still there and intact.
     let last = count - 1;
-    let (check, _) = cell(&mut app, &format!("assert_eq!(v0[0] + v{last}[99], {last});"));
+    let (check, _) = cell(
+        &mut app,
+        &format!("assert_eq!(v0[0] + v{last}[99], {last});"),
+    );
     let first = 0..10;
     let tail = count - 10..count;
     let (first_eval, last_eval) = (median(&eval[first.clone()]), median(&eval[tail.clone()]));

@@ -113,11 +113,7 @@ a3.len()
     assert_eq!(t.out(7), Some("11.0"), "{all}");
     assert_eq!(t.out(8), Some("\"1\""), "{all}");
     // Shadowing, and every value intact after cells that did not name it.
-    assert_eq!(
-        t.out(10),
-        Some("\"10 two [3, 4] (4, 'x') 5.5\""),
-        "{all}"
-    );
+    assert_eq!(t.out(10), Some("\"10 two [3, 4] (4, 'x') 5.5\""), "{all}");
     let vars = t
         .stdout
         .split(">> :vars")
