@@ -1,0 +1,193 @@
+//! tmrepl builds against a patched evcxr (patches/evcxr, see its TMREPL-PATCHES.md): a cell
+//! loads, checks and stores back only the stored variables it names (issue 12). These tests
+//! tie the patch to the evcxr version in use and check, through the real tmrepl in line
+//! mode, that sessions behave as with the unpatched evcxr.
+
+mod common;
+
+use common::{Transcript, run_command_with_script, tmrepl};
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read_toml(path: &Path) -> toml::Table {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"))
+}
+
+/// Fails when evcxr moves (a new version in Cargo.lock, or a newer vendored copy) without
+/// the patch being re-checked and its notes updated.
+#[test]
+fn the_patch_notes_the_vendored_and_the_locked_evcxr_agree_on_the_version() {
+    let root = Path::new(ROOT);
+    let vendored = read_toml(&root.join("patches/evcxr/Cargo.toml"));
+    let vendored_version = vendored["package"]["version"].as_str().unwrap();
+
+    let lock = read_toml(&root.join("Cargo.lock"));
+    let locked: Vec<&toml::Value> = lock["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|package| package["name"].as_str() == Some("evcxr"))
+        .collect();
+    assert_eq!(locked.len(), 1, "one evcxr in Cargo.lock: {locked:?}");
+    let locked_version = locked[0]["version"].as_str().unwrap();
+    // A registry `source` would mean the build uses the unpatched crate from crates.io.
+    assert!(
+        locked[0].get("source").is_none(),
+        "Cargo.lock takes evcxr from {:?}, not from patches/evcxr",
+        locked[0]["source"]
+    );
+
+    let manifest = read_toml(&root.join("Cargo.toml"));
+    assert_eq!(
+        manifest["patch"]["crates-io"]["evcxr"]["path"].as_str(),
+        Some("patches/evcxr")
+    );
+
+    let notes = std::fs::read_to_string(root.join("patches/evcxr/TMREPL-PATCHES.md")).unwrap();
+    let noted_version = notes
+        .lines()
+        .find_map(|line| line.strip_prefix("Patched evcxr version: "))
+        .expect("TMREPL-PATCHES.md has a 'Patched evcxr version: X' line")
+        .trim();
+
+    assert_eq!(vendored_version, locked_version);
+    assert_eq!(noted_version, locked_version);
+}
+
+fn run_in(data: &Path, script: &str) -> Transcript {
+    let mut command = tmrepl();
+    command.arg("--data-dir").arg(data);
+    let t = run_command_with_script(command, script);
+    assert!(t.success, "{}", t.all());
+    assert!(!t.stdout.contains("crashed"), "{}", t.all());
+    t
+}
+
+/// The source evcxr compiled last (in the session's build folder).
+fn last_compiled_source(data: &Path) -> String {
+    let build = data.join("build");
+    let sources: Vec<PathBuf> = std::fs::read_dir(&build)
+        .unwrap()
+        .filter_map(|entry| Some(entry.ok()?.path().join("src/lib.rs")))
+        .filter(|path| path.is_file())
+        .collect();
+    assert_eq!(sources.len(), 1, "{sources:?}");
+    std::fs::read_to_string(&sources[0]).unwrap()
+}
+
+#[test]
+fn cells_see_the_variables_they_name_and_the_others_keep_their_values() {
+    let data = tempfile::tempdir().unwrap();
+    let include = data.path().join("uses_a5.rs");
+    std::fs::write(&include, "a5 * 2.0\n").unwrap();
+    let t = run_in(
+        data.path(),
+        &format!(
+            r#"let a1 = 1u64; let a2 = String::from("two"); let mut a3 = vec![3u8]; let a4 = (4i32, 'x'); let a5 = 5.5f64;
+a3.push(4);
+42
+println!("{{a2}}-{{a1}}");
+let moved = a2;
+a2
+include!({include:?})
+format!("{{\u{{61}}1}}")
+let a1 = a1 * 10;
+format!("{{a1}} {{moved}} {{a3:?}} {{a4:?}} {{a5}}")
+:vars
+:past 3
+format!("{{a1}} {{a2}} {{a3:?}} {{a4:?}}")
+a3.len()
+"#
+        ),
+    );
+    let all = t.all();
+    // A cell that names no variable, and one that names one of five (mutating it).
+    assert_eq!(t.out(3), Some("42"), "{all}");
+    // Inline format args name variables from inside a string literal.
+    assert!(t.stdout.contains("\ntwo-1\n"), "{all}");
+    // A variable moved by a later cell is gone, as with evcxr unpatched.
+    assert!(t.stderr.contains("cannot find value `a2`"), "{all}");
+    // Code that uses a variable without naming it: evcxr retries loading them all.
+    assert_eq!(t.out(7), Some("11.0"), "{all}");
+    assert_eq!(t.out(8), Some("\"1\""), "{all}");
+    // Shadowing, and every value intact after cells that did not name it.
+    assert_eq!(t.out(10), Some("\"10 two [3, 4] (4, 'x') 5.5\""), "{all}");
+    let vars = t
+        .stdout
+        .split(">> :vars")
+        .nth(1)
+        .and_then(|rest| rest.split(">> :past").next())
+        .unwrap_or("");
+    for name in ["a1 ", "a3 ", "a4 ", "a5 ", "moved "] {
+        assert!(vars.contains(name), "{name} in {vars}");
+    }
+    assert!(!vars.contains("a2 "), "{vars}");
+    // The time machine brings back the values after cell 3, `a2` before its move included.
+    assert!(t.stdout.contains("restored to cell 3"), "{all}");
+    assert_eq!(t.out(11), Some("\"1 two [3, 4] (4, 'x')\""), "{all}");
+    assert_eq!(t.out(12), Some("2"), "{all}");
+    // What made cells cheap: the last cell's code loads the one variable it names.
+    let source = last_compiled_source(data.path());
+    assert!(
+        source.contains("take_variable::<Vec<u8>>(stringify!(a3))"),
+        "{source}"
+    );
+    for other in ["a1", "a2", "a4", "a5", "moved"] {
+        assert!(
+            !source.contains(&format!("stringify!({other})")),
+            "{other} in {source}"
+        );
+    }
+}
+
+#[test]
+fn a_variable_whose_type_a_dep_redefined_is_lost_when_next_named_never_misread() {
+    let data = tempfile::tempdir().unwrap();
+    let krate = data.path().join("minidep");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        "[package]\nname = \"minidep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        krate.join("src/lib.rs"),
+        "pub fn triple(x: i32) -> i32 { x * 3 }\n",
+    )
+    .unwrap();
+    let t = run_in(
+        data.path(),
+        &format!(
+            r#"#[derive(Debug)] struct Point {{ x: i32 }}
+let p = Point {{ x: 7 }}; let n = 5u32;
+:dep {}
+n + 1
+minidep::triple(2)
+p.x
+n
+:vars
+"#,
+            krate.display()
+        ),
+    );
+    let all = t.all();
+    assert!(t.stdout.contains("added dependency"), "{all}");
+    assert_eq!(t.out(3), Some("6"), "{all}");
+    assert_eq!(t.out(4), Some("6"), "{all}");
+    // The dependency changes the TypeId of `Point`: evcxr reports `p` lost when it is next
+    // used (or, should the TypeId stay, reads it correctly). Never a wrong value or a crash.
+    let lost = t
+        .stderr
+        .contains("The type of the variable p was redefined, so was lost.");
+    if lost {
+        assert_eq!(t.out(5), None, "{all}");
+        assert!(t.stderr.contains("cannot find value `p`"), "{all}");
+        let vars = t.stdout.split(">> :vars").nth(1).unwrap_or("");
+        assert!(!vars.contains("p "), "{vars}");
+    } else {
+        assert_eq!(t.out(5), Some("7"), "{all}");
+    }
+    assert_eq!(t.out(6), Some("5"), "{all}");
+}
