@@ -10,6 +10,8 @@
 //! bookkeeping) is charged to the next cell, as someone typing quickly would feel it. Each
 //! block starts with an untimed lead cell, which absorbs what the other REPL's turn left.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use anyhow::{Context, Result, bail};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};

@@ -3,6 +3,8 @@
 //! the last 10 cells (not a timed test).
 //! Run: cargo bench --bench variables [-- N...]   (default: 120 500)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 use std::time::Instant;
 use tmrepl::app::App;
 use tmrepl::engine::EngineMessage;

@@ -3,6 +3,8 @@
 //! tie the patch to the evcxr version in use and check, through the real tmrepl in line
 //! mode, that sessions behave as with the unpatched evcxr.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
 mod common;
 
 use common::{Transcript, run_command_with_script, tmrepl};
