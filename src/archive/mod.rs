@@ -3,11 +3,13 @@
 //! pattern) and one JSON manifest per cell. Every read is verified; every failure names
 //! the file.
 
+mod manifest;
 pub mod persist;
 
-use crate::timeline::CellStatus;
+pub use manifest::{FORMAT_VERSION, Manifest, SavedStatus};
+
 use nix::fcntl::{Flock, FlockArg};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -15,8 +17,6 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The manifest format this tmrepl writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
 /// No object is read beyond this size: a damaged length can never exhaust memory.
 pub const MAX_OBJECT_BYTES: u64 = 8 << 30;
 const MAX_MANIFEST_BYTES: u64 = 64 << 20;
@@ -59,115 +59,6 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
 // Defined with the timeline's other per-cell data, so the dependency runs one way:
 // the archive reads the timeline's types, the timeline never reads the archive.
 pub use crate::timeline::SavedVar;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub format: u32,
-    pub cell: u32,
-    pub parent: u32,
-    pub source: String,
-    /// The item definitions (fn, struct, impl, use, …) the cell made, as written.
-    pub items: Vec<String>,
-    /// Dependencies in force after the cell: name and cargo spec.
-    pub deps: Vec<(String, String)>,
-    pub vars: Vec<SavedVar>,
-    pub status: SavedStatus,
-    /// What crashed or failed, when the status has a reason.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_detail: Option<String>,
-    pub output: String,
-    pub value: Option<String>,
-    pub duration_ms: u64,
-    pub saved_at: u64,
-    /// Written when the cell ended; its values follow in idle time (absent: all written).
-    #[serde(default)]
-    pub pending: bool,
-    /// A background (`&`) cell: its state is the job's, not the foreground's.
-    #[serde(default)]
-    pub job: bool,
-}
-
-/// How a saved cell ended. Written under names of its own, not the labels `:cells` shows,
-/// so a change of wording never changes what a manifest means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "String", into = "&'static str")]
-pub enum SavedStatus {
-    Ok,
-    Panic,
-    CompileError,
-    Crashed,
-    Interrupted,
-    Killed,
-    Failed,
-}
-
-impl SavedStatus {
-    fn name(self) -> &'static str {
-        match self {
-            SavedStatus::Ok => "ok",
-            SavedStatus::Panic => "panic",
-            SavedStatus::CompileError => "compile_error",
-            SavedStatus::Crashed => "crashed",
-            SavedStatus::Interrupted => "interrupted",
-            SavedStatus::Killed => "killed",
-            SavedStatus::Failed => "failed",
-        }
-    }
-
-    /// The status to save for a cell, and its reason when it has one.
-    pub fn of(status: &CellStatus) -> (SavedStatus, Option<String>) {
-        match status {
-            CellStatus::Ok => (SavedStatus::Ok, None),
-            CellStatus::Panic => (SavedStatus::Panic, None),
-            CellStatus::CompileError => (SavedStatus::CompileError, None),
-            CellStatus::Crashed(why) => (SavedStatus::Crashed, Some(why.clone())),
-            CellStatus::Interrupted => (SavedStatus::Interrupted, None),
-            CellStatus::Killed => (SavedStatus::Killed, None),
-            CellStatus::Error(why) => (SavedStatus::Failed, Some(why.clone())),
-            // Never saved while it runs; should it be, it did not finish.
-            CellStatus::Running | CellStatus::Queued => (SavedStatus::Interrupted, None),
-        }
-    }
-
-    pub fn to_cell_status(self, detail: Option<String>) -> CellStatus {
-        match self {
-            SavedStatus::Ok => CellStatus::Ok,
-            SavedStatus::Panic => CellStatus::Panic,
-            SavedStatus::CompileError => CellStatus::CompileError,
-            SavedStatus::Crashed => CellStatus::Crashed(detail.unwrap_or_default()),
-            SavedStatus::Interrupted => CellStatus::Interrupted,
-            SavedStatus::Killed => CellStatus::Killed,
-            SavedStatus::Failed => CellStatus::Error(detail.unwrap_or_default()),
-        }
-    }
-
-    /// Whether the cell ran to the end, so state exists after it.
-    pub fn has_state(self) -> bool {
-        matches!(self, SavedStatus::Ok | SavedStatus::Panic)
-    }
-}
-
-impl From<SavedStatus> for &'static str {
-    fn from(status: SavedStatus) -> &'static str {
-        status.name()
-    }
-}
-
-/// Also reads the display labels that manifests of earlier versions held ("error" was a
-/// compile error); anything else unknown is a failure.
-impl From<String> for SavedStatus {
-    fn from(name: String) -> SavedStatus {
-        match name.as_str() {
-            "ok" => SavedStatus::Ok,
-            "panic" => SavedStatus::Panic,
-            "compile_error" | "error" => SavedStatus::CompileError,
-            "crashed" => SavedStatus::Crashed,
-            "interrupted" => SavedStatus::Interrupted,
-            "killed" => SavedStatus::Killed,
-            _ => SavedStatus::Failed,
-        }
-    }
-}
 
 /// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
 fn hash_stream(reader: &mut File, path: &Path) -> Result<(String, u64), ArchiveError> {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::timeline::CellStatus;
 
 fn manifest(cell: u32, object: Option<String>) -> Manifest {
     Manifest {
