@@ -149,22 +149,27 @@ fn restoring_moves_current_and_new_cells_branch() {
     assert!(s.cells_table().contains("(from 1)"));
 }
 
-#[test]
-fn a_crash_returns_to_the_restored_snapshot() {
-    let mut s = session();
-    s.submit("let keep = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
-    s.submit("std::process::exit(3);");
-    let effects = s.handle(EngineEvent::CellFinished(CellOutcome {
+/// Cell 2 crashed and the worker went back to cell 1's snapshot, which holds `keep`.
+fn crashed_back_to_1(s: &mut Session, why: &str) -> Vec<Effect> {
+    s.handle(EngineEvent::CellFinished(CellOutcome {
         cell: 2,
-        status: CellStatus::Crashed("the process exited with status 3".into()),
+        status: CellStatus::Crashed(why.into()),
         value: None,
         error_text: None,
         duration: Duration::from_millis(5),
         vars: vec![var("keep", "i32")],
         snapshot: None,
         restored_to: Some(1),
-    }));
+    }))
+}
+
+#[test]
+fn a_crash_returns_to_the_restored_snapshot() {
+    let mut s = session();
+    s.submit("let keep = 1;");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
+    s.submit("std::process::exit(3);");
+    let effects = crashed_back_to_1(&mut s, "the process exited with status 3");
     assert_eq!(s.current(), 1);
     assert_eq!(
         notices(&effects)[0].text,
@@ -902,16 +907,7 @@ fn how_a_cell_ended_survives_saving_and_loading() {
     s.submit("let keep = 1;");
     finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
     s.submit("unsafe { *(std::ptr::null_mut::<i32>()) = 1; }");
-    let effects = s.handle(EngineEvent::CellFinished(CellOutcome {
-        cell: 2,
-        status: CellStatus::Crashed("killed by signal 11 (SIGSEGV)".into()),
-        value: None,
-        error_text: None,
-        duration: Duration::from_millis(5),
-        vars: vec![var("keep", "i32")],
-        snapshot: None,
-        restored_to: Some(1),
-    }));
+    let effects = crashed_back_to_1(&mut s, "killed by signal 11 (SIGSEGV)");
     let saved = persist_plan(&effects).manifest.clone();
     assert_eq!(saved.status, crate::archive::SavedStatus::Crashed);
     let mut fresh = session();
