@@ -587,6 +587,24 @@ impl EvalContext {
         Ok(completions)
     }
 
+    /// Completions at byte offset `position` of `src`, read as the next cell would be, with
+    /// the current state. What `CommandContext::completions` gives, for front ends that drive
+    /// an `EvalContext` and handle `:` commands themselves: none inside a command.
+    pub fn completions_for_code(&mut self, src: &str, position: usize) -> Result<Completions> {
+        let (user_code, code_info) = CodeBlock::from_original_user_code(src);
+        if user_code.command_containing_user_offset(position).is_some() {
+            return Ok(Completions::default());
+        }
+        let mut code = CodeBlock::new();
+        for segment in user_code.segments {
+            if !matches!(segment.kind, CodeKind::Command(_)) {
+                code = code.with_segment(segment);
+            }
+        }
+        let state = self.state();
+        self.completions(code, state, &code_info.nodes, position)
+    }
+
     pub fn hover(&mut self, code: &str, state: &mut ContextState) -> Result<(String, String)> {
         let (modified_code, hover_offset) = if code == "let" {
             (String::from("let _ = 1;"), 0)
