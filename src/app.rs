@@ -235,6 +235,11 @@ impl App {
         &self.session
     }
 
+    /// Asks rust-analyzer for completions (see `crate::completion`), from any thread.
+    pub fn code_completer(&self) -> engine::CodeCompleter {
+        self.engine.completer()
+    }
+
     /// Whether the front end should wait before taking the next input: a cell or command
     /// is under way, or a `:save` (idle-time saving never makes the app busy).
     pub fn is_busy(&self) -> bool {

@@ -8,6 +8,7 @@ pub mod app;
 pub mod archive;
 pub mod cli;
 pub mod commands;
+pub mod completion;
 pub mod config;
 pub mod engine;
 pub mod frontend;

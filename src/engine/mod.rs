@@ -2,7 +2,10 @@
 //! state of every snapshot. Runs on its own thread; requests in, events out.
 
 pub mod build_dir;
+mod completer;
 mod render;
+
+pub use completer::{CodeCandidate, CodeCompleter, CodeCompletions};
 
 use crate::commands::EvcxrCommand;
 use crate::runtime::protocol;
@@ -52,6 +55,7 @@ pub struct EngineHandle {
     remote: Receiver<RuntimeRemote>,
     remote_cached: Option<RuntimeRemote>,
     thread: Option<std::thread::JoinHandle<()>>,
+    completer: CodeCompleter,
 }
 
 impl EngineHandle {
@@ -61,6 +65,11 @@ impl EngineHandle {
             self.remote_cached = self.remote.try_recv().ok();
         }
         self.remote_cached.clone()
+    }
+
+    /// Asks rust-analyzer for completions, from any thread.
+    pub fn completer(&self) -> CodeCompleter {
+        self.completer.clone()
     }
 
     /// Closes the request channel and waits (bounded) for the engine to drop evcxr.
@@ -86,6 +95,7 @@ pub fn spawn() -> EngineHandle {
     let (request_tx, request_rx) = crossbeam_channel::unbounded();
     let (message_tx, message_rx) = crossbeam_channel::unbounded();
     let (remote_tx, remote_rx) = crossbeam_channel::bounded(1);
+    let (completer, completion_queries) = CodeCompleter::new();
     let spawned = std::thread::Builder::new()
         .name("tmrepl-engine".into())
         .spawn({
@@ -98,7 +108,7 @@ pub fn spawn() -> EngineHandle {
                         let _ = message_tx.send(EngineMessage::Started {
                             elapsed: started.elapsed(),
                         });
-                        engine.serve(request_rx);
+                        engine.serve(request_rx, completion_queries);
                     }
                     Err(e) => {
                         let _ = message_tx.send(EngineMessage::StartFailed(format!("{e:#}")));
@@ -121,6 +131,7 @@ pub fn spawn() -> EngineHandle {
         remote: remote_rx,
         remote_cached: None,
         thread,
+        completer,
     }
 }
 
@@ -223,8 +234,26 @@ impl Engine {
         Ok(engine)
     }
 
-    fn serve(&mut self, requests: Receiver<Envelope>) {
-        for Envelope { id, request } in requests {
+    fn serve(
+        &mut self,
+        requests: Receiver<Envelope>,
+        mut completion_queries: Receiver<completer::CompletionQuery>,
+    ) {
+        loop {
+            let Envelope { id, request } = select! {
+                recv(requests) -> envelope => match envelope {
+                    Ok(envelope) => envelope,
+                    Err(_) => break,
+                },
+                recv(completion_queries) -> query => {
+                    match query {
+                        Ok(query) => completer::answer(&mut self.ctx, query),
+                        // Every completer is gone: stop listening, keep serving requests.
+                        Err(_) => completion_queries = crossbeam_channel::never(),
+                    }
+                    continue;
+                }
+            };
             if let Some(event) = self.carry_out(request)
                 && self.messages.send(EngineMessage::Event(event)).is_err()
             {
