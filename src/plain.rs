@@ -1,13 +1,15 @@
 //! Line mode: rustyline on a terminal, or cells read from a pipe exactly as if typed.
 
 use crate::app::{App, Update};
+use crate::completion;
+use crate::engine::CodeCompleter;
 use crate::frontend::{self, CellReport};
 use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream, format_duration};
 use anyhow::Result;
 use crossbeam_channel::{Receiver, select};
-use rustyline::completion::Completer;
+use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -17,17 +19,55 @@ use rustyline::{Editor, Helper};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-struct CellValidator;
-
-impl Completer for CellValidator {
-    type Candidate = String;
+/// rustyline's helper: when a cell is complete (Enter runs it), and what Tab offers.
+pub struct LineHelper {
+    /// rust-analyzer through the engine; the prompt is only up while the engine is idle.
+    code: CodeCompleter,
+    /// The session's variables when the prompt came up, for command arguments.
+    variables: Vec<String>,
 }
-impl Hinter for CellValidator {
+
+impl LineHelper {
+    pub fn new(code: CodeCompleter) -> LineHelper {
+        LineHelper {
+            code,
+            variables: Vec::new(),
+        }
+    }
+
+    /// The session's variable names, offered as `:` command arguments.
+    pub fn set_variables(&mut self, variables: Vec<String>) {
+        self.variables = variables;
+    }
+}
+
+impl Completer for LineHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let found = completion::complete(line, pos, &self.variables, Some(&self.code));
+        let pairs = found
+            .candidates
+            .into_iter()
+            .map(|c| Pair {
+                display: c.label,
+                replacement: c.insert,
+            })
+            .collect();
+        Ok((found.start, pairs))
+    }
+}
+impl Hinter for LineHelper {
     type Hint = String;
 }
-impl Highlighter for CellValidator {}
-impl Helper for CellValidator {}
-impl Validator for CellValidator {
+impl Highlighter for LineHelper {}
+impl Helper for LineHelper {}
+impl Validator for LineHelper {
     fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
         Ok(match completeness(ctx.input()) {
             Completeness::Complete => ValidationResult::Valid(None),
@@ -37,15 +77,18 @@ impl Validator for CellValidator {
 }
 
 enum Input {
-    Terminal(Box<Editor<CellValidator, DefaultHistory>>),
+    Terminal(Box<Editor<LineHelper, DefaultHistory>>),
     Pipe(Box<dyn BufRead + Send>),
 }
 
 impl Input {
     /// Next complete cell; None at end of input.
-    fn read_cell(&mut self, number: u32) -> Result<Option<String>> {
+    fn read_cell(&mut self, number: u32, variables: Vec<String>) -> Result<Option<String>> {
         match self {
             Input::Terminal(editor) => loop {
+                if let Some(helper) = editor.helper_mut() {
+                    helper.set_variables(variables.clone());
+                }
                 match editor.readline(&format!("In [{number}]: ")) {
                     Ok(line) => {
                         if !line.trim().is_empty() {
@@ -119,7 +162,7 @@ pub struct PlainOptions {
 
 /// What the main loop asks of the input thread.
 enum Ask {
-    Cell { number: u32 },
+    Cell { number: u32, variables: Vec<String> },
     Answer { prompt: String },
     SaveHistory,
 }
@@ -160,7 +203,9 @@ fn spawn_input(
         .spawn(move || {
             for ask in ask_rx {
                 let reply = match ask {
-                    Ask::Cell { number } => Reply::Cell(input.read_cell(number).ok().flatten()),
+                    Ask::Cell { number, variables } => {
+                        Reply::Cell(input.read_cell(number, variables).ok().flatten())
+                    }
                     Ask::Answer { prompt } => Reply::Answer(input.read_answer(&prompt)),
                     Ask::SaveHistory => {
                         if let (Input::Terminal(editor), Some(path)) = (&mut input, &history)
@@ -188,14 +233,15 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     let input = if options.interactive {
         let config = rustyline::Config::builder()
             .max_history_size(options.history_size.max(1))?
+            .completion_type(rustyline::CompletionType::List)
             .edit_mode(if options.vi {
                 rustyline::EditMode::Vi
             } else {
                 rustyline::EditMode::Emacs
             })
             .build();
-        let mut editor = Editor::<CellValidator, DefaultHistory>::with_config(config)?;
-        editor.set_helper(Some(CellValidator));
+        let mut editor = Editor::<LineHelper, DefaultHistory>::with_config(config)?;
+        editor.set_helper(Some(LineHelper::new(app.code_completer())));
         if let Some(path) = &options.history {
             // An unreadable history is not worth refusing to start over.
             let _ = history::load_into(editor.history_mut(), path);
@@ -224,6 +270,12 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
         if !app.is_busy() && !reading {
             let _ = ask.send(Ask::Cell {
                 number: app.session().next_cell(),
+                variables: app
+                    .session()
+                    .current_vars()
+                    .iter()
+                    .map(|v| v.name.clone())
+                    .collect(),
             });
             reading = true;
             if options.interactive {
