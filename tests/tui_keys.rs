@@ -46,6 +46,9 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
     // this binary to read the environment meanwhile.
     unsafe { std::env::set_var(tmrepl::runtime::EXE_ENV, env!("CARGO_BIN_EXE_tmrepl")) };
     let mut app = App::new(Settings::default());
+    // A data folder: the helper crate that reads values for the rewind preview lives there.
+    let data = tempfile::tempdir().unwrap();
+    app.set_data_dir(Some(data.path().to_owned()));
     let mut tui = Tui::new(false);
     settle(&mut app, &mut tui);
 
@@ -79,6 +82,14 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
         Some(Overlay::Rewind { cell: 2, text }) => assert!(text.contains("v: Vec<i32>"), "{text}"),
         other => panic!("expected the rewind preview, got {other:?}"),
     }
+    // The values, read from both snapshots in the background, replace the first text.
+    settle(&mut app, &mut tui);
+    match &tui.view.overlay {
+        Some(Overlay::Rewind { cell: 2, text }) => {
+            assert!(text.contains("[1, 2, 3] → [1, 2]"), "{text}")
+        }
+        other => panic!("expected the rewind preview, got {other:?}"),
+    }
     key(&mut app, &mut tui, KeyCode::Enter, KeyModifiers::NONE);
     settle(&mut app, &mut tui);
     assert_eq!(app.session().current(), 2);
@@ -89,9 +100,11 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
     settle(&mut app, &mut tui);
     assert_eq!(value_of(&tui, 5).as_deref(), Some("[1, 2]"));
 
+    completion_in_both_front_ends(&mut app, &mut tui);
+
     // Up on the first line brings back the last input.
     key(&mut app, &mut tui, KeyCode::Up, KeyModifiers::NONE);
-    assert_eq!(tui.view.editor.text(), "v");
+    assert_eq!(tui.view.editor.text(), "let p = Point { x: 1, yy: 2 };");
     key(
         &mut app,
         &mut tui,
@@ -110,4 +123,80 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
         Control::Quit
     );
     app.shutdown();
+}
+
+/// Tab asks rust-analyzer for methods, fields and paths, in the TUI's menu and in line
+/// mode's rustyline completer, with the session's own variables and types.
+fn completion_in_both_front_ends(app: &mut App, tui: &mut Tui) {
+    for cell in [
+        "struct Point { x: i32, yy: i32 }",
+        "let p = Point { x: 1, yy: 2 };",
+    ] {
+        type_text(app, tui, cell);
+        key(app, tui, KeyCode::Enter, KeyModifiers::NONE);
+        settle(app, tui);
+    }
+    // Several methods continue `sort_unst`: their shared text goes in, the menu opens.
+    type_text(app, tui, "v.sort_unst");
+    key(app, tui, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(tui.view.editor.text(), "v.sort_unstable");
+    let menu = tui.view.completion.as_ref().expect("the completion menu");
+    let labels: Vec<&str> = menu
+        .completions
+        .candidates
+        .iter()
+        .map(|c| c.insert.as_str())
+        .collect();
+    assert_eq!(labels.first(), Some(&"sort_unstable()"), "{labels:?}");
+    assert!(labels.len() >= 3, "{labels:?}");
+    // Tab moves down, Shift-Tab back up, Enter takes the selected one.
+    key(app, tui, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(tui.view.completion.as_ref().map(|m| m.selected), Some(1));
+    key(app, tui, KeyCode::BackTab, KeyModifiers::SHIFT);
+    key(app, tui, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(tui.view.completion.is_none());
+    assert_eq!(tui.view.editor.text(), "v.sort_unstable()");
+    key(app, tui, KeyCode::Char('u'), KeyModifiers::CONTROL);
+
+    // A field of the session's own struct: one candidate goes straight in.
+    type_text(app, tui, "p.y");
+    key(app, tui, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(tui.view.editor.text(), "p.yy");
+    key(app, tui, KeyCode::Char('u'), KeyModifiers::CONTROL);
+
+    // A path in std; Esc closes a menu and keeps what was typed.
+    type_text(app, tui, "let m = std::collections::Hash");
+    key(app, tui, KeyCode::Tab, KeyModifiers::NONE);
+    assert!(tui.view.completion.is_some());
+    key(app, tui, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(tui.view.completion.is_none());
+    assert_eq!(tui.view.editor.text(), "let m = std::collections::Hash");
+    key(app, tui, KeyCode::Char('u'), KeyModifiers::CONTROL);
+
+    // Line mode: rustyline's completer, called as rustyline calls it.
+    use rustyline::completion::Completer;
+    let mut helper = tmrepl::plain::LineHelper::new(app.code_completer());
+    helper.set_variables(vec!["v".into(), "p".into()]);
+    let history = rustyline::history::DefaultHistory::new();
+    let context = rustyline::Context::new(&history);
+    let complete = |line: &str| {
+        let (start, pairs) = helper.complete(line, line.len(), &context).unwrap();
+        let found: Vec<String> = pairs.into_iter().map(|p| p.replacement).collect();
+        (start, found)
+    };
+    let (start, found) = complete("v.sort_unst");
+    assert_eq!(start, 2);
+    assert!(found.contains(&"sort_unstable()".to_owned()), "{found:?}");
+    assert!(
+        found.iter().all(|f| f.starts_with("sort_unst")),
+        "{found:?}"
+    );
+    assert_eq!(complete("p.y"), (2, vec!["yy".to_owned()]));
+    let (_, found) = complete("std::collections::HashM");
+    assert!(found.contains(&"HashMap".to_owned()), "{found:?}");
+    assert_eq!(complete(":pa"), (0, vec![":past".to_owned()]));
+    assert_eq!(
+        complete(":take 3 "),
+        (8, vec!["p".to_owned(), "v".to_owned()])
+    );
 }

@@ -210,27 +210,33 @@ impl Editor {
             .rposition(|entry| entry.contains(query))
     }
 
-    /// The identifier being typed just before the cursor.
-    pub fn word_before_cursor(&self) -> &str {
-        let line = &self.lines[self.row];
-        let end = Self::byte_index(line, self.col);
-        let start = line[..end]
-            .char_indices()
-            .rev()
-            .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == ':')
-            .last()
-            .map(|(i, _)| i)
-            .unwrap_or(end);
-        &line[start..end]
+    /// The cursor as a byte offset into `text()`.
+    pub fn cursor_offset(&self) -> usize {
+        let before: usize = self.lines[..self.row].iter().map(|l| l.len() + 1).sum();
+        before + Self::byte_index(&self.lines[self.row], self.col)
     }
 
-    /// Replaces the word before the cursor with `completion`.
-    pub fn complete_word(&mut self, completion: &str) {
-        let word_chars = self.word_before_cursor().chars().count();
-        for _ in 0..word_chars {
-            self.backspace();
+    /// Replaces bytes `start..end` of `text()` with `with` and puts the cursor after it.
+    /// A range that is not on character boundaries changes nothing.
+    pub fn replace_range(&mut self, start: usize, end: usize, with: &str) {
+        let text = self.text();
+        if start > end
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            return;
         }
-        self.insert_str(completion);
+        let replaced = format!("{}{with}{}", &text[..start], &text[end..]);
+        let cursor = start + with.len();
+        self.lines = replaced.split('\n').map(str::to_owned).collect();
+        let mut offset = cursor;
+        self.row = 0;
+        while self.row + 1 < self.lines.len() && offset > self.lines[self.row].len() {
+            offset -= self.lines[self.row].len() + 1;
+            self.row += 1;
+        }
+        self.col = self.lines[self.row][..offset].chars().count();
     }
 }
 
@@ -306,12 +312,19 @@ mod tests {
     }
 
     #[test]
-    fn completion_replaces_the_word() {
+    fn a_replaced_range_leaves_the_cursor_after_the_replacement() {
         let mut e = Editor::new();
-        e.insert_str("foo + my_va");
-        assert_eq!(e.word_before_cursor(), "my_va");
-        e.complete_word("my_variable");
-        assert_eq!(e.text(), "foo + my_variable");
+        e.set_text("let a = 1;\nnumbers.so");
+        assert_eq!(e.cursor_offset(), 21);
+        e.replace_range(19, 21, "sort_unstable()");
+        assert_eq!(e.text(), "let a = 1;\nnumbers.sort_unstable()");
+        assert_eq!(e.cursor(), (1, 23));
+        assert_eq!(e.cursor_offset(), e.text().len());
+        // Out of range or inside a character: nothing changes.
+        e.replace_range(30, 99, "x");
+        e.set_text("é");
+        e.replace_range(1, 2, "x");
+        assert_eq!(e.text(), "é");
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum Context {
     Detail,
     /// The rewind preview, before `Overlay`.
     Rewind,
+    /// The completion menu is open, before `Editor`; other keys close it.
+    Completion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,11 @@ pub enum Action {
     /// A cell's variables, or a job's log.
     OpenSelected,
     KillSelectedJob,
+    // Completion menu
+    CompletionNext,
+    CompletionPrevious,
+    CompletionAccept,
+    CompletionCancel,
     // Views
     CloseOverlay,
     ConfirmRewind,
@@ -196,9 +203,30 @@ pub const KEYMAP: &[Binding] = &[
         A::CompleteOrFocusPanel,
         Line(
             "Tab",
-            "complete a name; on an empty line, focus the side panel",
+            "complete (methods, fields, paths, names); on an empty line, focus the panel",
         ),
     ),
+    bind(
+        C::Completion,
+        K::Tab,
+        ANY,
+        A::CompletionNext,
+        Line(
+            "Tab / Shift-Tab",
+            "in the completion menu: next / previous; Enter takes it, Esc closes",
+        ),
+    ),
+    bind(C::Completion, K::Down, ANY, A::CompletionNext, Shared),
+    bind(
+        C::Completion,
+        K::BackTab,
+        ANY,
+        A::CompletionPrevious,
+        Shared,
+    ),
+    bind(C::Completion, K::Up, ANY, A::CompletionPrevious, Shared),
+    bind(C::Completion, K::Enter, ANY, A::CompletionAccept, Shared),
+    bind(C::Completion, K::Esc, ANY, A::CompletionCancel, Shared),
     bind(
         C::Panel,
         K::Esc,
@@ -380,8 +408,9 @@ mod tests {
         KeyEvent::new(code, modifiers)
     }
 
-    const ALL_CONTEXTS: [Context; 7] = [
+    const ALL_CONTEXTS: [Context; 8] = [
         C::Global,
+        C::Completion,
         C::Editor,
         C::Search,
         C::Panel,
@@ -533,6 +562,7 @@ mod tests {
                 "Up / Down",
                 "Ctrl-R",
                 "Tab",
+                "Tab / Shift-Tab",
                 "Esc",
                 "PgUp / PgDn, wheel",
                 "Ctrl-C",
@@ -562,6 +592,8 @@ mod tests {
             A::KillSelectedJob,
             A::ConfirmRewind,
             A::ScrollOverlayUp,
+            A::CompletionAccept,
+            A::CompletionPrevious,
         ] {
             assert!(KEYMAP.iter().any(|b| b.action == action), "{action:?}");
         }

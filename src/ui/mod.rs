@@ -9,6 +9,7 @@ pub mod view;
 
 use crate::app::{App, Update};
 use crate::commands::Command;
+use crate::completion;
 use crate::frontend;
 use crate::history;
 use crate::session::input::{Completeness, completeness};
@@ -30,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use stderr::StderrCapture;
-use view::{Entry, Focus, Overlay, View};
+use view::{CompletionMenu, Entry, Focus, Overlay, View};
 
 /// What a key did to the session as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +198,9 @@ impl Tui {
             (Some(Overlay::Detail { .. }), _) => &[Context::Detail, Context::Overlay],
             (Some(Overlay::Help), _) => &[Context::Overlay],
             (None, Focus::Panel) => &[Context::Panel, Context::Global],
+            (None, Focus::Editor) if self.view.completion.is_some() => {
+                &[Context::Completion, Context::Editor, Context::Global]
+            }
             (None, Focus::Editor) if self.view.search.is_some() => {
                 &[Context::Search, Context::Global]
             }
@@ -211,6 +215,25 @@ impl Tui {
     }
 
     fn perform(&mut self, app: &mut App, action: Action, key: &KeyEvent) -> Control {
+        if let Some(menu) = &mut self.view.completion {
+            match action {
+                Action::CompletionNext | Action::CompletionPrevious => {
+                    menu.step(action == Action::CompletionNext);
+                    return Control::Continue;
+                }
+                Action::CompletionAccept => {
+                    let chosen = menu.completions.candidates.get(menu.selected).cloned();
+                    let (start, end) = (menu.completions.start, menu.completions.end);
+                    if let Some(chosen) = chosen {
+                        self.view.editor.replace_range(start, end, &chosen.insert);
+                    }
+                    self.view.completion = None;
+                    return Control::Continue;
+                }
+                // Any other key closes the menu and then does what it always does.
+                _ => self.view.completion = None,
+            }
+        }
         let session = app.session();
         let editor = &mut self.view.editor;
         match action {
@@ -244,6 +267,11 @@ impl Tui {
                 }
             }
             Action::DismissStatus => self.view.status = None,
+            // Handled above while the menu is open; Esc has closed it.
+            Action::CompletionNext
+            | Action::CompletionPrevious
+            | Action::CompletionAccept
+            | Action::CompletionCancel => {}
             Action::StartSearch => self.view.search = Some((String::new(), None)),
             Action::LineStart => editor.home(),
             Action::LineEnd => editor.end(),
@@ -415,48 +443,35 @@ impl Tui {
     }
 }
 
-/// Completes the word before the cursor from variables, commands and keywords.
+/// Tab in the editor: one completion is taken at once; several open the menu, after the
+/// text they all share is typed in. Code asks rust-analyzer unless a cell is running.
 fn complete(view: &mut View, app: &App) {
-    let word = view.editor.word_before_cursor().to_owned();
-    let line = view.editor.text();
-    let mut candidates: Vec<String> = if line.trim_start().starts_with(':') && !line.contains(' ') {
-        crate::commands::completions(&word)
-    } else {
-        let mut names: Vec<String> = app
-            .session()
-            .current_vars()
-            .iter()
-            .map(|v| v.name.clone())
-            .collect();
-        names.extend(
-            [
-                "let", "mut", "fn", "struct", "impl", "println!", "format!", "vec!", "String",
-                "Vec", "HashMap", "Option", "Some", "None", "Result", "Ok", "Err", "match", "loop",
-                "while", "for",
-            ]
-            .iter()
-            .map(|s| s.to_string()),
-        );
-        names
-    };
-    candidates.retain(|c| c.starts_with(&word) && c != &word);
-    candidates.sort();
-    candidates.dedup();
-    match candidates.as_slice() {
-        [] => {}
-        [only] => view.editor.complete_word(only),
-        many => {
-            let common = many.iter().skip(1).fold(many[0].clone(), |acc, c| {
-                acc.chars()
-                    .zip(c.chars())
-                    .take_while(|(a, b)| a == b)
-                    .map(|(a, _)| a)
-                    .collect()
-            });
-            if common.len() > word.len() {
-                view.editor.complete_word(&common);
+    let text = view.editor.text();
+    let cursor = view.editor.cursor_offset();
+    let variables: Vec<String> = app
+        .session()
+        .current_vars()
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
+    let engine = (!app.is_busy()).then(|| app.code_completer());
+    let mut found = completion::complete(&text, cursor, &variables, engine.as_ref());
+    match found.candidates.as_slice() {
+        [] => view.status = Some((NoticeKind::Info, "no completions here".into())),
+        [only] => {
+            let insert = only.insert.clone();
+            view.editor.replace_range(found.start, found.end, &insert);
+        }
+        _ => {
+            let common = found.common_prefix();
+            if common.len() > cursor - found.start {
+                view.editor.replace_range(found.start, cursor, &common);
+                found.end = found.end - cursor + found.start + common.len();
             }
-            view.status = Some((NoticeKind::Info, many.join("  ")));
+            view.completion = Some(CompletionMenu {
+                completions: found,
+                selected: 0,
+            });
         }
     }
 }

@@ -32,6 +32,25 @@ pub enum Entry {
     Notice { kind: NoticeKind, text: String },
 }
 
+/// Tab's choices when there are several; the editor keeps what was typed until one is
+/// taken.
+#[derive(Debug, Clone)]
+pub struct CompletionMenu {
+    pub completions: crate::completion::Completions,
+    pub selected: usize,
+}
+
+impl CompletionMenu {
+    pub fn step(&mut self, forward: bool) {
+        let count = self.completions.candidates.len().max(1);
+        self.selected = if forward {
+            (self.selected + 1) % count
+        } else {
+            (self.selected + count - 1) % count
+        };
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help,
@@ -58,6 +77,8 @@ pub struct View {
     pub scroll: usize,
     pub transcript: Vec<Entry>,
     pub overlay: Option<Overlay>,
+    /// Open while Tab offers several completions.
+    pub completion: Option<CompletionMenu>,
     /// Reverse history search (Ctrl-R): query and the matching entry.
     pub search: Option<(String, Option<usize>)>,
     /// A running cell asked for a line of input.
@@ -83,6 +104,7 @@ impl View {
             scroll: 0,
             transcript: Vec::new(),
             overlay: None,
+            completion: None,
             search: None,
             input_prompt: None,
             status: None,
@@ -231,8 +253,11 @@ impl View {
             .split(rows[0]);
         self.render_transcript(frame, top[0]);
         self.render_panel(frame, top[1], session);
-        self.render_editor(frame, rows[1], session, busy);
+        let cursor = self.render_editor(frame, rows[1], session, busy);
         self.render_status(frame, rows[2], session, busy);
+        if let (Some(menu), Some(cursor)) = (&self.completion, cursor) {
+            self.render_completion_menu(frame, rows[0], cursor, menu);
+        }
         match &self.overlay {
             Some(Overlay::Help) => {
                 self.render_popup(frame, area, " keys (Esc closes) ", &help_text(), 0)
@@ -552,7 +577,14 @@ impl View {
         }
     }
 
-    fn render_editor(&self, frame: &mut Frame, area: Rect, session: &Session, busy: bool) {
+    /// Draws the editor; where its cursor is on screen when it has the focus.
+    fn render_editor(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        session: &Session,
+        busy: bool,
+    ) -> Option<(u16, u16)> {
         let title = if let Some(prompt) = &self.input_prompt {
             format!(" {prompt} (Enter answers) ")
         } else if let Some((query, _)) = &self.search {
@@ -596,12 +628,62 @@ impl View {
         let prefix: usize = self.editor.lines()[row].chars().take(col).map(|_| 1).sum();
         let scroll_x = (prefix as u16).saturating_sub(inner.width.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines).scroll((scroll_y, scroll_x)), inner);
-        if focused {
-            frame.set_cursor_position((
-                inner.x + prefix as u16 - scroll_x,
-                inner.y + row as u16 - scroll_y,
-            ));
+        if !focused {
+            return None;
         }
+        let cursor = (
+            inner.x + prefix as u16 - scroll_x,
+            inner.y + row as u16 - scroll_y,
+        );
+        frame.set_cursor_position(cursor);
+        Some(cursor)
+    }
+
+    /// The completion menu, just above the editor, from the cursor's column.
+    fn render_completion_menu(
+        &self,
+        frame: &mut Frame,
+        above: Rect,
+        cursor: (u16, u16),
+        menu: &CompletionMenu,
+    ) {
+        const ROWS: usize = 10;
+        let candidates = &menu.completions.candidates;
+        let first = menu.selected.saturating_sub(ROWS - 1);
+        let shown = &candidates[first..candidates.len().min(first + ROWS)];
+        let widest = shown
+            .iter()
+            .map(|c| c.label.chars().count())
+            .max()
+            .unwrap_or(0) as u16;
+        let width = (widest + 2).clamp(16, 60).min(above.width);
+        let height = (shown.len() as u16 + 2).min(above.height);
+        let x = cursor.0.min(above.x + above.width.saturating_sub(width));
+        let area = Rect {
+            x,
+            y: above.y + above.height.saturating_sub(height),
+            width,
+            height,
+        };
+        let lines: Vec<Line> = shown
+            .iter()
+            .enumerate()
+            .map(|(i, candidate)| {
+                let style = if first + i == menu.selected {
+                    // Reverse video, not a colour: visible with colours off too.
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::default()
+                };
+                Line::styled(candidate.label.clone(), style)
+            })
+            .collect();
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(self.style(Style::default().fg(Color::Cyan)))
+            .title(format!(" {}/{} ", menu.selected + 1, candidates.len()));
+        frame.render_widget(Clear, area);
+        frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
     fn render_status(&self, frame: &mut Frame, area: Rect, session: &Session, busy: bool) {
