@@ -101,6 +101,7 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
     assert_eq!(value_of(&tui, 5).as_deref(), Some("[1, 2]"));
 
     completion_in_both_front_ends(&mut app, &mut tui);
+    values_in_the_panels_detail_view(&mut app, &mut tui);
 
     // Up on the first line brings back the last input.
     key(&mut app, &mut tui, KeyCode::Up, KeyModifiers::NONE);
@@ -199,4 +200,37 @@ fn completion_in_both_front_ends(app: &mut App, tui: &mut Tui) {
         complete(":take 3 "),
         (8, vec!["p".to_owned(), "v".to_owned()])
     );
+}
+
+/// Enter on a cell in the panel lists its variables with their values; Enter on one of
+/// them shows all of it.
+fn values_in_the_panels_detail_view(app: &mut App, tui: &mut Tui) {
+    key(app, tui, KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(tui.view.focus, Focus::Panel);
+    key(app, tui, KeyCode::End, KeyModifiers::NONE);
+    assert_eq!(tui.view.selection(app.session()), Some(7));
+    key(app, tui, KeyCode::Enter, KeyModifiers::NONE);
+    settle(app, tui);
+    let text = match &tui.view.overlay {
+        Some(Overlay::Detail { text, .. }) => text.clone(),
+        other => panic!("expected the detail view, got {other:?}"),
+    };
+    assert!(text.contains("[1, 2]"), "{text}");
+    assert!(text.contains("<no Debug"), "{text}");
+    // The variables are p then v; pick v and open it.
+    key(app, tui, KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(tui.view.picked_variable(), Some((7, "v".to_owned())));
+    key(app, tui, KeyCode::Enter, KeyModifiers::NONE);
+    settle(app, tui);
+    match &tui.view.overlay {
+        Some(Overlay::Detail { title, text, .. }) => {
+            assert_eq!(title, "v after cell 7");
+            assert!(text.contains("[\n    1,\n    2,\n]"), "{text}");
+        }
+        other => panic!("expected the whole value, got {other:?}"),
+    }
+    key(app, tui, KeyCode::Esc, KeyModifiers::NONE);
+    assert!(tui.view.overlay.is_none());
+    key(app, tui, KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(tui.view.focus, Focus::Editor);
 }

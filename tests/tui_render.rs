@@ -232,6 +232,47 @@ fn rewind_preview_lists_changes() {
 }
 
 #[test]
+fn completion_menu_over_the_editor_and_a_picked_variable() {
+    use tmrepl::completion::{Candidate, Completions};
+    use tmrepl::ui::view::{CompletionMenu, Pick};
+    let (session, mut view) = session_with_cells();
+    view.editor.set_text("v.sort_unstable");
+    let candidates: Vec<Candidate> = [
+        "sort_unstable()",
+        "sort_unstable_by(…)",
+        "sort_unstable_by_key(…)",
+    ]
+    .iter()
+    .map(|c| Candidate {
+        insert: c.to_string(),
+        label: c.to_string(),
+    })
+    .collect();
+    view.completion = Some(CompletionMenu {
+        completions: Completions {
+            start: 2,
+            end: 15,
+            candidates,
+        },
+        selected: 1,
+    });
+    let screen = draw(&view, &session, 80, 20);
+    assert!(screen.contains(" 2/3 "), "{screen}");
+    assert_snapshot!("completion_menu", screen);
+
+    view.completion = None;
+    view.overlay = Some(Overlay::Detail {
+        title: "cell 1: variables (Enter: whole value)".into(),
+        text: "name  type      last changed value\nn     i32       cell 1       3\nv     Vec<i32>  cell 1       [1, 2]".into(),
+        scroll: 0,
+        follow: None,
+        pick: Some(Pick { cell: 1, selected: 1 }),
+    });
+    assert_eq!(view.picked_variable(), Some((1, "v".to_owned())));
+    assert_snapshot!("picked_variable", draw(&view, &session, 80, 20));
+}
+
+#[test]
 fn tiny_terminals_do_not_panic() {
     let (session, mut view) = session_with_cells();
     for (w, h) in [(1, 1), (10, 4), (20, 6), (30, 8)] {

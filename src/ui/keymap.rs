@@ -78,6 +78,11 @@ pub enum Action {
     CompletionAccept,
     CompletionCancel,
     // Views
+    /// In a cell's variables: the picked variable's whole value; elsewhere closes.
+    OpenDetailLine,
+    /// Up/Down in the detail view: move the pick, or scroll when there is none.
+    DetailUp,
+    DetailDown,
     CloseOverlay,
     ConfirmRewind,
     ScrollOverlayUp,
@@ -285,7 +290,10 @@ pub const KEYMAP: &[Binding] = &[
         K::Enter,
         ANY,
         A::OpenSelected,
-        Line("panel: Enter", "the cell's variables, or the job's log"),
+        Line(
+            "panel: Enter",
+            "the cell's variables with values (Enter on one: all of it), or the job's log",
+        ),
     ),
     // Works from the editor too: it rewinds to the panel's selection (the newest cell
     // unless one was picked).
@@ -341,9 +349,10 @@ pub const KEYMAP: &[Binding] = &[
     bind(C::Overlay, K::Enter, ANY, A::CloseOverlay, Unlisted),
     bind(C::Overlay, K::F(1), ANY, A::CloseOverlay, Unlisted),
     bind(C::Detail, K::PageDown, ANY, A::ScrollOverlayDown, Unlisted),
-    bind(C::Detail, K::Down, ANY, A::ScrollOverlayDown, Unlisted),
+    bind(C::Detail, K::Down, ANY, A::DetailDown, Unlisted),
+    bind(C::Detail, K::Enter, ANY, A::OpenDetailLine, Unlisted),
     bind(C::Detail, K::PageUp, ANY, A::ScrollOverlayUp, Unlisted),
-    bind(C::Detail, K::Up, ANY, A::ScrollOverlayUp, Unlisted),
+    bind(C::Detail, K::Up, ANY, A::DetailUp, Unlisted),
     bind(C::Rewind, K::Enter, ANY, A::ConfirmRewind, Unlisted),
     bind(C::Rewind, K::Char('y'), ANY, A::ConfirmRewind, Unlisted),
     bind(C::Rewind, K::Char('n'), ANY, A::CloseOverlay, Unlisted),
@@ -530,7 +539,7 @@ mod tests {
         assert_eq!(lookup(&help, &press(K::Char('y'), none)), None);
         assert_eq!(
             lookup(&[C::Detail, C::Overlay], &press(K::Down, none)),
-            Some(A::ScrollOverlayDown)
+            Some(A::DetailDown)
         );
     }
 

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use stderr::StderrCapture;
-use view::{CompletionMenu, Entry, Focus, Overlay, View};
+use view::{AwaitingValues, CompletionMenu, Entry, Focus, Overlay, Pick, View};
 
 /// What a key did to the session as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,9 +308,16 @@ impl Tui {
             }
             Action::CloseOverlay => self.view.overlay = None,
             Action::ConfirmRewind => return self.confirm_rewind(app),
-            Action::ScrollOverlayUp | Action::ScrollOverlayDown => {
+            Action::OpenDetailLine => return self.open_detail_line(app),
+            Action::DetailUp | Action::DetailDown
+                if self.view.move_pick(action == Action::DetailDown) => {}
+            Action::ScrollOverlayUp
+            | Action::ScrollOverlayDown
+            | Action::DetailUp
+            | Action::DetailDown => {
                 if let Some(Overlay::Detail { scroll, .. }) = &mut self.view.overlay {
-                    *scroll = if action == Action::ScrollOverlayDown {
+                    let down = matches!(action, Action::ScrollOverlayDown | Action::DetailDown);
+                    *scroll = if down {
                         *scroll + 5
                     } else {
                         scroll.saturating_sub(5)
@@ -432,14 +439,46 @@ impl Tui {
             let updates = app.command(Command::Log(cell));
             return self.apply(app, updates);
         }
+        // Names and types at once; the values replace them when read from the snapshot.
         let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
+        let has_vars = session.vars_table(Some(cell)).is_ok();
         self.view.overlay = Some(Overlay::Detail {
             title: format!("cell {cell}: variables"),
             text,
             scroll: 0,
             follow: None,
+            pick: has_vars.then_some(Pick { cell, selected: 0 }),
         });
-        Control::Continue
+        if !has_vars || app.is_busy() {
+            return Control::Continue;
+        }
+        self.view.awaiting_values = Some(AwaitingValues::Table(cell));
+        let updates = app.command(Command::Vars {
+            at: Some(cell),
+            name: None,
+        });
+        self.apply(app, updates)
+    }
+
+    /// Enter in the detail view: a picked variable's whole value; otherwise closes it.
+    fn open_detail_line(&mut self, app: &mut App) -> Control {
+        let Some((cell, name)) = self.view.picked_variable() else {
+            self.view.overlay = None;
+            return Control::Continue;
+        };
+        if app.is_busy() {
+            self.view.status = Some((
+                NoticeKind::Info,
+                "a cell is running; its values can be read when it ends".into(),
+            ));
+            return Control::Continue;
+        }
+        self.view.awaiting_values = Some(AwaitingValues::Whole(cell, name.clone()));
+        let updates = app.command(Command::Vars {
+            at: Some(cell),
+            name: Some(name),
+        });
+        self.apply(app, updates)
     }
 }
 

@@ -51,6 +51,23 @@ impl CompletionMenu {
     }
 }
 
+/// The variable picked in a cell's variables view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    pub cell: u32,
+    /// Index among the variable lines (the table's header is not one).
+    pub selected: usize,
+}
+
+/// A `:vars` answer the detail view waits for (the next notice is it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwaitingValues {
+    /// Cell N's variables with value previews.
+    Table(u32),
+    /// One variable's whole value as of cell N.
+    Whole(u32, String),
+}
+
 #[derive(Debug, Clone)]
 pub enum Overlay {
     Help,
@@ -60,6 +77,9 @@ pub enum Overlay {
         scroll: u16,
         /// The job whose log this is: refreshed while it runs.
         follow: Option<u32>,
+        /// A cell's variables, one per line after the header: Up/Down pick one, Enter
+        /// shows its whole value.
+        pick: Option<Pick>,
     },
     /// Ctrl-T: what rewinding to `cell` changes; Enter confirms.
     Rewind {
@@ -87,6 +107,8 @@ pub struct View {
     pub status: Option<(NoticeKind, String)>,
     /// A `:log N` answer goes to the detail view instead of the transcript.
     pub awaiting_log: Option<u32>,
+    /// A cell's values for the detail view (Enter in the panel, then on a variable).
+    pub awaiting_values: Option<AwaitingValues>,
     /// The rewind preview with values (Ctrl-T) replaces the overlay's text when it comes.
     pub awaiting_rewind: Option<u32>,
     pub color: bool,
@@ -109,6 +131,7 @@ impl View {
             input_prompt: None,
             status: None,
             awaiting_log: None,
+            awaiting_values: None,
             awaiting_rewind: None,
             color,
             ticks: 0,
@@ -174,7 +197,12 @@ impl View {
                         text: notice.text.clone(),
                         scroll,
                         follow: Some(cell),
+                        pick: None,
                     });
+                    return;
+                }
+                if let Some(awaiting) = self.awaiting_values.take() {
+                    self.show_values(awaiting, &notice.text);
                     return;
                 }
                 if matches!(update, Update::Bell(_)) {
@@ -224,6 +252,64 @@ impl View {
         }
     }
 
+    /// Puts a `:vars` answer in the detail view, unless the view was closed meanwhile.
+    fn show_values(&mut self, awaiting: AwaitingValues, text: &str) {
+        let Some(Overlay::Detail { pick, .. }) = &self.overlay else {
+            return;
+        };
+        let kept = *pick;
+        self.overlay = Some(match awaiting {
+            AwaitingValues::Table(cell) => Overlay::Detail {
+                title: format!("cell {cell}: variables (Enter: whole value)"),
+                text: text.to_owned(),
+                scroll: 0,
+                follow: None,
+                pick: Some(kept.unwrap_or(Pick { cell, selected: 0 })),
+            },
+            AwaitingValues::Whole(cell, name) => Overlay::Detail {
+                title: format!("{name} after cell {cell}"),
+                text: text.to_owned(),
+                scroll: 0,
+                follow: None,
+                pick: None,
+            },
+        });
+    }
+
+    /// The variable on the picked line of a cell's variables view.
+    pub fn picked_variable(&self) -> Option<(u32, String)> {
+        let Some(Overlay::Detail {
+            text,
+            pick: Some(pick),
+            ..
+        }) = &self.overlay
+        else {
+            return None;
+        };
+        let line = text.lines().nth(pick.selected + 1)?;
+        let name = line.split_whitespace().next()?;
+        Some((pick.cell, name.to_owned()))
+    }
+
+    /// Moves the pick in a cell's variables view; false when the view has none.
+    pub fn move_pick(&mut self, down: bool) -> bool {
+        let Some(Overlay::Detail {
+            text,
+            pick: Some(pick),
+            ..
+        }) = &mut self.overlay
+        else {
+            return false;
+        };
+        let count = text.lines().count().saturating_sub(1);
+        if down {
+            pick.selected = (pick.selected + 1).min(count.saturating_sub(1));
+        } else {
+            pick.selected = pick.selected.saturating_sub(1);
+        }
+        true
+    }
+
     pub fn selection(&self, session: &Session) -> Option<u32> {
         self.selected_cell(session)
     }
@@ -260,12 +346,13 @@ impl View {
         }
         match &self.overlay {
             Some(Overlay::Help) => {
-                self.render_popup(frame, area, " keys (Esc closes) ", &help_text(), 0)
+                self.render_popup(frame, area, " keys (Esc closes) ", &help_text(), 0, None)
             }
             Some(Overlay::Detail {
                 title,
                 text,
                 scroll,
+                pick,
                 ..
             }) => self.render_popup(
                 frame,
@@ -273,6 +360,7 @@ impl View {
                 &format!(" {title} (Esc closes) "),
                 text,
                 *scroll,
+                pick.map(|p| p.selected + 1),
             ),
             Some(Overlay::Rewind { cell, text }) => self.render_popup(
                 frame,
@@ -280,6 +368,7 @@ impl View {
                 &format!(" rewind to cell {cell}? Enter: yes, Esc: no "),
                 text,
                 0,
+                None,
             ),
             None => {}
         }
@@ -738,7 +827,16 @@ impl View {
         frame.render_widget(Paragraph::new(line), area);
     }
 
-    fn render_popup(&self, frame: &mut Frame, area: Rect, title: &str, text: &str, scroll: u16) {
+    /// A view over the screen; `highlight`: a line shown in reverse video and kept in sight.
+    fn render_popup(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        title: &str,
+        text: &str,
+        scroll: u16,
+        highlight: Option<usize>,
+    ) {
         let width = area.width.saturating_sub(4).clamp(20, 90).min(area.width);
         let height = (text.lines().count() as u16 + 2)
             .min(area.height.saturating_sub(2))
@@ -755,13 +853,34 @@ impl View {
             .borders(Borders::ALL)
             .border_style(self.style(Style::default().fg(Color::Yellow)))
             .title(title.to_owned());
-        frame.render_widget(
-            Paragraph::new(text.to_owned())
-                .block(block)
-                .wrap(Wrap { trim: false })
-                .scroll((scroll, 0)),
-            popup,
-        );
+        let Some(highlight) = highlight else {
+            frame.render_widget(
+                Paragraph::new(text.to_owned())
+                    .block(block)
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
+                popup,
+            );
+            return;
+        };
+        // A pick list: one line per row, unwrapped, so the picked row is the picked line.
+        let visible = height.saturating_sub(2).max(1) as usize;
+        let top = highlight.saturating_sub(visible - 1) as u16;
+        let lines: Vec<Line> = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| {
+                if i == highlight {
+                    Line::styled(
+                        line.to_owned(),
+                        Style::default().add_modifier(Modifier::REVERSED),
+                    )
+                } else {
+                    Line::raw(line.to_owned())
+                }
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), popup);
     }
 }
 
