@@ -23,6 +23,7 @@ fn manifest(cell: u32, object: Option<String>) -> Manifest {
         saved_at: now_secs(),
         pending: false,
         job: false,
+        access: None,
     }
 }
 

@@ -83,6 +83,7 @@ impl Session {
             saved_at: 0,
             pending: false,
             job: cell.job.is_some(),
+            access: None,
         };
         Some(PersistPlan {
             manifest,

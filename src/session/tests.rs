@@ -645,6 +645,7 @@ fn manifest(cell: u32, source: &str) -> crate::archive::Manifest {
         saved_at: 0,
         pending: false,
         job: false,
+        access: None,
     }
 }
 
