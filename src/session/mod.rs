@@ -5,6 +5,7 @@ mod dispatch;
 mod events;
 pub mod input;
 pub mod items;
+pub mod replay;
 mod request;
 mod saving;
 mod tables;
