@@ -271,7 +271,7 @@ impl Engine {
                 },
             },
             Request::Persist(plan) => self.persist(plan)?,
-            Request::Resume { chain } => self.resume(chain),
+            Request::Resume { chain, .. } => self.resume(chain),
             Request::Take { job, vars } => EngineEvent::CommandDone {
                 result: self
                     .take(job, &vars, self.data_dir.clone().as_deref())

@@ -118,6 +118,8 @@ pub struct ReplayStep {
     /// What it made or named, with the types recorded when it first ran: a replay that
     /// gives another type has not rebuilt the same value.
     pub expect: Vec<VarInfo>,
+    /// The other replayed cells it relies on: when one of them fails, it is skipped.
+    pub needs: Vec<u32>,
 }
 
 /// How each variable of the resumed cell comes back.
@@ -249,15 +251,18 @@ pub fn plan(
     }
     for &index in &chosen {
         let cell = &chain[index];
-        let inputs = cell
-            .access
-            .mentions
-            .iter()
-            .filter_map(|read| match planner.resolve(read, index.checked_sub(1)?) {
-                Ok(Source::Stored(saved)) => Some(saved),
-                _ => None,
-            })
-            .collect();
+        let mut inputs = Vec::new();
+        let mut needs = BTreeSet::new();
+        for read in &cell.access.mentions {
+            let Some(before) = index.checked_sub(1) else {
+                continue;
+            };
+            match planner.resolve(read, before) {
+                Ok(Source::Stored(saved)) => inputs.push(saved),
+                Ok(Source::Replay(cells)) => needs.extend(cells.iter().map(|&i| chain[i].cell)),
+                Err(_) => {}
+            }
+        }
         let expect = cell
             .vars
             .iter()
@@ -270,6 +275,7 @@ pub fn plan(
             code: statements(&cell.source),
             inputs,
             expect,
+            needs: needs.into_iter().collect(),
         });
     }
     if !earlier.is_empty() {
@@ -279,6 +285,7 @@ pub fn plan(
             code: String::new(),
             inputs: earlier,
             expect: Vec::new(),
+            needs: Vec::new(),
         });
     }
     plan
@@ -467,6 +474,7 @@ mod tests {
         // Cell 2 made `n`, but its stored value is loaded as cell 3's input instead.
         assert_eq!(plan.cells(), vec![1, 3]);
         assert_eq!(plan.steps[1].inputs, vec![stored("n", "i32", "n")]);
+        assert_eq!(plan.steps[1].needs, vec![1], "cell 3 changes what cell 1 made");
         assert_eq!(plan.rebuilt, vec![("rc".to_owned(), vec![1, 3])]);
     }
 

@@ -139,7 +139,7 @@ impl CellAccess {
             .collect();
         let mentioned = before
             .iter()
-            .filter(|v| mentions(source, &v.name))
+            .filter(|v| names_variable(source, &v.name))
             .map(|v| v.name.clone())
             .collect();
         CellAccess {
@@ -245,7 +245,7 @@ impl Timeline {
     pub fn last_touched(&self, number: u32, name: &str) -> Option<u32> {
         self.ancestry(number).into_iter().find(|n| {
             self.get(*n)
-                .is_some_and(|c| c.status.has_state() && mentions(&c.source, name))
+                .is_some_and(|c| c.status.has_state() && names_variable(&c.source, name))
         })
     }
 
@@ -285,6 +285,23 @@ pub fn mentions(source: &str, name: &str) -> bool {
         let before = source[..pos].chars().next_back();
         let after = source[pos + name.len()..].chars().next();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// Whether `source` may refer to the variable `name`: as `mentions`, but a word next to
+/// `::` is a path segment (`std::rc::Rc` does not use a variable `rc`), which no variable
+/// can be.
+pub fn names_variable(source: &str, name: &str) -> bool {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    if name.is_empty() {
+        return false;
+    }
+    source.match_indices(name).any(|(pos, _)| {
+        let (before, after) = (&source[..pos], &source[pos + name.len()..]);
+        !before.chars().next_back().is_some_and(is_ident)
+            && !after.chars().next().is_some_and(is_ident)
+            && !before.trim_end().ends_with("::")
+            && !after.trim_start().starts_with("::")
     })
 }
 
@@ -368,6 +385,14 @@ mod tests {
         assert_eq!(access.defines, vec!["b", "d"]);
         assert_eq!(access.mentions, vec!["a", "b"]);
         assert!(access.writes("a") && access.writes("d") && !access.writes("c"));
+    }
+
+    #[test]
+    fn a_path_segment_is_not_a_variable() {
+        assert!(!names_variable("let r = std::rc::Rc::new(1);", "rc"));
+        assert!(!names_variable("rc::Rc::new(1)", "rc"));
+        assert!(names_variable("let n = *rc + 1; std::rc::Rc::clone(&rc)", "rc"));
+        assert!(names_variable("println!(\"{rc}\")", "rc"));
     }
 
     #[test]
