@@ -802,10 +802,9 @@ impl Engine {
                 }
                 Err(e) if step.code.trim().is_empty() => {
                     loads_done = false;
-                    summary.failed.push((
-                        "values saved with earlier cells".into(),
-                        format!("{e:#}"),
-                    ));
+                    summary
+                        .failed
+                        .push(("values saved with earlier cells".into(), format!("{e:#}")));
                 }
                 Err(e) => failed.push((step.cell, format!("{e:#}"))),
             }
@@ -887,10 +886,7 @@ impl Engine {
                 if let Some((_, restored_to)) = &crash {
                     let _ = self.rewind(*restored_to);
                 }
-                bail!(
-                    "it crashed ({})",
-                    crash.map(|c| c.0).unwrap_or_default()
-                )
+                bail!("it crashed ({})", crash.map(|c| c.0).unwrap_or_default())
             }
             Ok(SupervisorMessage::CellDone(r)) if r.panicked => bail!("it panicked"),
             Ok(_) => Ok(()),
