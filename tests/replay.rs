@@ -47,8 +47,9 @@ let needs_fragile = std::rc::Rc::new(*fragile + 1);
         "{all}"
     );
     assert!(
-        t.stdout.lines().any(|l| l.starts_with("acc ")
-            && l.ends_with("; resume replays cells 2, 5)")),
+        t.stdout
+            .lines()
+            .any(|l| l.starts_with("acc ") && l.ends_with("; resume replays cells 2, 5)")),
         "{all}"
     );
     assert_eq!(std::fs::read_to_string(&written).unwrap(), "once");
@@ -89,6 +90,9 @@ let needs_fragile = std::rc::Rc::new(*fragile + 1);
     // transcript (it is in the session's replay log).
     assert!(!written.exists(), "cell 6 was replayed");
     let log = std::fs::read_to_string(data.path().join("sessions/r1/replay.log")).unwrap();
-    assert!(log.contains("TMREPL_TEST_FRAGILE") || log.contains("NotPresent"), "{log}");
+    assert!(
+        log.contains("TMREPL_TEST_FRAGILE") || log.contains("NotPresent"),
+        "{log}"
+    );
     assert!(!t.stderr.contains("NotPresent"), "{all}");
 }

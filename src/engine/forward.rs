@@ -112,7 +112,12 @@ pub(super) fn spawn_forwarders(
 }
 
 /// Sends one line of cell output on, or into the log while one is set.
-fn forward(log: &OutputLog, messages: &Sender<EngineMessage>, stream: Stream, text: String) -> bool {
+fn forward(
+    log: &OutputLog,
+    messages: &Sender<EngineMessage>,
+    stream: Stream,
+    text: String,
+) -> bool {
     if let Ok(mut log) = log.lock()
         && let Some(file) = log.as_mut()
     {

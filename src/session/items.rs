@@ -213,7 +213,8 @@ mod tests {
 
     #[test]
     fn statements_are_what_items_leave() {
-        let cell = "struct Acc { n: Vec<u32> }\nlet acc = Acc { n: vec![1] };\nfn f() {}\nacc.n.len()";
+        let cell =
+            "struct Acc { n: Vec<u32> }\nlet acc = Acc { n: vec![1] };\nfn f() {}\nacc.n.len()";
         assert_eq!(
             statements(cell),
             "let acc = Acc { n: vec![1] };\nacc.n.len()"

@@ -194,7 +194,10 @@ impl Planner<'_> {
         let mut cells = BTreeSet::from([writer]);
         for read in chain[writer].access.mentions.clone() {
             let Some(before) = writer.checked_sub(1) else {
-                return Err(format!("cell {} reads {read}, made by no cell", chain[writer].cell));
+                return Err(format!(
+                    "cell {} reads {read}, made by no cell",
+                    chain[writer].cell
+                ));
             };
             if let Source::Replay(more) = self.resolve(&read, before)? {
                 cells.extend(more);
@@ -444,9 +447,18 @@ mod tests {
         // `base` is built over two cells, stored after the second; `view` (no serde) is
         // made from it later. Replaying cells 1 and 2 is unnecessary: load `base` as of 2.
         let chain = chain(&[
-            ("let mut base = vec![1];", vec![stored("base", "Vec<i32>", "b1")]),
+            (
+                "let mut base = vec![1];",
+                vec![stored("base", "Vec<i32>", "b1")],
+            ),
             ("base.push(2);", vec![stored("base", "Vec<i32>", "b2")]),
-            ("let other = 3;", vec![stored("base", "Vec<i32>", "b2"), stored("other", "i32", "o")]),
+            (
+                "let other = 3;",
+                vec![
+                    stored("base", "Vec<i32>", "b2"),
+                    stored("other", "i32", "o"),
+                ],
+            ),
             (
                 "let view = std::rc::Rc::new(base.clone());",
                 vec![
@@ -466,15 +478,28 @@ mod tests {
     #[test]
     fn an_unstored_input_is_rebuilt_first_and_a_mutation_is_replayed() {
         let chain = chain(&[
-            ("let rc = std::rc::Rc::new(std::cell::RefCell::new(vec![1]));", vec![unstored("rc", "Rc")]),
-            ("let n = 5;", vec![unstored("rc", "Rc"), stored("n", "i32", "n")]),
-            ("rc.borrow_mut().push(n);", vec![unstored("rc", "Rc"), stored("n", "i32", "n")]),
+            (
+                "let rc = std::rc::Rc::new(std::cell::RefCell::new(vec![1]));",
+                vec![unstored("rc", "Rc")],
+            ),
+            (
+                "let n = 5;",
+                vec![unstored("rc", "Rc"), stored("n", "i32", "n")],
+            ),
+            (
+                "rc.borrow_mut().push(n);",
+                vec![unstored("rc", "Rc"), stored("n", "i32", "n")],
+            ),
         ]);
         let plan = plan_of(&chain);
         // Cell 2 made `n`, but its stored value is loaded as cell 3's input instead.
         assert_eq!(plan.cells(), vec![1, 3]);
         assert_eq!(plan.steps[1].inputs, vec![stored("n", "i32", "n")]);
-        assert_eq!(plan.steps[1].needs, vec![1], "cell 3 changes what cell 1 made");
+        assert_eq!(
+            plan.steps[1].needs,
+            vec![1],
+            "cell 3 changes what cell 1 made"
+        );
         assert_eq!(plan.rebuilt, vec![("rc".to_owned(), vec![1, 3])]);
     }
 
@@ -485,16 +510,26 @@ mod tests {
                 "std::fs::write(\"/tmp/x\", \"hi\").unwrap(); let h = std::rc::Rc::new(1);",
                 vec![unstored("h", "Rc<i32>")],
             ),
-            ("let k = 2;", vec![unstored("h", "Rc<i32>"), stored("k", "i32", "k")]),
+            (
+                "let k = 2;",
+                vec![unstored("h", "Rc<i32>"), stored("k", "i32", "k")],
+            ),
         ]);
         let skipped = plan_of(&chain);
         assert!(skipped.steps.is_empty());
         assert_eq!(skipped.lost.len(), 1);
         assert!(
-            skipped.lost[0].1.contains("cell 1 acts outside the session (files)"),
+            skipped.lost[0]
+                .1
+                .contains("cell 1 acts outside the session (files)"),
             "{skipped:?}"
         );
-        assert!(skipped.comes_back("h").unwrap().starts_with("lost on resume"));
+        assert!(
+            skipped
+                .comes_back("h")
+                .unwrap()
+                .starts_with("lost on resume")
+        );
         let allowed = plan(&chain, &BTreeMap::new(), true, str::to_owned);
         assert_eq!(allowed.cells(), vec![1]);
     }
@@ -502,8 +537,14 @@ mod tests {
     #[test]
     fn a_lost_input_loses_what_is_made_from_it() {
         let chain = chain(&[
-            ("let t = std::time::Instant::now();", vec![unstored("t", "Instant")]),
-            ("let w = std::rc::Rc::new(t);", vec![unstored("t", "Instant"), unstored("w", "Rc<Instant>")]),
+            (
+                "let t = std::time::Instant::now();",
+                vec![unstored("t", "Instant")],
+            ),
+            (
+                "let w = std::rc::Rc::new(t);",
+                vec![unstored("t", "Instant"), unstored("w", "Rc<Instant>")],
+            ),
         ]);
         let plan = plan_of(&chain);
         assert!(plan.steps.is_empty(), "{plan:?}");
@@ -514,11 +555,17 @@ mod tests {
 
     #[test]
     fn skipped_variables_are_not_rebuilt() {
-        let chain = chain(&[("let secret = std::rc::Rc::new(1);", vec![unstored("secret", "Rc<i32>")])]);
+        let chain = chain(&[(
+            "let secret = std::rc::Rc::new(1);",
+            vec![unstored("secret", "Rc<i32>")],
+        )]);
         let skip = BTreeMap::from([("secret".to_owned(), ":dontsave".to_owned())]);
         let planned = plan(&chain, &skip, false, str::to_owned);
         assert!(planned.steps.is_empty());
-        assert_eq!(planned.lost, vec![("secret".to_owned(), ":dontsave".to_owned())]);
+        assert_eq!(
+            planned.lost,
+            vec![("secret".to_owned(), ":dontsave".to_owned())]
+        );
     }
 
     #[test]
@@ -526,7 +573,9 @@ mod tests {
         assert_eq!(outside_effects("let f = File::create(p)?;"), vec!["files"]);
         assert!(outside_effects("let profile = Profile::new();").is_empty());
         assert_eq!(
-            outside_effects("let x: u8 = rand::random(); let c = std::process::Command::new(\"ls\");"),
+            outside_effects(
+                "let x: u8 = rand::random(); let c = std::process::Command::new(\"ls\");"
+            ),
             vec!["a process", "randomness"]
         );
         assert!(outside_effects("let v = vec![1, 2];").is_empty());

@@ -328,10 +328,7 @@ impl Session {
             opening: Opening::Continue,
         }];
         let replay = self.settings.replay.then(|| {
-            let skip = chain
-                .last()
-                .map(|m| skipped(&m.vars))
-                .unwrap_or_default();
+            let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
             replay::plan(
                 &replay::ChainCell::from_manifests(&chain),
                 &skip,

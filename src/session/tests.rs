@@ -1119,7 +1119,9 @@ fn vars_and_save_say_how_each_value_comes_back() {
     s.submit("let shared = std::rc::Rc::new(5);");
     finish(&mut s, 1, CellStatus::Ok, vec![var("shared", "Rc<i32>")]);
     persisted(&mut s, 1, true, Vec::new());
-    s.submit("let f = std::fs::read(\"x\").unwrap_or_default(); let h = std::rc::Rc::new(f.len());");
+    s.submit(
+        "let f = std::fs::read(\"x\").unwrap_or_default(); let h = std::rc::Rc::new(f.len());",
+    );
     finish(
         &mut s,
         2,
@@ -1138,14 +1140,22 @@ fn vars_and_save_say_how_each_value_comes_back() {
     s.flush_saves(true);
     persisted(&mut s, 1, false, vec![no_serde("shared")]);
     s.persisting = Some(2);
-    persisted(&mut s, 2, false, vec![saved("f", Some("ff")), no_serde("h"), no_serde("shared")]);
+    persisted(
+        &mut s,
+        2,
+        false,
+        vec![saved("f", Some("ff")), no_serde("h"), no_serde("shared")],
+    );
     let table = s.vars_table(None).unwrap();
     assert!(
-        table.contains("shared") && table.contains("(not on disk: no serde; resume replays cell 1)"),
+        table.contains("shared")
+            && table.contains("(not on disk: no serde; resume replays cell 1)"),
         "{table}"
     );
     assert!(
-        table.contains("(not on disk: no serde; lost on resume: cell 2 acts outside the session (files)"),
+        table.contains(
+            "(not on disk: no serde; lost on resume: cell 2 acts outside the session (files)"
+        ),
         "{table}"
     );
     let notice = s.comes_back_notice().unwrap();

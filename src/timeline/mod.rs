@@ -391,7 +391,10 @@ mod tests {
     fn a_path_segment_is_not_a_variable() {
         assert!(!names_variable("let r = std::rc::Rc::new(1);", "rc"));
         assert!(!names_variable("rc::Rc::new(1)", "rc"));
-        assert!(names_variable("let n = *rc + 1; std::rc::Rc::clone(&rc)", "rc"));
+        assert!(names_variable(
+            "let n = *rc + 1; std::rc::Rc::clone(&rc)",
+            "rc"
+        ));
         assert!(names_variable("println!(\"{rc}\")", "rc"));
     }
 
