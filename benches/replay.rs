@@ -1,6 +1,7 @@
 //! Resuming a session whose unstorable values are rebuilt by replay, against re-running
-//! every cell: 50 cells, 10 of which make values without serde. Printed, not timed.
-//! Run: cargo bench --bench replay
+//! every cell: 50 cells, 10 of which make values without serde. Each cell sleeps
+//! TMREPL_BENCH_CELL_MS (default 300) to stand for its work. Printed, not timed.
+//! Run: cargo bench --bench replay (or cargo test --bench replay, without a release build)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
 
@@ -68,17 +69,22 @@ impl Driver {
     }
 }
 
-fn cell(i: usize) -> String {
+fn cell(i: usize, work_ms: u64) -> String {
+    let work = format!("std::thread::sleep(std::time::Duration::from_millis({work_ms}));");
     if i % EVERY == 0 {
-        format!("let r{i} = std::rc::Rc::new((0..2_000_000u64).map(|x| x ^ {i}).sum::<u64>());")
+        format!("{work} let r{i} = std::rc::Rc::new(vec![{i}u64; 1000]);")
     } else {
-        format!("let s{i} = vec![{i}u64; 1000];")
+        format!("{work} let s{i} = vec![{i}u64; 1000];")
     }
 }
 
 fn main() {
     tmrepl::runtime::dispatch_runtime_mode();
     evcxr::runtime_hook();
+    let work_ms: u64 = std::env::var("TMREPL_BENCH_CELL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
     let data = tempfile::tempdir().unwrap();
     let settings = || Settings {
         snapshot_budget: 64 << 30,
@@ -88,7 +94,7 @@ fn main() {
     let mut d = Driver::new(settings(), Some(data.path()), false);
     let t = Instant::now();
     for i in 1..=CELLS {
-        d.run(&cell(i));
+        d.run(&cell(i, work_ms));
     }
     let first_run = t.elapsed();
     d.settle();
@@ -116,13 +122,13 @@ fn main() {
     let t = Instant::now();
     let mut all = Driver::new(settings(), None, false);
     for i in 1..=CELLS {
-        all.run(&cell(i));
+        all.run(&cell(i, work_ms));
     }
     let rerun = t.elapsed();
     all.app.shutdown();
 
     println!(
-        "{CELLS} cells, {} of them make an Rc (no serde)",
+        "{CELLS} cells of {work_ms} ms work each, {} of them make an Rc (no serde)",
         CELLS / EVERY
     );
     println!(
