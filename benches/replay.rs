@@ -71,7 +71,7 @@ impl Driver {
 
 fn cell(i: usize, work_ms: u64) -> String {
     let work = format!("std::thread::sleep(std::time::Duration::from_millis({work_ms}));");
-    if i % EVERY == 0 {
+    if i.is_multiple_of(EVERY) {
         format!("{work} let r{i} = std::rc::Rc::new(vec![{i}u64; 1000]);")
     } else {
         format!("{work} let s{i} = vec![{i}u64; 1000];")
