@@ -95,4 +95,21 @@ let needs_fragile = std::rc::Rc::new(*fragile + 1);
         "{log}"
     );
     assert!(!t.stderr.contains("NotPresent"), "{all}");
+
+    // With --replay-effects the file-writing cell runs again, and its value comes back.
+    let t = run_command_with_script(
+        with_data(
+            data.path(),
+            &["--resume", "r1", "--cell", "9", "--replay-effects"],
+        ),
+        "*wrote\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(
+        all.contains("by replaying cells 2, 3, 5, 6, 7, 8, 9"),
+        "{all}"
+    );
+    assert_eq!(t.out(12), Some("1"), "{all}");
+    assert_eq!(std::fs::read_to_string(&written).unwrap(), "once");
 }
