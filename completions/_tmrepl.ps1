@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]')
             [CompletionResult]::new('--plain', '--plain', [CompletionResultType]::ParameterName, 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal')
             [CompletionResult]::new('--explain-past', '--explain-past', [CompletionResultType]::ParameterName, 'Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T does in the full-screen interface)')
+            [CompletionResult]::new('--no-replay', '--no-replay', [CompletionResultType]::ParameterName, 'With --resume: bring back only the values on disk, without replaying the cells that made the others')
+            [CompletionResult]::new('--replay-effects', '--replay-effects', [CompletionResultType]::ParameterName, 'With --resume: also replay cells that act outside the session (files, network, processes, stdin, the clock, randomness) to rebuild values')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

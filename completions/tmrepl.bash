@@ -41,7 +41,7 @@ _tmrepl() {
 
     case "${cmd}" in
         tmrepl)
-            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --explain-past --data-dir --session --resume --cell --config --help --version config sessions help"
+            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --explain-past --data-dir --session --resume --cell --no-replay --replay-effects --config --help --version config sessions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -29,6 +29,8 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]'
             cand --plain 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
             cand --explain-past 'Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T does in the full-screen interface)'
+            cand --no-replay 'With --resume: bring back only the values on disk, without replaying the cells that made the others'
+            cand --replay-effects 'With --resume: also replay cells that act outside the session (files, network, processes, stdin, the clock, randomness) to rebuild values'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tmrepl_global_optspecs
-    string join \n plain snapshot-memory= notify= notify-after= jobs= explain-past data-dir= session= resume= cell= config= h/help V/version
+    string join \n plain snapshot-memory= notify= notify-after= jobs= explain-past data-dir= session= resume= cell= no-replay replay-effects config= h/help V/version
 end
 
 function __fish_tmrepl_needs_command
@@ -37,6 +37,8 @@ complete -c tmrepl -n "__fish_tmrepl_needs_command" -l cell -d 'With --session o
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]' -r -F
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l plain -d 'Line mode (rustyline) instead of the full-screen interface; implied when stdin is not a terminal'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l explain-past -d 'Before `:past N` rewinds, show what it changes with the values now and then (as Ctrl-T does in the full-screen interface)'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l no-replay -d 'With --resume: bring back only the values on disk, without replaying the cells that made the others'
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l replay-effects -d 'With --resume: also replay cells that act outside the session (files, network, processes, stdin, the clock, randomness) to rebuild values'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -s V -l version -d 'Print version'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "config" -d 'Print the effective configuration and where each value comes from'

@@ -56,6 +56,16 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     pub cell: Option<u32>,
 
+    /// With --resume: bring back only the values on disk, without replaying the cells that
+    /// made the others
+    #[arg(long)]
+    pub no_replay: bool,
+
+    /// With --resume: also replay cells that act outside the session (files, network,
+    /// processes, stdin, the clock, randomness) to rebuild values
+    #[arg(long, conflicts_with = "no_replay")]
+    pub replay_effects: bool,
+
     /// Configuration file [default: $XDG_CONFIG_HOME/tmrepl/config.toml]
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,

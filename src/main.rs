@@ -92,6 +92,8 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         notify_after: config.notify_after.0,
         job_limit: config.jobs.0,
         explain_past: cli.explain_past,
+        replay: !cli.no_replay,
+        replay_effects: cli.replay_effects,
     });
     let mut app = app;
     app.set_data_dir(config.data_dir.0.clone());

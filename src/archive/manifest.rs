@@ -1,7 +1,7 @@
 //! The archive's data types: one manifest per saved cell and how its cell ended. Pure
 //! data (serde), no IO: the session core reads and writes these, the store keeps them.
 
-use crate::timeline::{CellStatus, SavedVar};
+use crate::timeline::{CellAccess, CellStatus, SavedVar};
 use serde::{Deserialize, Serialize};
 
 /// The manifest format this tmrepl writes and reads.
@@ -32,6 +32,10 @@ pub struct Manifest {
     /// A background (`&`) cell: its state is the job's, not the foreground's.
     #[serde(default)]
     pub job: bool,
+    /// Which variables the cell made and named, for rebuilding by replay. Absent in
+    /// manifests of earlier versions: then derived the same way from the cells' `vars`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<CellAccess>,
 }
 
 /// How a saved cell ended. Written under names of its own, not the labels `:cells` shows,

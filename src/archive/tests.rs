@@ -23,6 +23,7 @@ fn manifest(cell: u32, object: Option<String>) -> Manifest {
         saved_at: now_secs(),
         pending: false,
         job: false,
+        access: None,
     }
 }
 
@@ -255,4 +256,24 @@ impl Manifest {
             .unwrap_or(m.saved_at);
         m
     }
+}
+
+#[test]
+fn a_cell_access_record_round_trips_and_manifests_without_one_still_load() {
+    let recorded = Manifest {
+        access: Some(crate::timeline::CellAccess {
+            defines: vec!["acc".into()],
+            mentions: vec!["plain".into()],
+        }),
+        ..manifest(2, None)
+    };
+    let json = serde_json::to_value(&recorded).unwrap();
+    assert_eq!(json["access"]["defines"][0], "acc");
+    let back: Manifest = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, recorded);
+    // Written before accesses were recorded: loads, and the planner derives them.
+    let mut old = json;
+    old.as_object_mut().unwrap().remove("access");
+    let back: Manifest = serde_json::from_value(old).unwrap();
+    assert_eq!(back.access, None);
 }

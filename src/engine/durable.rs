@@ -9,6 +9,7 @@ use super::{Engine, EngineMessage};
 use crate::archive::persist::{self, Saved};
 use crate::archive::{Manifest, SavedVar, Store, session_dir};
 use crate::runtime::protocol::{HostRequest, JobId, SupervisorMessage};
+use crate::session::replay::{ReplayPlan, ReplayStep};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
 use crate::timeline::{ValuePreview, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
@@ -618,7 +619,11 @@ impl Engine {
     }
 
     /// Rebuilds the session whose cells on the way to the target are `chain` (oldest first).
-    pub(super) fn resume(&mut self, chain: Vec<Manifest>) -> EngineEvent {
+    pub(super) fn resume(
+        &mut self,
+        chain: Vec<Manifest>,
+        replay: Option<Box<ReplayPlan>>,
+    ) -> EngineEvent {
         let Some(target) = chain.last().cloned() else {
             return EngineEvent::Resumed {
                 cell: 0,
@@ -626,7 +631,7 @@ impl Engine {
                 vars: self.vars(),
             };
         };
-        let result = self.resume_inner(&chain, &target);
+        let result = self.resume_inner(&chain, &target, replay.as_deref());
         EngineEvent::Resumed {
             cell: target.cell,
             result: result.map_err(|e| format!("{e:#}")),
@@ -634,7 +639,12 @@ impl Engine {
         }
     }
 
-    fn resume_inner(&mut self, chain: &[Manifest], target: &Manifest) -> Result<ResumeSummary> {
+    fn resume_inner(
+        &mut self,
+        chain: &[Manifest],
+        target: &Manifest,
+        replay: Option<&ReplayPlan>,
+    ) -> Result<ResumeSummary> {
         let mut summary = ResumeSummary::default();
         for (name, spec) in &target.deps {
             let result: Result<()> = (|| {
@@ -674,13 +684,19 @@ impl Engine {
             .as_ref()
             .map(|a| a.store.clone())
             .ok_or_else(|| anyhow!("no archive is open"))?;
+        if let Some(plan) = replay {
+            self.replay(plan, &store, &mut summary);
+        }
         let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
         for var in &target.vars {
             let Some(hash) = &var.object else {
-                summary.failed.push((
-                    var.name.clone(),
-                    var.not_saved.clone().unwrap_or_else(|| "not saved".into()),
-                ));
+                // Said by the replay when there was one.
+                if replay.is_none() {
+                    summary.failed.push((
+                        var.name.clone(),
+                        var.not_saved.clone().unwrap_or_else(|| "not saved".into()),
+                    ));
+                }
                 continue;
             };
             // Verified here, then decoded by the session straight from the store.
@@ -723,6 +739,21 @@ impl Engine {
             }
             let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
         }
+        if replay.is_some() {
+            // What replayed cells made besides the target's values, and values a stopped
+            // replay left half-made, must not pass for the target's.
+            let stray: Vec<String> = self
+                .vars()
+                .into_iter()
+                .map(|v| v.name)
+                .filter(|n| !summary.restored.contains(n) && !summary.rebuilt.contains(n))
+                .collect();
+            if let Err(e) = self.forget_vars(&stray) {
+                summary
+                    .failed
+                    .push((stray.join(", "), format!("could not be dropped: {e:#}")));
+            }
+        }
         // The rebuilt state is the snapshot of the target cell.
         if let Ok(SupervisorMessage::CellDone(report)) = self.link.request(&HostRequest::CellDone {
             snapshot: Some(target.cell),
@@ -732,5 +763,134 @@ impl Engine {
             summary.snapshot = true;
         }
         Ok(summary)
+    }
+
+    /// Runs the cells `plan` chose, their output into the session's replay log. A cell
+    /// that fails or makes a value of another type than it first did stops there: the
+    /// cells and variables that need it are named as not restored, the rest goes on.
+    fn replay(&mut self, plan: &ReplayPlan, store: &Store, summary: &mut ResumeSummary) {
+        summary.failed.extend(plan.lost.iter().cloned());
+        if plan.steps.is_empty() {
+            return;
+        }
+        let log_path = store.root().join("replay.log");
+        match std::fs::File::create(&log_path) {
+            Ok(file) => {
+                if let Ok(mut log) = self.replay_log.lock() {
+                    *log = Some(file);
+                    summary.replay_log = Some(log_path.display().to_string());
+                }
+            }
+            Err(e) => summary.failed.push((
+                "replay log".into(),
+                format!("{}: {e}; replayed output is shown", log_path.display()),
+            )),
+        }
+        // A failed cell stops what needs it; cells that do not need it still run (they
+        // read nothing it wrote, or they would need it).
+        let mut failed: Vec<(u32, String)> = Vec::new();
+        let mut done: HashSet<u32> = HashSet::new();
+        let mut loads_done = true;
+        for step in &plan.steps {
+            if let Some(cell) = step.needs.iter().find(|c| !done.contains(c)) {
+                failed.push((step.cell, format!("it needs cell {cell}, not rebuilt")));
+                continue;
+            }
+            match self.replay_step(step, store) {
+                Ok(()) => {
+                    done.insert(step.cell);
+                }
+                Err(e) if step.code.trim().is_empty() => {
+                    loads_done = false;
+                    summary
+                        .failed
+                        .push(("values saved with earlier cells".into(), format!("{e:#}")));
+                }
+                Err(e) => failed.push((step.cell, format!("{e:#}"))),
+            }
+        }
+        if let Ok(mut log) = self.replay_log.lock() {
+            *log = None;
+        }
+        for (name, cells) in &plan.rebuilt {
+            let first_failed = failed.iter().find(|(cell, _)| cells.contains(cell));
+            match first_failed {
+                Some((cell, why)) => summary
+                    .failed
+                    .push((name.clone(), format!("replaying cell {cell} failed: {why}"))),
+                // Values stored with an earlier cell come with the loads step.
+                None if cells.is_empty() && !loads_done => {}
+                None => summary.rebuilt.push(name.clone()),
+            }
+        }
+    }
+
+    /// Loads a replayed cell's stored inputs, runs its statements and checks that what it
+    /// made has the types it had.
+    fn replay_step(&mut self, step: &ReplayStep, store: &Store) -> Result<()> {
+        if !step.inputs.is_empty() {
+            let mut loads: Vec<(VarInfo, PathBuf)> = Vec::new();
+            for var in &step.inputs {
+                let hash = var
+                    .object
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("{} has no saved value", var.name))?;
+                let path = store
+                    .verify(hash)
+                    .with_context(|| format!("the saved value of {}", var.name))?;
+                let info = VarInfo {
+                    name: var.name.clone(),
+                    type_name: var.type_name.clone(),
+                };
+                loads.push((info, path));
+            }
+            let refs: Vec<(&VarInfo, PathBuf)> =
+                loads.iter().map(|(v, p)| (v, p.clone())).collect();
+            self.run_replayed(&persist::load_code(&refs))
+                .context("loading its inputs")?;
+        }
+        if step.code.trim().is_empty() {
+            return Ok(());
+        }
+        self.run_replayed(&step.code)?;
+        let now = self.vars();
+        for want in &step.expect {
+            match now.iter().find(|v| v.name == want.name) {
+                Some(v) if v.type_name == want.type_name => {}
+                Some(v) => bail!(
+                    "{} is now {}, not the {} it was",
+                    want.name,
+                    v.type_name,
+                    want.type_name
+                ),
+                None => bail!("it no longer makes {}", want.name),
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs code for a replay and says how it ended in one line.
+    fn run_replayed(&mut self, code: &str) -> Result<()> {
+        while self.stderr_marks.try_recv().is_ok() {}
+        let result = self.ctx.eval(code);
+        let report = self.link.request(&HostRequest::CellDone { snapshot: None });
+        self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+        if let Err(e) = result {
+            let text = super::render::strip_ansi(&e.to_string());
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            bail!("{}", first.trim());
+        }
+        match report {
+            Ok(SupervisorMessage::CellDone(r)) if r.crash.is_some() => {
+                let crash = r.crash.map(|c| (c.description, c.restored_to));
+                if let Some((_, restored_to)) = &crash {
+                    let _ = self.rewind(*restored_to);
+                }
+                bail!("it crashed ({})", crash.map(|c| c.0).unwrap_or_default())
+            }
+            Ok(SupervisorMessage::CellDone(r)) if r.panicked => bail!("it panicked"),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.context("the runtime did not answer")),
+        }
     }
 }

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// Where cell output goes instead of the transcript while it is set: the log of cells
+/// replayed on resume.
+pub(super) type OutputLog = std::sync::Arc<std::sync::Mutex<Option<std::fs::File>>>;
+
 /// Threads that move evcxr's output lines and the runtime's notices into `messages`.
 pub(super) fn spawn_forwarders(
     outputs: evcxr::EvalContextOutputs,
@@ -11,15 +15,12 @@ pub(super) fn spawn_forwarders(
     stderr_marks: Sender<()>,
     notices: Receiver<RuntimeNotice>,
     hidden_ended: durable::HiddenEnded,
+    diverted: OutputLog,
 ) -> Result<()> {
     let stdout = outputs.stdout;
     let stderr = outputs.stderr;
     let out_messages = messages.clone();
-    let forward = move |messages: &Sender<EngineMessage>, stream, text: String| {
-        messages
-            .send(EngineMessage::Event(EngineEvent::Output { stream, text }))
-            .is_ok()
-    };
+    let out_log = diverted.clone();
     std::thread::Builder::new()
         .name("tmrepl-stdout".into())
         .spawn(move || {
@@ -27,7 +28,7 @@ pub(super) fn spawn_forwarders(
                 select! {
                     recv(stdout) -> line => match line {
                         Ok(line) => {
-                            if !forward(&out_messages, Stream::Stdout, line) {
+                            if !forward(&out_log, &out_messages, Stream::Stdout, line) {
                                 break;
                             }
                         }
@@ -36,7 +37,7 @@ pub(super) fn spawn_forwarders(
                     recv(flush_requests) -> ack => match ack {
                         Ok(ack) => {
                             while let Ok(line) = stdout.try_recv() {
-                                forward(&out_messages, Stream::Stdout, line);
+                                forward(&out_log, &out_messages, Stream::Stdout, line);
                             }
                             let _ = ack.send(());
                         }
@@ -52,7 +53,7 @@ pub(super) fn spawn_forwarders(
             for line in stderr {
                 if line == STDERR_MARK {
                     let _ = stderr_marks.send(());
-                } else if !forward(&err_messages, Stream::Stderr, line) {
+                } else if !forward(&diverted, &err_messages, Stream::Stderr, line) {
                     break;
                 }
             }
@@ -108,4 +109,24 @@ pub(super) fn spawn_forwarders(
             }
         })?;
     Ok(())
+}
+
+/// Sends one line of cell output on, or into the log while one is set.
+fn forward(
+    log: &OutputLog,
+    messages: &Sender<EngineMessage>,
+    stream: Stream,
+    text: String,
+) -> bool {
+    if let Ok(mut log) = log.lock()
+        && let Some(file) = log.as_mut()
+    {
+        use std::io::Write as _;
+        // A log that cannot be written loses lines, never the session.
+        let _ = writeln!(file, "{text}");
+        return true;
+    }
+    messages
+        .send(EngineMessage::Event(EngineEvent::Output { stream, text }))
+        .is_ok()
 }

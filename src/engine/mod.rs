@@ -182,6 +182,8 @@ struct Engine {
     helper: Option<std::path::PathBuf>,
     /// Where saved sessions live (`Request::SetDataDir`); None: no archive.
     data_dir: Option<std::path::PathBuf>,
+    /// Set while cells are replayed on resume: their output goes there.
+    replay_log: forward::OutputLog,
 }
 
 fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
@@ -199,6 +201,7 @@ impl Engine {
         let (flush_tx, flush_rx) = crossbeam_channel::unbounded::<Sender<()>>();
         let (mark_tx, mark_rx) = crossbeam_channel::unbounded();
         let hidden_ended = durable::HiddenEnded::default();
+        let replay_log = forward::OutputLog::default();
         spawn_forwarders(
             outputs,
             messages.clone(),
@@ -206,6 +209,7 @@ impl Engine {
             mark_tx,
             notice_rx,
             hidden_ended.clone(),
+            replay_log.clone(),
         )?;
         let persister = durable::spawn_persister(messages.clone(), hidden_ended.clone())?;
 
@@ -225,6 +229,7 @@ impl Engine {
             persister,
             helper: None,
             data_dir: None,
+            replay_log,
         };
         // Forget evcxr's warm-up run ("42"), then remember the empty session.
         engine
@@ -300,7 +305,7 @@ impl Engine {
                 },
             },
             Request::Persist(plan) => self.persist(plan)?,
-            Request::Resume { chain } => self.resume(chain),
+            Request::Resume { chain, replay } => self.resume(chain, replay),
             Request::Take { job, vars } => EngineEvent::CommandDone {
                 result: self
                     .take(job, &vars, self.data_dir.clone().as_deref())
@@ -604,6 +609,11 @@ impl Engine {
             other => bail!("unexpected reply {other:?}"),
         }
         self.rewind(cell)?;
+        self.forget_vars(forget)
+    }
+
+    /// Makes evcxr forget the variables of these names that exist.
+    fn forget_vars(&mut self, forget: &[String]) -> Result<()> {
         let present: Vec<&String> = forget
             .iter()
             .filter(|name| {

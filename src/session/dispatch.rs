@@ -196,11 +196,15 @@ impl Session {
                         vec![Effect::OpenArchive { name, opening }]
                     }
                     None if self.saves_pending() => self.flush_saves(true),
-                    None => show(Notice::info(format!(
-                        "session {} is saved ({} cells)",
-                        self.archive.as_deref().unwrap_or("default"),
-                        self.timeline.len()
-                    ))),
+                    None => {
+                        let mut effects = show(Notice::info(format!(
+                            "session {} is saved ({} cells)",
+                            self.archive.as_deref().unwrap_or("default"),
+                            self.timeline.len()
+                        )));
+                        effects.extend(self.comes_back_notice().map(Effect::Show));
+                        effects
+                    }
                 }
             }
             Command::Load(name) => {

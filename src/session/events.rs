@@ -142,6 +142,10 @@ pub struct PersistSummary {
 pub struct ResumeSummary {
     pub items: usize,
     pub restored: Vec<String>,
+    /// Values rebuilt by replaying the cells that made them.
+    pub rebuilt: Vec<String>,
+    /// Where the replayed cells' output went.
+    pub replay_log: Option<String>,
     /// What could not be brought back, and why.
     pub failed: Vec<(String, String)>,
     /// Whether the rebuilt state is kept as the target cell's snapshot.
@@ -243,6 +247,11 @@ pub struct Settings {
     pub job_limit: u32,
     /// `:past N` first shows what it changes, with values (`--explain-past`).
     pub explain_past: bool,
+    /// Resuming rebuilds values the archive could not store by replaying cells (off:
+    /// `--no-replay`).
+    pub replay: bool,
+    /// Cells that act outside the session may be replayed (`--replay-effects`).
+    pub replay_effects: bool,
 }
 
 impl Default for Settings {
@@ -253,6 +262,8 @@ impl Default for Settings {
             notify_after: Duration::from_secs(5),
             job_limit: 4,
             explain_past: false,
+            replay: true,
+            replay_effects: false,
         }
     }
 }

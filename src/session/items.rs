@@ -36,6 +36,17 @@ pub fn items(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// Everything of `source` but its items, in order: what replaying the cell runs once its
+/// items are defined.
+pub fn statements(source: &str) -> String {
+    split(source)
+        .into_iter()
+        .filter(|chunk| item_keyword(chunk).is_none())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The first keyword after attributes and qualifiers, when it starts an item.
 fn item_keyword(chunk: &str) -> Option<&'static str> {
     let mut rest = chunk.trim_start();
@@ -197,6 +208,16 @@ mod tests {
                 "const N: usize = 3;",
                 "struct T(u8);",
             ]
+        );
+    }
+
+    #[test]
+    fn statements_are_what_items_leave() {
+        let cell =
+            "struct Acc { n: Vec<u32> }\nlet acc = Acc { n: vec![1] };\nfn f() {}\nacc.n.len()";
+        assert_eq!(
+            statements(cell),
+            "let acc = Acc { n: vec![1] };\nacc.n.len()"
         );
     }
 

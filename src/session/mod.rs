@@ -5,6 +5,7 @@ mod dispatch;
 mod events;
 pub mod input;
 pub mod items;
+pub mod replay;
 mod request;
 mod saving;
 mod tables;
@@ -16,7 +17,8 @@ pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
 use crate::timeline::{
-    CellStatus, JobInfo, SnapshotState, Timeline, ValuePreview, VarInfo, choose_evictions,
+    CellAccess, CellStatus, JobInfo, SnapshotState, Timeline, ValuePreview, VarInfo,
+    choose_evictions,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -390,6 +392,15 @@ impl Session {
                         if !summary.restored.is_empty() {
                             text.push_str(&format!(" ({})", summary.restored.join(", ")));
                         }
+                        if !summary.rebuilt.is_empty() {
+                            text.push_str(&format!(
+                                "; rebuilt by replaying cells: {}",
+                                summary.rebuilt.join(", ")
+                            ));
+                        }
+                        if let Some(log) = &summary.replay_log {
+                            text.push_str(&format!(" (their output is in {log})"));
+                        }
                         effects.push(Effect::Show(Notice::info(text)));
                         for (what, why) in summary.failed {
                             effects.push(Effect::Show(Notice::warning(format!(
@@ -556,6 +567,11 @@ impl Session {
             effects.push(Effect::Show(Notice::warning(format!("{what}; {back}"))));
         } else if outcome.status.has_state() {
             self.current = n;
+            cell.access = Some(CellAccess::derive(
+                &cell.source,
+                &self.current_vars,
+                &outcome.vars,
+            ));
             cell.vars = outcome.vars.clone();
             self.current_vars = outcome.vars;
             if let Some(snapshot) = outcome.snapshot {

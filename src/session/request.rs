@@ -40,9 +40,11 @@ pub enum Request {
     Evcxr(EvcxrCommand),
     /// Write a cell to the archive (answered by `Persisted`, from the persister thread).
     Persist(Box<PersistPlan>),
-    /// Rebuild a saved session: deps, items of every cell on the way, values of the last.
+    /// Rebuild a saved session: deps, items of every cell on the way, then the cells
+    /// `replay` chose run again (None: `--no-replay`), then the stored values of the last.
     Resume {
         chain: Vec<crate::archive::Manifest>,
+        replay: Option<Box<super::replay::ReplayPlan>>,
     },
     /// Copy these variables (as typed in the job's state) from a finished job's snapshot
     /// into the current state.

@@ -83,6 +83,7 @@ impl Session {
             saved_at: 0,
             pending: false,
             job: cell.job.is_some(),
+            access: cell.status.has_state().then(|| self.access_of(cell)),
         };
         Some(PersistPlan {
             manifest,
@@ -197,6 +198,7 @@ impl Session {
                 if flush.cells == 1 { "" } else { "s" },
                 human_bytes(flush.bytes)
             ))));
+            effects.extend(self.comes_back_notice().map(Effect::Show));
         }
         if let Some(Then::Load(name)) = self.then.take() {
             effects.push(Effect::LoadSession { name });
@@ -307,6 +309,7 @@ impl Session {
                     })
                     .collect();
                 cell.persisted = (!m.pending).then(|| m.vars.clone());
+                cell.access = m.access.clone();
             } else if let Some(cell) = self.timeline.get_mut(number) {
                 cell.status = CellStatus::Error("not in the archive".into());
             }
@@ -320,12 +323,115 @@ impl Session {
         }
         chain.reverse();
         self.running = Some(target);
-        Ok(vec![
-            Effect::OpenArchive {
-                name: name.to_owned(),
-                opening: Opening::Continue,
-            },
-            Effect::Engine(Request::Resume { chain }),
-        ])
+        let mut effects = vec![Effect::OpenArchive {
+            name: name.to_owned(),
+            opening: Opening::Continue,
+        }];
+        let replay = self.settings.replay.then(|| {
+            let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
+            replay::plan(
+                &replay::ChainCell::from_manifests(&chain),
+                &skip,
+                self.settings.replay_effects,
+                items::statements,
+            )
+        });
+        // Said before it runs: replaying may take a while.
+        if let Some(plan) = replay.as_ref().filter(|p| !p.is_empty()) {
+            effects.push(Effect::Show(Notice::info(plan.describe())));
+        }
+        effects.push(Effect::Engine(Request::Resume {
+            chain,
+            replay: replay.map(Box::new),
+        }));
+        Ok(effects)
     }
+
+    /// What cell `cell` read and wrote: recorded when it ran, else derived from the
+    /// variables before and after it.
+    pub(super) fn access_of(&self, cell: &crate::timeline::Cell) -> CellAccess {
+        cell.access.clone().unwrap_or_else(|| {
+            let before = self
+                .timeline
+                .get(cell.parent)
+                .map(|p| p.vars.as_slice())
+                .unwrap_or(&[]);
+            CellAccess::derive(&cell.source, before, &cell.vars)
+        })
+    }
+
+    /// How the variables of saved cell `n` would come back if the session were resumed
+    /// there now (None: the cell's values are not saved, or replaying is off).
+    pub fn replay_plan_at(&self, n: u32) -> Option<replay::ReplayPlan> {
+        if !self.settings.replay {
+            return None;
+        }
+        self.timeline.get(n)?.persisted.as_ref()?;
+        let mut ancestry = self.timeline.ancestry(n);
+        ancestry.reverse();
+        let chain: Vec<replay::ChainCell> = ancestry
+            .into_iter()
+            .filter_map(|number| self.timeline.get(number))
+            .filter(|c| c.status.has_state())
+            .map(|c| replay::ChainCell {
+                cell: c.number,
+                source: c.source.clone(),
+                vars: c.persisted.clone().unwrap_or_else(|| {
+                    c.vars
+                        .iter()
+                        .map(|v| crate::archive::SavedVar {
+                            name: v.name.clone(),
+                            type_name: v.type_name.clone(),
+                            object: None,
+                            not_saved: Some(NOT_SAVED_YET.into()),
+                        })
+                        .collect()
+                }),
+                access: self.access_of(c),
+                duration: c.duration.unwrap_or_default(),
+            })
+            .collect();
+        let mut skip = chain.last().map(|c| skipped(&c.vars)).unwrap_or_default();
+        for name in &self.dontsave {
+            skip.insert(name.clone(), DONTSAVE.into());
+        }
+        Some(replay::plan(
+            &chain,
+            &skip,
+            self.settings.replay_effects,
+            items::statements,
+        ))
+    }
+
+    /// `:save`'s account of how each variable of the current cell comes back on resume.
+    pub(super) fn comes_back_notice(&self) -> Option<Notice> {
+        let plan = self.replay_plan_at(self.current)?;
+        let mut names: Vec<&str> = plan
+            .stored
+            .iter()
+            .chain(plan.rebuilt.iter().map(|(n, _)| n))
+            .chain(plan.lost.iter().map(|(n, _)| n))
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        let parts: Vec<String> = names
+            .iter()
+            .filter_map(|n| Some(format!("{n}: {}", plan.comes_back(n)?)))
+            .collect();
+        (!parts.is_empty()).then(|| {
+            Notice::info(format!(
+                "on resume at cell {}: {}",
+                self.current,
+                parts.join("; ")
+            ))
+        })
+    }
+}
+
+/// Variables the user asked not to save are not rebuilt either.
+fn skipped(vars: &[crate::archive::SavedVar]) -> BTreeMap<String, String> {
+    vars.iter()
+        .filter(|v| v.not_saved.as_deref() == Some(DONTSAVE))
+        .map(|v| (v.name.clone(), DONTSAVE.to_owned()))
+        .collect()
 }

@@ -132,6 +132,8 @@ impl Session {
         } else {
             let _ = writeln!(out, "{:<width$}  {:<32} last changed", "name", "type");
         }
+        // How values that are not on disk would come back on resume.
+        let replay = self.replay_plan_at(anchor);
         for var in sorted {
             let touched = self
                 .timeline
@@ -149,10 +151,17 @@ impl Session {
             } else {
                 match saved {
                     Some(s) if s.object.is_some() => "   (on disk)".to_owned(),
-                    Some(s) => format!(
-                        "   (not on disk: {})",
-                        s.not_saved.as_deref().unwrap_or("not saved")
-                    ),
+                    Some(s) => {
+                        let how = replay
+                            .as_ref()
+                            .and_then(|p| p.comes_back(&var.name))
+                            .map(|how| format!("; {how}"))
+                            .unwrap_or_default();
+                        format!(
+                            "   (not on disk: {}{how})",
+                            s.not_saved.as_deref().unwrap_or("not saved")
+                        )
+                    }
                     None => String::new(),
                 }
             };

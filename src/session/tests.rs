@@ -645,6 +645,7 @@ fn manifest(cell: u32, source: &str) -> crate::archive::Manifest {
         saved_at: 0,
         pending: false,
         job: false,
+        access: None,
     }
 }
 
@@ -862,7 +863,7 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
             None,
         )
         .unwrap();
-    let Some(Effect::Engine(Request::Resume { chain })) = effects.last() else {
+    let Some(Effect::Engine(Request::Resume { chain, .. })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!(chain.iter().map(|m| m.cell).collect::<Vec<_>>(), vec![1, 2]);
@@ -982,7 +983,7 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     let effects = fresh
         .load_history("lab", vec![manifest(1, false), manifest(2, true)], None)
         .unwrap();
-    let Some(Effect::Engine(Request::Resume { chain })) = effects.last() else {
+    let Some(Effect::Engine(Request::Resume { chain, .. })) = effects.last() else {
         panic!("{effects:?}")
     };
     assert_eq!(chain.last().map(|m| m.cell), Some(1));
@@ -1034,4 +1035,132 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
             .contains("jobs are still running")
     );
     assert!(crate::commands::parse(":load").is_err());
+}
+
+#[test]
+fn a_cell_records_what_it_made_and_named_and_its_manifest_carries_it() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    s.submit("let acc = vec![1u32];");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("acc", "Vec<u32>")]);
+    s.submit("acc.len(); let rc = std::rc::Rc::new(5);");
+    let effects = finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![var("acc", "Vec<u32>"), var("rc", "Rc<i32>")],
+    );
+    let access = s.timeline().get(2).unwrap().access.clone().unwrap();
+    assert_eq!(access.defines, vec!["rc"]);
+    assert_eq!(access.mentions, vec!["acc"]);
+    assert_eq!(persist_plan(&effects).manifest.access, Some(access));
+}
+
+#[test]
+fn resuming_plans_the_replay_says_it_first_and_no_replay_keeps_it_off() {
+    let unstored = |name: &str| crate::archive::SavedVar {
+        not_saved: Some("no serde".into()),
+        ..saved(name, None)
+    };
+    let manifests = || {
+        vec![
+            crate::archive::Manifest {
+                vars: vec![unstored("acc")],
+                ..manifest(1, "let acc = Acc { n: vec![1] };")
+            },
+            crate::archive::Manifest {
+                vars: vec![unstored("acc"), saved("plain", Some("aa"))],
+                ..manifest(2, "let plain = vec![1u8];")
+            },
+        ]
+    };
+    let mut s = session();
+    let effects = s.load_history("lab", manifests(), None).unwrap();
+    assert_eq!(
+        notices(&effects)[0].text,
+        "rebuilding acc by replaying cell 1 (est. 0.0 s); plain from disk"
+    );
+    let Some(Effect::Engine(Request::Resume {
+        replay: Some(plan), ..
+    })) = effects.last()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(plan.cells(), vec![1]);
+    // The saved manifests had no access record: it was derived, and is kept.
+    assert_eq!(
+        s.replay_plan_at(2).map(|p| p.cells()),
+        Some(vec![1]),
+        "the same plan from the loaded timeline"
+    );
+
+    let mut off = Session::new(Settings {
+        replay: false,
+        ..Settings::default()
+    });
+    let effects = off.load_history("lab", manifests(), None).unwrap();
+    assert!(notices(&effects).is_empty(), "{effects:?}");
+    assert!(matches!(
+        effects.last(),
+        Some(Effect::Engine(Request::Resume { replay: None, .. }))
+    ));
+}
+
+#[test]
+fn vars_and_save_say_how_each_value_comes_back() {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: "lab".into(),
+        result: Ok("/data/sessions/lab".into()),
+    });
+    s.submit("let shared = std::rc::Rc::new(5);");
+    finish(&mut s, 1, CellStatus::Ok, vec![var("shared", "Rc<i32>")]);
+    persisted(&mut s, 1, true, Vec::new());
+    s.submit(
+        "let f = std::fs::read(\"x\").unwrap_or_default(); let h = std::rc::Rc::new(f.len());",
+    );
+    finish(
+        &mut s,
+        2,
+        CellStatus::Ok,
+        vec![
+            var("f", "Vec<u8>"),
+            var("h", "Rc<usize>"),
+            var("shared", "Rc<i32>"),
+        ],
+    );
+    persisted(&mut s, 2, true, Vec::new());
+    let no_serde = |name: &str| crate::archive::SavedVar {
+        not_saved: Some("no serde".into()),
+        ..saved(name, None)
+    };
+    s.flush_saves(true);
+    persisted(&mut s, 1, false, vec![no_serde("shared")]);
+    s.persisting = Some(2);
+    persisted(
+        &mut s,
+        2,
+        false,
+        vec![saved("f", Some("ff")), no_serde("h"), no_serde("shared")],
+    );
+    let table = s.vars_table(None).unwrap();
+    assert!(
+        table.contains("shared")
+            && table.contains("(not on disk: no serde; resume replays cell 1)"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "(not on disk: no serde; lost on resume: cell 2 acts outside the session (files)"
+        ),
+        "{table}"
+    );
+    let notice = s.comes_back_notice().unwrap();
+    assert_eq!(
+        notice.text,
+        "on resume at cell 2: f: from disk; h: lost on resume: cell 2 acts outside the session (files); --replay-effects replays it; shared: resume replays cell 1"
+    );
 }

@@ -113,6 +113,45 @@ pub struct Cell {
     pub job: Option<JobInfo>,
     /// What the durable archive holds for this cell, once written.
     pub persisted: Option<Vec<SavedVar>>,
+    /// Which variables it made and named, once it ran to the end (resuming replays by it).
+    pub access: Option<CellAccess>,
+}
+
+/// What a cell read and wrote, as its source and the variables around it tell: what a
+/// resumed session needs to know to rebuild a value by replaying the cells that made it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellAccess {
+    /// Variables it made, or whose type it changed.
+    pub defines: Vec<String>,
+    /// Variables from before it that its source names (as evcxr decides which to load):
+    /// read, and perhaps changed.
+    pub mentions: Vec<String>,
+}
+
+impl CellAccess {
+    /// From the variables before and after the cell. Naming is conservative: a name in a
+    /// string or a comment counts, so nothing the cell may have changed is missed.
+    pub fn derive(source: &str, before: &[VarInfo], after: &[VarInfo]) -> CellAccess {
+        let defines = after
+            .iter()
+            .filter(|v| !before.contains(v))
+            .map(|v| v.name.clone())
+            .collect();
+        let mentioned = before
+            .iter()
+            .filter(|v| names_variable(source, &v.name))
+            .map(|v| v.name.clone())
+            .collect();
+        CellAccess {
+            defines,
+            mentions: mentioned,
+        }
+    }
+
+    /// Whether the cell may have given `name` a new value.
+    pub fn writes(&self, name: &str) -> bool {
+        self.defines.iter().chain(&self.mentions).any(|n| n == name)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +200,7 @@ impl Timeline {
             vars: Vec::new(),
             job: None,
             persisted: None,
+            access: None,
         });
         number
     }
@@ -205,7 +245,7 @@ impl Timeline {
     pub fn last_touched(&self, number: u32, name: &str) -> Option<u32> {
         self.ancestry(number).into_iter().find(|n| {
             self.get(*n)
-                .is_some_and(|c| c.status.has_state() && mentions(&c.source, name))
+                .is_some_and(|c| c.status.has_state() && names_variable(&c.source, name))
         })
     }
 
@@ -245,6 +285,23 @@ pub fn mentions(source: &str, name: &str) -> bool {
         let before = source[..pos].chars().next_back();
         let after = source[pos + name.len()..].chars().next();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// Whether `source` may refer to the variable `name`: as `mentions`, but a word next to
+/// `::` is a path segment (`std::rc::Rc` does not use a variable `rc`), which no variable
+/// can be.
+pub fn names_variable(source: &str, name: &str) -> bool {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    if name.is_empty() {
+        return false;
+    }
+    source.match_indices(name).any(|(pos, _)| {
+        let (before, after) = (&source[..pos], &source[pos + name.len()..]);
+        !before.chars().next_back().is_some_and(is_ident)
+            && !after.chars().next().is_some_and(is_ident)
+            && !before.trim_end().ends_with("::")
+            && !after.trim_start().starts_with("::")
     })
 }
 
@@ -309,6 +366,36 @@ mod tests {
         assert_eq!(t.last_touched(2, "v"), Some(2));
         // Cell 3 branched from 1: cell 2's push is not on its path, and `vv` is not `v`.
         assert_eq!(t.last_touched(3, "v"), Some(1));
+    }
+
+    #[test]
+    fn access_names_new_retyped_and_mentioned_variables() {
+        let var = |name: &str, type_name: &str| VarInfo {
+            name: name.into(),
+            type_name: type_name.into(),
+        };
+        let before = [var("a", "i32"), var("b", "String"), var("c", "u8")];
+        let after = [
+            var("a", "i32"),
+            var("b", "Vec<u8>"),
+            var("c", "u8"),
+            var("d", "bool"),
+        ];
+        let access = CellAccess::derive("let b = vec![a as u8]; let d = true;", &before, &after);
+        assert_eq!(access.defines, vec!["b", "d"]);
+        assert_eq!(access.mentions, vec!["a", "b"]);
+        assert!(access.writes("a") && access.writes("d") && !access.writes("c"));
+    }
+
+    #[test]
+    fn a_path_segment_is_not_a_variable() {
+        assert!(!names_variable("let r = std::rc::Rc::new(1);", "rc"));
+        assert!(!names_variable("rc::Rc::new(1)", "rc"));
+        assert!(names_variable(
+            "let n = *rc + 1; std::rc::Rc::clone(&rc)",
+            "rc"
+        ));
+        assert!(names_variable("println!(\"{rc}\")", "rc"));
     }
 
     #[test]
