@@ -35,6 +35,9 @@ pub enum Update {
         prompt: String,
         password: bool,
     },
+    /// A yes/no question; the front end answers with the command the session names
+    /// (for now only `Command::ReplayEffects`).
+    Question(String),
     Quit,
     Fatal(String),
 }
@@ -379,6 +382,7 @@ impl App {
                 ))),
                 Effect::CellFinished(cell) => updates.push(Update::CellFinished(cell)),
                 Effect::Quit => updates.push(Update::Quit),
+                Effect::Ask(question) => updates.push(Update::Question(question)),
                 Effect::OpenArchive { name, opening } => {
                     match self.prepare_archive(&name, opening) {
                         Ok(()) => {

@@ -94,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         explain_past: cli.explain_past,
         replay: !cli.no_replay,
         replay_effects: cli.replay_effects,
+        ask_replay_effects: full_screen,
     });
     let mut app = app;
     app.set_data_dir(config.data_dir.0.clone());

@@ -1,6 +1,7 @@
 //! Line mode: rustyline on a terminal, or cells read from a pipe exactly as if typed.
 
 use crate::app::{App, Update};
+use crate::commands::Command;
 use crate::completion;
 use crate::engine::CodeCompleter;
 use crate::frontend::{self, CellReport};
@@ -260,7 +261,9 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     };
     let mut exit_code = 0;
     for update in app.take_startup() {
-        view.show(&app, &update);
+        if let Flow::Decline = view.show(&app, &update) {
+            decline(&mut app, &mut view);
+        }
     }
     // Whether a request is out to the input thread, and whether it is the quit question.
     let mut reading = false;
@@ -345,6 +348,7 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
                     reading = true;
                     let _ = ask.send(Ask::Answer { prompt });
                 }
+                Flow::Decline => decline(&mut app, &mut view),
             }
         }
     }
@@ -400,7 +404,18 @@ enum Flow {
     Continue,
     Quit,
     Fatal,
-    Input { prompt: String },
+    Input {
+        prompt: String,
+    },
+    /// A question line mode does not ask: the answer is no.
+    Decline,
+}
+
+/// Answers the session's yes/no question with no, showing what follows.
+fn decline(app: &mut App, view: &mut View) {
+    for update in app.command(Command::ReplayEffects(false)) {
+        view.show(app, &update);
+    }
 }
 
 fn show(app: &App, update: &Update, view: &mut View) -> Flow {
@@ -440,6 +455,12 @@ fn show(app: &App, update: &Update, view: &mut View) -> Flow {
             };
         }
         Update::Quit => return Flow::Quit,
+        Update::Question(question) => {
+            view.err(&format!(
+                "{question}\n(line mode does not ask: no; --replay-effects replays them)"
+            ));
+            return Flow::Decline;
+        }
         Update::Fatal(error) => {
             view.err(&format!("tmrepl: {error}"));
             return Flow::Fatal;

@@ -16,6 +16,9 @@ pub enum Command {
     },
     /// What `:past N` would change, with values (Ctrl-T; not typed).
     PreviewPast(u32),
+    /// The answer to "replay cells that act outside the session?" while resuming (the
+    /// full-screen interface asks; not typed).
+    ReplayEffects(bool),
     Saving(bool),
     DontSave(String),
     ClearPast(Option<(u32, u32)>),

@@ -9,6 +9,7 @@ impl Session {
             Command::Help => show(Notice::info(commands::help_text())),
             Command::Cells => show(Notice::info(self.cells_table())),
             Command::Vars { at, name } => self.vars_command(at, name),
+            Command::ReplayEffects(yes) => self.answer_replay_effects(yes),
             Command::PreviewPast(cell) => match self.check_past(cell) {
                 Ok(_) => self.peek_for_rewind(cell),
                 Err(e) => show(Notice::error(e)),

@@ -70,6 +70,9 @@ pub enum Effect {
     LoadSession {
         name: String,
     },
+    /// A yes/no question for the user; the answer comes back as a command
+    /// (`Command::ReplayEffects`), and until then the work it guards waits.
+    Ask(String),
 }
 
 /// One write to the archive: a cell's manifest, and which values to read from its state.
@@ -252,6 +255,10 @@ pub struct Settings {
     pub replay: bool,
     /// Cells that act outside the session may be replayed (`--replay-effects`).
     pub replay_effects: bool,
+    /// Without `--replay-effects`, ask once (y/N) before resuming whether cells that act
+    /// outside the session may be replayed: the full-screen interface does; line mode
+    /// never asks, so scripts are not stopped by a question.
+    pub ask_replay_effects: bool,
 }
 
 impl Default for Settings {
@@ -264,6 +271,7 @@ impl Default for Settings {
             explain_past: false,
             replay: true,
             replay_effects: false,
+            ask_replay_effects: false,
         }
     }
 }

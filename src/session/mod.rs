@@ -49,6 +49,8 @@ pub struct Session {
     then: Option<Then>,
     /// What each `Request::Peek` in flight is for, oldest first (answers come in order).
     peeks: std::collections::VecDeque<PeekFor>,
+    /// A resume waiting for the user's answer on replaying cells with outside effects.
+    pending_resume: Option<saving::PendingResume>,
 }
 
 /// Values previewed so far, by name, or why there are none.
@@ -101,6 +103,7 @@ impl Session {
             flushing: None,
             then: None,
             peeks: std::collections::VecDeque::new(),
+            pending_resume: None,
         }
     }
 
@@ -187,7 +190,8 @@ impl Session {
     /// A command a front end built without text (a key in the interface), refused like
     /// a typed one while a cell runs.
     pub fn submit_command(&mut self, command: Command) -> Vec<Effect> {
-        if self.running.is_some() {
+        // The resume that asked is what "runs" until it is answered.
+        if self.running.is_some() && !matches!(command, Command::ReplayEffects(_)) {
             return vec![Effect::Show(Notice::error("a cell is still running"))];
         }
         self.command(command)

@@ -336,15 +336,43 @@ impl Session {
                 items::statements,
             )
         });
-        // Said before it runs: replaying may take a while.
-        if let Some(plan) = replay.as_ref().filter(|p| !p.is_empty()) {
-            effects.push(Effect::Show(Notice::info(plan.describe())));
+        if let Some(without) = &replay
+            && self.settings.ask_replay_effects
+            && !self.settings.replay_effects
+        {
+            let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
+            let with = replay::plan(
+                &replay::ChainCell::from_manifests(&chain),
+                &skip,
+                true,
+                items::statements,
+            );
+            if let Some(question) = replay_question(without, &with) {
+                effects.push(Effect::Ask(question));
+                self.pending_resume = Some(PendingResume {
+                    chain,
+                    without: without.clone(),
+                    with,
+                });
+                return Ok(effects);
+            }
         }
-        effects.push(Effect::Engine(Request::Resume {
-            chain,
-            replay: replay.map(Box::new),
-        }));
+        effects.extend(resume_with(chain, replay));
         Ok(effects)
+    }
+
+    /// The user's answer to the replay question: resume with or without those cells.
+    pub(super) fn answer_replay_effects(&mut self, yes: bool) -> Vec<Effect> {
+        match self.pending_resume.take() {
+            Some(PendingResume {
+                chain,
+                without,
+                with,
+            }) => resume_with(chain, Some(if yes { with } else { without })),
+            None => vec![Effect::Show(Notice::error(
+                "no resume is waiting for an answer about replaying cells",
+            ))],
+        }
     }
 
     /// What cell `cell` read and wrote: recorded when it ran, else derived from the
@@ -434,4 +462,59 @@ fn skipped(vars: &[crate::archive::SavedVar]) -> BTreeMap<String, String> {
         .filter(|v| v.not_saved.as_deref() == Some(DONTSAVE))
         .map(|v| (v.name.clone(), DONTSAVE.to_owned()))
         .collect()
+}
+
+/// A resume held back until the user says whether cells with outside effects may be
+/// replayed; both plans are ready.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PendingResume {
+    chain: Vec<crate::archive::Manifest>,
+    without: replay::ReplayPlan,
+    with: replay::ReplayPlan,
+}
+
+/// The resume request, after saying what the replay will do (it may take a while).
+fn resume_with(
+    chain: Vec<crate::archive::Manifest>,
+    replay: Option<replay::ReplayPlan>,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(plan) = replay.as_ref().filter(|p| !p.is_empty()) {
+        effects.push(Effect::Show(Notice::info(plan.describe())));
+    }
+    effects.push(Effect::Engine(Request::Resume {
+        chain,
+        replay: replay.map(Box::new),
+    }));
+    effects
+}
+
+/// The question to ask when replaying cells with outside effects would bring back more
+/// variables; None when it would not.
+fn replay_question(without: &replay::ReplayPlan, with: &replay::ReplayPlan) -> Option<String> {
+    let gained: Vec<&str> = with
+        .rebuilt
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|name| !without.rebuilt.iter().any(|(n, _)| n == name))
+        .collect();
+    if gained.is_empty() {
+        return None;
+    }
+    let acting: Vec<String> = with
+        .steps
+        .iter()
+        .filter_map(|step| {
+            let effects = replay::outside_effects(&step.code);
+            (!effects.is_empty()).then(|| format!("cell {} ({})", step.cell, effects.join(", ")))
+        })
+        .collect();
+    Some(format!(
+        "Resuming: {} act{} outside the session. Replaying {} would also bring back {}. Replay {}? y/N",
+        acting.join(", "),
+        if acting.len() == 1 { "s" } else { "" },
+        if acting.len() == 1 { "it" } else { "them" },
+        gained.join(", "),
+        if acting.len() == 1 { "it" } else { "them" },
+    ))
 }

@@ -1164,3 +1164,98 @@ fn vars_and_save_say_how_each_value_comes_back() {
         "on resume at cell 2: f: from disk; h: lost on resume: cell 2 acts outside the session (files); --replay-effects replays it; shared: resume replays cell 1"
     );
 }
+
+#[test]
+fn the_full_screen_interface_is_asked_once_before_cells_with_outside_effects_are_replayed() {
+    let unstored = |name: &str| crate::archive::SavedVar {
+        not_saved: Some("no serde".into()),
+        ..saved(name, None)
+    };
+    let manifests = || {
+        vec![
+            crate::archive::Manifest {
+                vars: vec![unstored("acc")],
+                ..manifest(1, "let acc = Acc { n: vec![1] };")
+            },
+            crate::archive::Manifest {
+                vars: vec![unstored("acc"), unstored("wrote")],
+                ..manifest(
+                    2,
+                    "std::fs::write(\"out.txt\", \"x\").unwrap(); let wrote = std::rc::Rc::new(1);",
+                )
+            },
+        ]
+    };
+    let asking = || {
+        Session::new(Settings {
+            ask_replay_effects: true,
+            ..Settings::default()
+        })
+    };
+    let mut s = asking();
+    let effects = s.load_history("lab", manifests(), None).unwrap();
+    let question = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Ask(q) => Some(q.clone()),
+            _ => None,
+        })
+        .expect("a question");
+    assert_eq!(
+        question,
+        "Resuming: cell 2 (files) acts outside the session. Replaying it would also bring back wrote. Replay it? y/N"
+    );
+    // Nothing is resumed until the answer.
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Engine(Request::Resume { .. }))),
+        "{effects:?}"
+    );
+    let yes = s.submit_command(Command::ReplayEffects(true));
+    let Some(Effect::Engine(Request::Resume {
+        replay: Some(plan), ..
+    })) = yes.last()
+    else {
+        panic!("{yes:?}")
+    };
+    assert_eq!(plan.cells(), vec![1, 2]);
+    // Answered once: a second answer has nothing to act on.
+    assert_eq!(
+        notices(&s.submit_command(Command::ReplayEffects(true)))[0].text,
+        "no resume is waiting for an answer about replaying cells"
+    );
+
+    let mut s = asking();
+    s.load_history("lab", manifests(), None).unwrap();
+    let no = s.submit_command(Command::ReplayEffects(false));
+    let Some(Effect::Engine(Request::Resume {
+        replay: Some(plan), ..
+    })) = no.last()
+    else {
+        panic!("{no:?}")
+    };
+    assert_eq!(plan.cells(), vec![1]);
+    assert!(
+        plan.lost.iter().any(|(name, _)| name == "wrote"),
+        "{plan:?}"
+    );
+
+    // Line mode (no asking) and --replay-effects never ask.
+    for settings in [
+        Settings::default(),
+        Settings {
+            ask_replay_effects: true,
+            replay_effects: true,
+            ..Settings::default()
+        },
+    ] {
+        let mut s = Session::new(settings);
+        let effects = s.load_history("lab", manifests(), None).unwrap();
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Ask(_))));
+        assert!(matches!(
+            effects.last(),
+            Some(Effect::Engine(Request::Resume { .. }))
+        ));
+    }
+}

@@ -22,6 +22,8 @@ pub enum Context {
     Rewind,
     /// The completion menu is open, before `Editor`; other keys close it.
     Completion,
+    /// A yes/no question: only its answers.
+    Question,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +79,9 @@ pub enum Action {
     CompletionPrevious,
     CompletionAccept,
     CompletionCancel,
+    // Question
+    AnswerYes,
+    AnswerNo,
     // Views
     /// In a cell's variables: the picked variable's whole value; elsewhere closes.
     OpenDetailLine,
@@ -353,6 +358,12 @@ pub const KEYMAP: &[Binding] = &[
     bind(C::Detail, K::Enter, ANY, A::OpenDetailLine, Unlisted),
     bind(C::Detail, K::PageUp, ANY, A::ScrollOverlayUp, Unlisted),
     bind(C::Detail, K::Up, ANY, A::DetailUp, Unlisted),
+    bind(C::Question, K::Char('y'), ANY, A::AnswerYes, Unlisted),
+    bind(C::Question, K::Char('Y'), ANY, A::AnswerYes, Unlisted),
+    bind(C::Question, K::Char('n'), ANY, A::AnswerNo, Unlisted),
+    bind(C::Question, K::Char('N'), ANY, A::AnswerNo, Unlisted),
+    bind(C::Question, K::Enter, ANY, A::AnswerNo, Unlisted),
+    bind(C::Question, K::Esc, ANY, A::AnswerNo, Unlisted),
     bind(C::Rewind, K::Enter, ANY, A::ConfirmRewind, Unlisted),
     bind(C::Rewind, K::Char('y'), ANY, A::ConfirmRewind, Unlisted),
     bind(C::Rewind, K::Char('n'), ANY, A::CloseOverlay, Unlisted),
@@ -417,8 +428,9 @@ mod tests {
         KeyEvent::new(code, modifiers)
     }
 
-    const ALL_CONTEXTS: [Context; 8] = [
+    const ALL_CONTEXTS: [Context; 9] = [
         C::Global,
+        C::Question,
         C::Completion,
         C::Editor,
         C::Search,

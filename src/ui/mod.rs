@@ -197,6 +197,7 @@ impl Tui {
             (Some(Overlay::Rewind { .. }), _) => &[Context::Rewind, Context::Overlay],
             (Some(Overlay::Detail { .. }), _) => &[Context::Detail, Context::Overlay],
             (Some(Overlay::Help), _) => &[Context::Overlay],
+            (Some(Overlay::Question { .. }), _) => &[Context::Question],
             (None, Focus::Panel) => &[Context::Panel, Context::Global],
             (None, Focus::Editor) if self.view.completion.is_some() => {
                 &[Context::Completion, Context::Editor, Context::Global]
@@ -309,6 +310,11 @@ impl Tui {
             Action::CloseOverlay => self.view.overlay = None,
             Action::ConfirmRewind => return self.confirm_rewind(app),
             Action::OpenDetailLine => return self.open_detail_line(app),
+            Action::AnswerYes | Action::AnswerNo => {
+                self.view.overlay = None;
+                let updates = app.command(Command::ReplayEffects(action == Action::AnswerYes));
+                return self.apply(app, updates);
+            }
             Action::DetailUp | Action::DetailDown
                 if self.view.move_pick(action == Action::DetailDown) => {}
             Action::ScrollOverlayUp

@@ -86,6 +86,10 @@ pub enum Overlay {
         cell: u32,
         text: String,
     },
+    /// A yes/no question from the session (replay cells with outside effects?).
+    Question {
+        text: String,
+    },
 }
 
 pub struct View {
@@ -221,6 +225,9 @@ impl View {
                 } else {
                     prompt.clone()
                 });
+            }
+            Update::Question(text) => {
+                self.overlay = Some(Overlay::Question { text: text.clone() });
             }
             Update::Quit | Update::Fatal(_) => {}
         }
@@ -370,6 +377,9 @@ impl View {
                 0,
                 None,
             ),
+            Some(Overlay::Question { text }) => {
+                self.render_popup(frame, area, " y: yes, n or Esc: no ", text, 0, None)
+            }
             None => {}
         }
     }
