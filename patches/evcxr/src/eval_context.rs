@@ -587,6 +587,14 @@ impl EvalContext {
         Ok(completions)
     }
 
+    /// Starts rust-analyzer's slow first work (loading the standard library) on a thread of
+    /// its own, so that the first cell that defines a variable, and the first completion,
+    /// wait less for it. Front ends call it once, early, while the user types.
+    pub fn warm_up_analysis(&mut self) -> Result<()> {
+        self.write_cargo_toml(&self.committed_state)?;
+        self.analyzer.warm_up_in_background()
+    }
+
     /// Completions at byte offset `position` of `src`, read as the next cell would be, with
     /// the current state. What `CommandContext::completions` gives, for front ends that drive
     /// an `EvalContext` and handle `:` commands themselves: none inside a command.
@@ -724,8 +732,15 @@ impl EvalContext {
         callbacks: &mut EvalCallbacks,
     ) -> Result<EvalOutputs, Error> {
         self.write_cargo_toml(state)?;
-        let analysis_code = state.analysis_code(user_code.clone());
-        if let Err(errors) = self.fix_variable_types(state, analysis_code) {
+        // rust-analyzer is asked for the types of the variables that `let` statements define;
+        // code without one has none to ask about, and skips it.
+        let analysed = if ContextState::has_top_level_let(&code_info.nodes) {
+            let analysis_code = state.analysis_code(user_code.clone());
+            self.fix_variable_types(state, analysis_code)
+        } else {
+            Ok(())
+        };
+        if let Err(errors) = analysed {
             let mut check_res = self.check(user_code.clone(), state.clone(), code_info)?;
             if !check_res.is_empty() {
                 // Do one round of trying to fix errors, otherwise code like the following can end
@@ -1266,6 +1281,12 @@ pub struct ContextState {
 }
 
 impl ContextState {
+    /// Whether user code made of these top-level nodes has a `let` statement: the only
+    /// place `RustAnalyzer::top_level_variables` finds variables whose types it infers.
+    pub(crate) fn has_top_level_let(nodes: &[SyntaxNode]) -> bool {
+        nodes.iter().any(|node| node.kind() == SyntaxKind::LET_STMT)
+    }
+
     fn new(config: Config) -> ContextState {
         ContextState {
             items_by_name: HashMap::new(),
@@ -2272,6 +2293,25 @@ mod tests {
         )
         .unwrap();
         ContextState::new(config)
+    }
+
+    #[test]
+    fn test_has_top_level_let() {
+        let has_let = |code: &str| {
+            let (_, info) = CodeBlock::from_original_user_code(code);
+            ContextState::has_top_level_let(&info.nodes)
+        };
+        assert!(has_let("let a = 1;"));
+        assert!(has_let("fn f() {}\nlet a = 1;"));
+        assert!(has_let("println!(\"{}\", 1); let (a, b) = (1, 2); a + b"));
+        assert!(!has_let(r#"println!("{}", 1);"#));
+        assert!(!has_let("fn f() { let x = 1; }"));
+        assert!(!has_let("struct S;\nimpl S { fn g(&self) {} }"));
+        assert!(!has_let("v.push(vec![1]);\n1 + 2"));
+        assert!(!has_let("{ let x = 1; }"));
+        assert!(!has_let("if let Some(x) = o { x } else { 0 }"));
+        // A macro's `let` is not one rust-analyzer's scan finds either.
+        assert!(!has_let("make!(x);"));
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub(crate) struct RustAnalyzer {
     source_file: AbsPathBuf,
     source_file_id: FileId,
     current_source: String,
+    /// The thread of `warm_up_in_background`, while it may still run.
+    warm_up: Option<std::thread::JoinHandle<()>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -105,10 +107,16 @@ impl RustAnalyzer {
             source_file,
             source_file_id,
             current_source: String::new(),
+            warm_up: None,
         })
     }
 
     pub(crate) fn set_source(&mut self, source: String) -> Result<()> {
+        // Changing the source would cancel the warm-up and waste what it is computing; the
+        // question that comes next needs that work anyway, so let it finish.
+        if let Some(warm_up) = self.warm_up.take() {
+            let _ = warm_up.join();
+        }
         self.current_source = source;
         let mut change = ra_hir::ChangeWithProcMacros::default();
 
@@ -287,40 +295,32 @@ impl RustAnalyzer {
         self.root_directory.join("Cargo.toml")
     }
 
+    /// Starts rust-analyzer's slow first work (loading the standard library) on a thread of
+    /// its own, so that the first question about user code does not wait for all of it.
+    /// Needs the crate's Cargo.toml written, with every dependency known so far (a changed
+    /// crate graph makes rust-analyzer start over). The next change of the source waits for
+    /// the thread to end.
+    pub(crate) fn warm_up_in_background(&mut self) -> Result<()> {
+        self.set_source(WARM_UP_SOURCE.to_owned())?;
+        let analysis = self.analysis_host.analysis();
+        let position = ra_ide::FilePosition {
+            file_id: self.source_file_id,
+            offset: ((WARM_UP_SOURCE.len() - 2) as u32).into(),
+        };
+        self.warm_up = Some(
+            std::thread::Builder::new()
+                .name("evcxr-analysis-warm-up".to_owned())
+                .spawn(move || {
+                    let _ = analysis.completions(&completion_config(), position, None);
+                })?,
+        );
+        Ok(())
+    }
+
     pub(crate) fn completions(&self, position: usize) -> Result<Completions> {
         let mut completions = Vec::new();
         let mut range = None;
-        let config = ra_ide::CompletionConfig {
-            enable_postfix_completions: true,
-            snippet_cap: SnippetCap::new(true),
-            enable_imports_on_the_fly: false,
-            enable_self_on_the_fly: true,
-            enable_private_editable: true,
-            prefer_no_std: false,
-            full_function_signatures: true,
-            snippets: vec![],
-            insert_use: InsertUseConfig {
-                prefix_kind: ra_hir::PrefixKind::ByCrate,
-                group: false,
-                granularity: ImportGranularity::Item,
-                enforce_granularity: false,
-                skip_glob_imports: false,
-            },
-            callable: Some(CallableSnippets::FillArguments),
-            limit: None,
-            prefer_prelude: false,
-            enable_term_search: true,
-            term_search_fuel: 400,
-            prefer_absolute: false,
-            add_semicolon_to_unit: true,
-            fields_to_resolve: CompletionFieldsToResolve::empty(),
-            exclude_flyimport: vec![],
-            exclude_traits: &[],
-            enable_auto_iter: true,
-            enable_auto_await: true,
-            ra_fixture: RaFixtureConfig::default(),
-            add_colons_to_module: true,
-        };
+        let config = completion_config();
         if let Ok(Some(completion_items)) = self.analysis_host.analysis().completions(
             &config,
             ra_ide::FilePosition {
@@ -464,6 +464,45 @@ fn get_type_name(
     }
     TypeName::Unknown
 }
+
+/// How evcxr asks rust-analyzer for completions.
+fn completion_config() -> ra_ide::CompletionConfig<'static> {
+    ra_ide::CompletionConfig {
+        enable_postfix_completions: true,
+        snippet_cap: SnippetCap::new(true),
+        enable_imports_on_the_fly: false,
+        enable_self_on_the_fly: true,
+        enable_private_editable: true,
+        prefer_no_std: false,
+        full_function_signatures: true,
+        snippets: vec![],
+        insert_use: InsertUseConfig {
+            prefix_kind: ra_hir::PrefixKind::ByCrate,
+            group: false,
+            granularity: ImportGranularity::Item,
+            enforce_granularity: false,
+            skip_glob_imports: false,
+        },
+        callable: Some(CallableSnippets::FillArguments),
+        limit: None,
+        prefer_prelude: false,
+        enable_term_search: true,
+        term_search_fuel: 400,
+        prefer_absolute: false,
+        add_semicolon_to_unit: true,
+        fields_to_resolve: CompletionFieldsToResolve::empty(),
+        exclude_flyimport: vec![],
+        exclude_traits: &[],
+        enable_auto_iter: true,
+        enable_auto_await: true,
+        ra_fixture: RaFixtureConfig::default(),
+        add_colons_to_module: true,
+    }
+}
+
+/// Code whose completion makes rust-analyzer load what every later question needs: the
+/// standard library's crates, its prelude and the methods of a common type.
+const WARM_UP_SOURCE: &str = "fn evcxr_warm_up() { let v: Vec<String> = Vec::new(); v. }";
 
 /// Completions found in a particular context.
 #[derive(Default)]
