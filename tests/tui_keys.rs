@@ -52,6 +52,19 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
     let mut tui = Tui::new(false);
     settle(&mut app, &mut tui);
 
+    // Before any cell with a `let` (rust-analyzer is not asked until one), completion
+    // already works.
+    let fresh = tmrepl::completion::complete(
+        "std::collections::HashM",
+        23,
+        &[],
+        Some(&app.code_completer()),
+    );
+    assert!(
+        fresh.candidates.iter().any(|c| c.insert == "HashMap"),
+        "{fresh:?}"
+    );
+
     for cell in ["let mut v = vec![1];", "v.push(2);", "v.push(3);"] {
         type_text(&mut app, &mut tui, cell);
         key(&mut app, &mut tui, KeyCode::Enter, KeyModifiers::NONE);

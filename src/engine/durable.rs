@@ -333,6 +333,12 @@ impl Engine {
             commit!(self, s => {
                 s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
             });
+            // rust-analyzer loads the standard library on the other core while the helper
+            // builds and the user types; without it the first cell with a `let` waits
+            // seconds. Started after the dependency is added (a changed crate graph makes
+            // it start over). Only a speed-up: if it cannot start, the first question does
+            // the loading.
+            let _ = self.ctx.warm_up_analysis();
             // A new dependency is only built with the next cell: build it now, quietly,
             // while the user types the first one.
             let built = self.ctx.eval("{}").map(|_| ());
