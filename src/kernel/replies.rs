@@ -1,0 +1,245 @@
+//! The contents of the kernel's answers that need no engine: kernel_info, is_complete,
+//! complete, inspect, history. Pure: they read the `Session`, never change it.
+
+use crate::commands;
+use crate::session::Session;
+use crate::session::input::{Completeness, completeness};
+use crate::timeline::VarInfo;
+use serde_json::{Value, json};
+
+pub fn kernel_info(rustc_version: &str) -> Value {
+    json!({
+        "status": "ok",
+        "protocol_version": super::wire::PROTOCOL_VERSION,
+        "implementation": "tmrepl",
+        "implementation_version": env!("CARGO_PKG_VERSION"),
+        "language_info": {
+            "name": "rust",
+            "version": rustc_version,
+            "mimetype": "text/rust",
+            "file_extension": ".rs",
+            "pygments_lexer": "rust",
+            "codemirror_mode": "rust",
+        },
+        "banner": format!(
+            "tmrepl {}: Rust with a time machine. :help lists commands; :past N goes back.",
+            env!("CARGO_PKG_VERSION")
+        ),
+        "help_links": [],
+    })
+}
+
+/// The version from `rustc --version` output (`rustc 1.91.0 (f8297e351 2025-10-28)`).
+pub fn rustc_version(output: &str) -> String {
+    output.split_whitespace().nth(1).unwrap_or("").to_owned()
+}
+
+pub fn is_complete(code: &str) -> Value {
+    match completeness(code) {
+        Completeness::Complete => json!({"status": "complete"}),
+        Completeness::Incomplete => json!({"status": "incomplete", "indent": "    "}),
+    }
+}
+
+/// Jupyter counts `cursor_pos` in Unicode code points; this is the byte offset.
+fn byte_offset(code: &str, cursor_pos: usize) -> usize {
+    code.char_indices()
+        .nth(cursor_pos)
+        .map_or(code.len(), |(at, _)| at)
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The variables live in the state the next cell starts from.
+fn current_vars(session: &Session) -> &[VarInfo] {
+    session
+        .timeline()
+        .get(session.current())
+        .map_or(&[], |cell| cell.vars.as_slice())
+}
+
+/// complete_reply content. Commands complete at the start of a line, names anywhere.
+/// Seam: rust-analyzer's completions, once the engine offers them, join `matches` here.
+pub fn complete(session: &Session, code: &str, cursor_pos: usize) -> Value {
+    let end = byte_offset(code, cursor_pos);
+    let before = &code[..end];
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name_char(*c))
+        .last()
+        .map_or(end, |(at, _)| at);
+    let word = &code[start..end];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let (start, matches) = if before[line_start..start].trim_start() == ":" {
+        let colon = start - 1;
+        (colon, commands::completions(&code[colon..end]))
+    } else {
+        let mut names: Vec<String> = current_vars(session)
+            .iter()
+            .map(|var| var.name.clone())
+            .filter(|name| name.starts_with(word))
+            .collect();
+        names.sort();
+        names.dedup();
+        (start, names)
+    };
+    json!({
+        "status": "ok",
+        "matches": matches,
+        "cursor_start": code[..start].chars().count(),
+        "cursor_end": cursor_pos.min(code.chars().count()),
+        "metadata": {},
+    })
+}
+
+/// inspect_reply content: the type of the variable under the cursor.
+pub fn inspect(session: &Session, code: &str, cursor_pos: usize) -> Value {
+    let at = byte_offset(code, cursor_pos);
+    let start = code[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name_char(*c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = code[at..]
+        .char_indices()
+        .find(|(_, c)| !is_name_char(*c))
+        .map_or(code.len(), |(i, _)| at + i);
+    let name = &code[start..end];
+    match current_vars(session).iter().find(|var| var.name == name) {
+        Some(var) => json!({
+            "status": "ok",
+            "found": true,
+            "data": {"text/plain": format!("{}: {}", var.name, var.type_name)},
+            "metadata": {},
+        }),
+        None => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),
+    }
+}
+
+/// history_reply content: every cell, or the last `n` for `tail`; session number 0 is
+/// "this session" in Jupyter's terms.
+pub fn history(session: &Session, request: &Value) -> Value {
+    let with_output = request["output"].as_bool().unwrap_or(false);
+    let cells = session.timeline().cells();
+    let mut chosen: Vec<&crate::timeline::Cell> = cells.iter().collect();
+    match request["hist_access_type"].as_str() {
+        Some("tail") => {
+            let n = request["n"].as_u64().unwrap_or(10) as usize;
+            chosen = chosen.split_off(chosen.len().saturating_sub(n));
+        }
+        Some("search") => {
+            let pattern = request["pattern"].as_str().unwrap_or("*");
+            let needle = pattern.trim_matches('*');
+            chosen.retain(|cell| cell.source.contains(needle));
+        }
+        _ => {}
+    }
+    let history: Vec<Value> = chosen
+        .into_iter()
+        .map(|cell| {
+            if with_output {
+                json!([
+                    0,
+                    cell.number,
+                    [cell.source, cell.value.clone().unwrap_or_default()]
+                ])
+            } else {
+                json!([0, cell.number, cell.source])
+            }
+        })
+        .collect();
+    json!({"status": "ok", "history": history})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::{CellOutcome, EngineEvent, Settings};
+    use crate::timeline::CellStatus;
+    use std::time::Duration;
+
+    fn session_with(vars: &[(&str, &str)]) -> Session {
+        let mut session = Session::new(Settings::default());
+        session.submit("let answer = 42;");
+        session.handle(EngineEvent::CellFinished(CellOutcome {
+            cell: 1,
+            status: CellStatus::Ok,
+            value: Some("42".into()),
+            error_text: None,
+            duration: Duration::from_millis(5),
+            vars: vars
+                .iter()
+                .map(|(name, type_name)| VarInfo {
+                    name: (*name).into(),
+                    type_name: (*type_name).into(),
+                })
+                .collect(),
+            snapshot: None,
+            restored_to: None,
+        }));
+        session
+    }
+
+    #[test]
+    fn names_complete_from_the_current_variables() {
+        let session = session_with(&[("answer", "i32"), ("another", "String"), ("b", "u8")]);
+        let reply = complete(&session, "println!(\"{}\", an", 17);
+        assert_eq!(reply["matches"], json!(["another", "answer"]));
+        assert_eq!(reply["cursor_start"], 15);
+        assert_eq!(reply["cursor_end"], 17);
+    }
+
+    #[test]
+    fn commands_complete_at_the_start_of_a_line() {
+        let session = session_with(&[]);
+        let reply = complete(&session, ":pa", 3);
+        assert!(
+            reply["matches"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(":past")),
+            "{reply}"
+        );
+        assert_eq!(reply["cursor_start"], 0);
+    }
+
+    #[test]
+    fn inspect_tells_the_type_under_the_cursor() {
+        let session = session_with(&[("answer", "i32")]);
+        let reply = inspect(&session, "answer + 1", 2);
+        assert_eq!(reply["found"], true);
+        assert_eq!(reply["data"]["text/plain"], "answer: i32");
+        assert_eq!(inspect(&session, "nothing", 2)["found"], false);
+    }
+
+    #[test]
+    fn completeness_uses_the_input_lexer() {
+        assert_eq!(is_complete("fn f() {")["status"], "incomplete");
+        assert_eq!(is_complete("let x = 1;")["status"], "complete");
+    }
+
+    #[test]
+    fn history_lists_the_cells() {
+        let session = session_with(&[]);
+        let reply = history(&session, &json!({"hist_access_type": "tail", "n": 5}));
+        assert_eq!(reply["history"], json!([[0, 1, "let answer = 42;"]]));
+        let reply = history(&session, &json!({"output": true}));
+        assert_eq!(reply["history"][0][2], json!(["let answer = 42;", "42"]));
+    }
+
+    #[test]
+    fn the_rustc_version_is_its_second_word() {
+        assert_eq!(
+            rustc_version("rustc 1.91.0 (f8297e351 2025-10-28)\n"),
+            "1.91.0"
+        );
+        assert_eq!(
+            kernel_info("1.91.0")["language_info"]["file_extension"],
+            ".rs"
+        );
+    }
+}

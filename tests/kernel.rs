@@ -1,0 +1,414 @@
+//! `tmrepl kernel` end to end: the built binary serves a connection file, and this test
+//! is its Jupyter client over real ZeroMQ sockets (the same pure-Rust zeromq crate).
+//! One kernel covers several behaviours, because a session costs seconds to start.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tmrepl::kernel::wire::{Message, Signer, new_header};
+use tokio::runtime::Runtime;
+use tokio::time::timeout;
+use zeromq::{Socket, SocketRecv, SocketSend, ZmqMessage};
+
+const KEY: &str = "a-test-key";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Client {
+    runtime: Runtime,
+    kernel: Child,
+    shell: zeromq::DealerSocket,
+    control: zeromq::DealerSocket,
+    iopub: zeromq::SubSocket,
+    heartbeat: zeromq::ReqSocket,
+    signer: Signer,
+    session: String,
+    _dir: tempfile::TempDir,
+}
+
+/// What one request brought: its reply and what iopub said under it, in order.
+struct Answer {
+    reply: Message,
+    iopub: Vec<Message>,
+}
+
+impl Answer {
+    fn of_type(&self, msg_type: &str) -> Vec<&Value> {
+        self.iopub
+            .iter()
+            .filter(|m| m.msg_type() == msg_type)
+            .map(|m| &m.content)
+            .collect()
+    }
+
+    fn result(&self) -> Option<String> {
+        self.of_type("execute_result")
+            .first()
+            .and_then(|c| c["data"]["text/plain"].as_str())
+            .map(str::to_owned)
+    }
+
+    fn stream(&self, name: &str) -> String {
+        self.of_type("stream")
+            .into_iter()
+            .filter(|c| c["name"] == name)
+            .filter_map(|c| c["text"].as_str())
+            .collect()
+    }
+
+    fn describe(&self) -> String {
+        let iopub: Vec<String> = self
+            .iopub
+            .iter()
+            .map(|m| format!("{} {}", m.msg_type(), m.content))
+            .collect();
+        format!("reply {}\niopub:\n{}", self.reply.content, iopub.join("\n"))
+    }
+}
+
+fn frames(message: ZmqMessage) -> Vec<Vec<u8>> {
+    message.into_vec().into_iter().map(Vec::from).collect()
+}
+
+fn zmq(frames: Vec<Vec<u8>>) -> ZmqMessage {
+    let frames: Vec<bytes::Bytes> = frames.into_iter().map(bytes::Bytes::from).collect();
+    ZmqMessage::try_from(frames).unwrap()
+}
+
+impl Client {
+    fn start() -> Client {
+        let dir = tempfile::tempdir().unwrap();
+        let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+        let connection = json!({
+            "ip": "127.0.0.1", "transport": "tcp", "key": KEY,
+            "signature_scheme": "hmac-sha256", "kernel_name": "tmrepl",
+            "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
+            "control_port": ports[3], "hb_port": ports[4],
+        });
+        let file = dir.path().join("kernel.json");
+        std::fs::write(&file, connection.to_string()).unwrap();
+        let kernel = Command::new(env!("CARGO_BIN_EXE_tmrepl"))
+            .args(["kernel", "--connection-file"])
+            .arg(&file)
+            .env_remove("RUST_BACKTRACE")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start tmrepl kernel");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let endpoint = |port: u16| format!("tcp://127.0.0.1:{port}");
+        let (shell, control, iopub, heartbeat) = runtime.block_on(async {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            // The kernel binds its sockets a moment after it starts.
+            loop {
+                let mut shell = zeromq::DealerSocket::new();
+                if shell.connect(&endpoint(ports[0])).await.is_ok() {
+                    let mut control = zeromq::DealerSocket::new();
+                    control.connect(&endpoint(ports[3])).await.unwrap();
+                    let mut iopub = zeromq::SubSocket::new();
+                    iopub.subscribe("").await.unwrap();
+                    iopub.connect(&endpoint(ports[1])).await.unwrap();
+                    let mut heartbeat = zeromq::ReqSocket::new();
+                    heartbeat.connect(&endpoint(ports[4])).await.unwrap();
+                    break (shell, control, iopub, heartbeat);
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "the kernel never bound its ports"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        let mut client = Client {
+            runtime,
+            kernel,
+            shell,
+            control,
+            iopub,
+            heartbeat,
+            signer: Signer::new(KEY),
+            session: uuid::Uuid::new_v4().to_string(),
+            _dir: dir,
+        };
+        client.wait_for_iopub();
+        client
+    }
+
+    /// A subscription takes effect a moment after connecting: until then what the kernel
+    /// publishes is lost. Asks for kernel_info until its status messages arrive.
+    fn wait_for_iopub(&mut self) {
+        for _ in 0..50 {
+            let message = self.message("kernel_info_request", json!({}));
+            self.send_frames(false, message.to_frames(&self.signer));
+            self.reply(false, Duration::from_secs(30))
+                .expect("kernel_info_reply");
+            let heard = self
+                .runtime
+                .block_on(async { timeout(Duration::from_millis(300), self.iopub.recv()).await });
+            if heard.is_ok() {
+                // The rest of this request's messages, so they are not taken for later ones.
+                while self
+                    .runtime
+                    .block_on(async {
+                        timeout(Duration::from_millis(300), self.iopub.recv()).await
+                    })
+                    .is_ok()
+                {}
+                return;
+            }
+        }
+        panic!("iopub never delivered a message");
+    }
+
+    fn message(&self, msg_type: &str, content: Value) -> Message {
+        Message {
+            identities: Vec::new(),
+            header: new_header(msg_type, &self.session),
+            parent_header: json!({}),
+            metadata: json!({}),
+            content,
+        }
+    }
+
+    fn send_frames(&mut self, control: bool, frames: Vec<Vec<u8>>) {
+        let socket = if control {
+            &mut self.control
+        } else {
+            &mut self.shell
+        };
+        self.runtime.block_on(socket.send(zmq(frames))).unwrap();
+    }
+
+    /// The next reply on shell (or control) within `wait`.
+    fn reply(&mut self, control: bool, wait: Duration) -> Option<Message> {
+        let socket = if control {
+            &mut self.control
+        } else {
+            &mut self.shell
+        };
+        let got = self
+            .runtime
+            .block_on(async { timeout(wait, socket.recv()).await })
+            .ok()?;
+        Some(
+            Message::from_frames(&frames(got.unwrap()), &self.signer)
+                .unwrap()
+                .message,
+        )
+    }
+
+    /// Sends a signed request and collects its reply and iopub messages up to its idle.
+    fn request(&mut self, control: bool, msg_type: &str, content: Value) -> Answer {
+        let message = self.message(msg_type, content);
+        let id = message.header["msg_id"].clone();
+        self.send_frames(control, message.to_frames(&self.signer));
+        let reply = self
+            .reply(control, Duration::from_secs(120))
+            .unwrap_or_else(|| panic!("no reply to {msg_type}"));
+        assert_eq!(reply.parent_header["msg_id"], id, "{reply:?}");
+        let mut iopub = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let Ok(Ok(got)) = self
+                .runtime
+                .block_on(async { timeout(Duration::from_secs(10), self.iopub.recv()).await })
+            else {
+                break;
+            };
+            let message = Message::from_frames(&frames(got), &self.signer)
+                .unwrap()
+                .message;
+            if message.parent_header["msg_id"] != id {
+                continue;
+            }
+            let idle =
+                message.msg_type() == "status" && message.content["execution_state"] == "idle";
+            iopub.push(message);
+            if idle {
+                break;
+            }
+        }
+        Answer { reply, iopub }
+    }
+
+    fn execute(&mut self, code: &str) -> Answer {
+        self.request(
+            false,
+            "execute_request",
+            json!({"code": code, "silent": false, "store_history": true,
+                   "user_expressions": {}, "allow_stdin": false, "stop_on_error": false}),
+        )
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.kernel.kill();
+        let _ = self.kernel.wait();
+    }
+}
+
+#[test]
+fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
+    let mut client = Client::start();
+
+    let info = client.request(false, "kernel_info_request", json!({}));
+    let language = &info.reply.content["language_info"];
+    assert_eq!(language["name"], "rust", "{}", info.describe());
+    assert_eq!(language["file_extension"], ".rs");
+    assert_eq!(info.reply.content["protocol_version"], "5.3");
+    assert_eq!(
+        info.of_type("status").first().unwrap()["execution_state"],
+        "busy"
+    );
+
+    // The heartbeat echoes.
+    client
+        .runtime
+        .block_on(client.heartbeat.send(ZmqMessage::from("ping")))
+        .unwrap();
+    let pong = client
+        .runtime
+        .block_on(async { timeout(Duration::from_secs(5), client.heartbeat.recv()).await })
+        .expect("heartbeat answers")
+        .unwrap();
+    assert_eq!(frames(pong), vec![b"ping".to_vec()]);
+
+    let first = client.execute("let mut x = 40 + 2; x");
+    assert_eq!(
+        first.result().as_deref(),
+        Some("42"),
+        "{}",
+        first.describe()
+    );
+    assert_eq!(first.reply.content["status"], "ok");
+    assert_eq!(first.reply.content["execution_count"], 1);
+    assert_eq!(first.of_type("execute_input")[0]["execution_count"], 1);
+
+    let printed = client.execute("x += 1; println!(\"hello {x}\");");
+    assert_eq!(
+        printed.stream("stdout"),
+        "hello 43\n",
+        "{}",
+        printed.describe()
+    );
+
+    let broken = client.execute("let broken: i32 = \"not a number\";");
+    assert_eq!(
+        broken.reply.content["status"],
+        "error",
+        "{}",
+        broken.describe()
+    );
+    let error = broken.of_type("error");
+    assert!(
+        error[0]["traceback"]
+            .to_string()
+            .contains("mismatched types"),
+        "{}",
+        broken.describe()
+    );
+
+    let past = client.execute(":past 1");
+    assert_eq!(past.reply.content["status"], "ok", "{}", past.describe());
+    let back = client.execute("x");
+    assert_eq!(back.result().as_deref(), Some("42"), "{}", back.describe());
+
+    let crash = client.execute("unsafe { std::ptr::null_mut::<i32>().write_volatile(1); }");
+    assert_eq!(
+        crash.reply.content["status"],
+        "error",
+        "{}",
+        crash.describe()
+    );
+    assert!(crash.describe().contains("SIGSEGV"), "{}", crash.describe());
+    let after = client.execute("x");
+    assert_eq!(
+        after.result().as_deref(),
+        Some("42"),
+        "{}",
+        after.describe()
+    );
+
+    // A request signed with another key is dropped: no reply, and its code never runs.
+    let forged = client.message(
+        "execute_request",
+        json!({"code": "println!(\"forged\");", "silent": false}),
+    );
+    client.send_frames(false, forged.to_frames(&Signer::new("not the key")));
+    assert!(
+        client.reply(false, Duration::from_secs(3)).is_none(),
+        "a forged request was answered"
+    );
+    let still = client.execute("x + 1");
+    assert_eq!(
+        still.result().as_deref(),
+        Some("43"),
+        "{}",
+        still.describe()
+    );
+    assert!(!still.describe().contains("forged"), "{}", still.describe());
+
+    // Malformed content gets an error reply, and the kernel carries on.
+    let mut garbled = client
+        .message("is_complete_request", json!({}))
+        .to_frames(&Signer::new(""));
+    garbled[5] = b"{not json".to_vec();
+    let parts: Vec<&[u8]> = garbled[2..6].iter().map(Vec::as_slice).collect();
+    garbled[1] = client.signer.sign(&parts).into_bytes();
+    client.send_frames(false, garbled);
+    let reply = client.reply(false, Duration::from_secs(10)).unwrap();
+    assert_eq!(reply.msg_type(), "is_complete_reply");
+    assert_eq!(reply.content["status"], "error");
+
+    let incomplete = client.request(false, "is_complete_request", json!({"code": "fn f() {"}));
+    assert_eq!(incomplete.reply.content["status"], "incomplete");
+    let complete = client.request(
+        false,
+        "complete_request",
+        json!({"code": ":pa", "cursor_pos": 3}),
+    );
+    assert!(
+        complete.reply.content["matches"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(":past")),
+        "{}",
+        complete.describe()
+    );
+    let inspect = client.request(
+        false,
+        "inspect_request",
+        json!({"code": "x", "cursor_pos": 1, "detail_level": 0}),
+    );
+    assert_eq!(
+        inspect.reply.content["data"]["text/plain"],
+        "x: i32",
+        "{}",
+        inspect.describe()
+    );
+
+    let shutdown = client.request(true, "shutdown_request", json!({"restart": false}));
+    assert_eq!(shutdown.reply.content["status"], "ok");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = client.kernel.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the kernel did not exit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
