@@ -120,21 +120,39 @@ pub fn inspect(session: &Session, code: &str, cursor_pos: usize) -> Value {
     }
 }
 
-/// history_reply content: every cell, or the last `n` for `tail`; session number 0 is
-/// "this session" in Jupyter's terms.
+/// history_reply content for `tail`, `range` and `search` (with `n` and `unique`).
+/// Session number 0 is "this session" in Jupyter's terms; line numbers are cell numbers.
 pub fn history(session: &Session, request: &Value) -> Value {
     let with_output = request["output"].as_bool().unwrap_or(false);
-    let cells = session.timeline().cells();
-    let mut chosen: Vec<&crate::timeline::Cell> = cells.iter().collect();
+    let last_n = |chosen: &mut Vec<&crate::timeline::Cell>| {
+        if let Some(n) = request["n"].as_u64() {
+            let keep = chosen.len().saturating_sub(n as usize);
+            chosen.drain(..keep);
+        }
+    };
+    let mut chosen: Vec<&crate::timeline::Cell> = session.timeline().cells().iter().collect();
     match request["hist_access_type"].as_str() {
-        Some("tail") => {
-            let n = request["n"].as_u64().unwrap_or(10) as usize;
-            chosen = chosen.split_off(chosen.len().saturating_sub(n));
+        Some("tail") => last_n(&mut chosen),
+        Some("range") => {
+            let start = request["start"].as_u64().unwrap_or(0);
+            let stop = request["stop"].as_u64().unwrap_or(u64::MAX);
+            chosen.retain(|cell| (start..stop).contains(&u64::from(cell.number)));
         }
         Some("search") => {
             let pattern = request["pattern"].as_str().unwrap_or("*");
-            let needle = pattern.trim_matches('*');
-            chosen.retain(|cell| cell.source.contains(needle));
+            chosen.retain(|cell| glob_matches(pattern, &cell.source));
+            if request["unique"].as_bool().unwrap_or(false) {
+                let mut seen = std::collections::HashSet::new();
+                // The latest of each source is kept, as IPython does.
+                let mut unique: Vec<_> = chosen
+                    .into_iter()
+                    .rev()
+                    .filter(|cell| seen.insert(cell.source.as_str()))
+                    .collect();
+                unique.reverse();
+                chosen = unique;
+            }
+            last_n(&mut chosen);
         }
         _ => {}
     }
@@ -153,6 +171,27 @@ pub fn history(session: &Session, request: &Value) -> Value {
         })
         .collect();
     json!({"status": "ok", "history": history})
+}
+
+/// A glob with `*` (any run) and `?` (any one character) matched against all of `text`.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    // matched[j]: the pattern so far matches text[..j].
+    let mut matched = vec![false; text.len() + 1];
+    matched[0] = true;
+    for p in pattern {
+        let mut next = vec![false; text.len() + 1];
+        for j in 0..=text.len() {
+            next[j] = match p {
+                '*' => matched[j] || (j > 0 && next[j - 1]),
+                '?' => j > 0 && matched[j - 1],
+                c => j > 0 && matched[j - 1] && text[j - 1] == c,
+            };
+        }
+        matched = next;
+    }
+    matched[text.len()]
 }
 
 #[cfg(test)]
@@ -229,6 +268,21 @@ mod tests {
         assert_eq!(reply["history"], json!([[0, 1, "let answer = 42;"]]));
         let reply = history(&session, &json!({"output": true}));
         assert_eq!(reply["history"][0][2], json!(["let answer = 42;", "42"]));
+        let reply = history(&session, &json!({"hist_access_type": "range", "start": 2}));
+        assert_eq!(reply["history"], json!([]));
+        let reply = history(
+            &session,
+            &json!({"hist_access_type": "search", "pattern": "*answer*"}),
+        );
+        assert_eq!(reply["history"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn globs_match_the_whole_text() {
+        assert!(glob_matches("*answer*", "let answer = 42;"));
+        assert!(glob_matches("6 ? 7", "6 * 7"));
+        assert!(!glob_matches("answer", "let answer = 42;"));
+        assert!(glob_matches("*", ""));
     }
 
     #[test]
