@@ -321,6 +321,17 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
         broken.describe()
     );
 
+    // evcxr's rich output (what evcxr_display types print) becomes display_data.
+    let html = client
+        .execute(r#"println!("EVCXR_BEGIN_CONTENT text/html\n<b>bold</b>\nEVCXR_END_CONTENT");"#);
+    let shown = html.of_type("display_data");
+    assert_eq!(
+        shown.first().map(|c| &c["data"]["text/html"]),
+        Some(&json!("<b>bold</b>")),
+        "{}",
+        html.describe()
+    );
+
     let past = client.execute(":past 1");
     assert_eq!(past.reply.content["status"], "ok", "{}", past.describe());
     let back = client.execute("x");

@@ -394,7 +394,7 @@ impl Kernel {
         }
     }
 
-    fn cell_finished(&mut self, app: &App, number: u32) {
+    fn cell_finished(&mut self, app: &mut App, number: u32) {
         let status = app
             .session()
             .timeline()
@@ -411,9 +411,15 @@ impl Kernel {
             }
             _ => {}
         }
+        let mut rich = app.take_rich_output(number);
         for report in frontend::finished_cell(app.session(), number) {
             match report {
                 CellReport::Value { cell, text } => {
+                    let mut data = json!({"text/plain": text});
+                    for (mime_type, content) in &rich {
+                        data[mime_type] = mime_bundle_value(mime_type, content);
+                    }
+                    rich.clear();
                     let Some(running) = &self.running else {
                         continue;
                     };
@@ -424,11 +430,7 @@ impl Kernel {
                     self.publish(
                         &parent,
                         "execute_result",
-                        json!({
-                            "execution_count": cell,
-                            "data": {"text/plain": text},
-                            "metadata": {},
-                        }),
+                        json!({"execution_count": cell, "data": data, "metadata": {}}),
                     );
                 }
                 CellReport::Took(_) => self.stream("stdout", &report.text()),
@@ -436,6 +438,22 @@ impl Kernel {
                     self.error(ename, &report.text())
                 }
             }
+        }
+        // Rich output of a cell without a value (an explicit display) shows on its own.
+        if !rich.is_empty()
+            && let Some(running) = &self.running
+            && !running.silent
+        {
+            let mut data = json!({});
+            for (mime_type, content) in &rich {
+                data[mime_type] = mime_bundle_value(mime_type, content);
+            }
+            let parent = running.request.clone();
+            self.publish(
+                &parent,
+                "display_data",
+                json!({"data": data, "metadata": {}, "transient": {}}),
+            );
         }
     }
 
@@ -458,6 +476,15 @@ impl Kernel {
             json!({"prompt": prompt, "password": password}),
         );
         self.send(Channel::Stdin, request);
+    }
+}
+
+/// JSON MIME types go into a bundle as JSON; everything else as text.
+fn mime_bundle_value(mime_type: &str, content: &str) -> Value {
+    let is_json = mime_type == "application/json" || mime_type.ends_with("+json");
+    match is_json.then(|| serde_json::from_str(content)) {
+        Some(Ok(value)) => value,
+        _ => Value::String(content.to_owned()),
     }
 }
 
@@ -487,6 +514,16 @@ fn error_content(ename: &str, evalue: &str, traceback: &[&str]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_mime_types_are_embedded_as_json() {
+        assert_eq!(
+            mime_bundle_value("application/json", r#"{"a": 1}"#),
+            json!({"a": 1})
+        );
+        assert_eq!(mime_bundle_value("text/html", "<b>"), json!("<b>"));
+        assert_eq!(mime_bundle_value("application/json", "{bad"), json!("{bad"));
+    }
 
     #[test]
     fn replies_are_named_after_requests() {

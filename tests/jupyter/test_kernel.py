@@ -32,6 +32,12 @@ class TmreplKernelTests(jupyter_kernel_test.KernelTests):
     completion_samples = [{"text": ":pas", "matches": [":past"]}, {"text": "answ", "matches": ["answer"]}]
     complete_code_samples = ["1 + 1", "let x = 1;", ":vars", "fn f() {}"]
     incomplete_code_samples = ["fn f() {", 'let s = "abc', "/* open"]
+    code_display_data = [
+        {
+            "code": 'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>bold</b>\\nEVCXR_END_CONTENT");',
+            "mime": "text/html",
+        }
+    ]
     code_inspect_sample = "answer"
     code_history_pattern = "6 * 7"
     supported_history_operations = ("tail", "range", "search")
@@ -59,6 +65,35 @@ class TmreplKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["status"], "error")
         after = self.kc.execute_interactive("answer", timeout=60)
         self.assertEqual(after["content"]["status"], "ok")
+
+
+class StdinTests(unittest.TestCase):
+    def test_a_cell_that_reads_stdin_asks_the_notebook(self):
+        km, kc = start_new_kernel(kernel_name="tmrepl")
+        try:
+            reply = kc.execute_interactive(':dep evcxr_input = "1"', timeout=FIRST_CELL_TIMEOUT)
+            self.assertEqual(reply["content"]["status"], "ok")
+            prompts = []
+
+            def answer(msg):
+                prompts.append(msg["content"]["prompt"])
+                kc.input("Ada")
+
+            outputs = []
+            reply = kc.execute_interactive(
+                'let name = evcxr_input::get_string("name? "); name.len()',
+                timeout=120,
+                allow_stdin=True,
+                stdin_hook=answer,
+                output_hook=outputs.append,
+            )
+            self.assertEqual(reply["content"]["status"], "ok")
+            self.assertEqual(prompts, ["name? "])
+            results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+            self.assertEqual(results, ["3"])
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel()
 
 
 def outputs_text(cell):
