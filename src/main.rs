@@ -169,14 +169,11 @@ fn kernel_spec(cli: &Cli, action: &KernelAction) -> anyhow::Result<i32> {
         KernelAction::Install(p) => {
             let kernels = env.kernels_dir(&place(p).unwrap_or(Place::User))?;
             let exe = std::env::current_exe()?;
-            // Flags given before `kernel` are what the notebook's kernel starts with.
-            let mut extra = Vec::new();
-            if let Some(dir) = &cli.data_dir {
-                extra.extend(["--data-dir".to_owned(), dir.display().to_string()]);
-            }
-            if let Some(name) = &cli.session {
-                extra.extend(["--session".to_owned(), name.clone()]);
-            }
+            let extra = spec::session_args(
+                cli.data_dir.as_deref(),
+                cli.session.as_deref(),
+                cli.resume.as_deref(),
+            );
             let dir = spec::install(&kernels, &exe, &extra)?;
             println!(
                 "installed the kernelspec tmrepl (\"{}\") in {}",

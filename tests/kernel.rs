@@ -243,6 +243,29 @@ impl Client {
         Answer { reply, iopub }
     }
 
+    /// The first iopub message within `wait` that `wanted` accepts.
+    fn iopub_until(
+        &mut self,
+        wait: Duration,
+        wanted: impl Fn(&Message) -> bool,
+    ) -> Option<Message> {
+        let deadline = Instant::now() + wait;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let got = self
+                .runtime
+                .block_on(async { timeout(left, self.iopub.recv()).await })
+                .ok()?
+                .ok()?;
+            let message = Message::from_frames(&frames(got), &self.signer)
+                .unwrap()
+                .message;
+            if wanted(&message) {
+                return Some(message);
+            }
+        }
+        None
+    }
+
     fn execute(&mut self, code: &str) -> Answer {
         self.request(
             false,
@@ -372,6 +395,29 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
     );
     assert!(!still.describe().contains("forged"), "{}", still.describe());
 
+    // A job's end between cells is told under the cell that launched it, and again at
+    // the start of the next cell.
+    let job = client.execute("& std::thread::sleep(std::time::Duration::from_millis(300)); 5");
+    assert!(
+        job.stream("stdout").contains("started"),
+        "{}",
+        job.describe()
+    );
+    let launched = job.reply.parent_header["msg_id"].clone();
+    let told = client
+        .iopub_until(Duration::from_secs(20), |m| {
+            m.msg_type() == "stream" && m.content["text"].to_string().contains("finished")
+        })
+        .expect("the job's end is told on iopub");
+    assert_eq!(told.parent_header["msg_id"], launched, "{told:?}");
+    let next = client.execute("2 + 2");
+    assert!(
+        next.stream("stdout").starts_with("job ") && next.stream("stdout").contains("finished"),
+        "{}",
+        next.describe()
+    );
+    assert_eq!(next.result().as_deref(), Some("4"));
+
     // Malformed content gets an error reply, and the kernel carries on.
     let mut garbled = client
         .message("is_complete_request", json!({}))
@@ -410,6 +456,20 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
         "{}",
         inspect.describe()
     );
+
+    // "Run all": after a failing cell, the cells queued behind it are aborted, not run.
+    let failing = client.message(
+        "execute_request",
+        json!({"code": "let y: u8 = \"no\";", "stop_on_error": true}),
+    );
+    let queued = client.message("execute_request", json!({"code": "println!(\"ran\");"}));
+    client.send_frames(false, failing.to_frames(&client.signer));
+    client.send_frames(false, queued.to_frames(&client.signer));
+    let first = client.reply(false, Duration::from_secs(60)).unwrap();
+    let second = client.reply(false, Duration::from_secs(60)).unwrap();
+    assert_eq!(first.content["status"], "error", "{first:?}");
+    assert_eq!(second.parent_header["msg_id"], queued.header["msg_id"]);
+    assert_eq!(second.content["status"], "aborted", "{second:?}");
 
     let shutdown = client.request(true, "shutdown_request", json!({"restart": false}));
     assert_eq!(shutdown.reply.content["status"], "ok");

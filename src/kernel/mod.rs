@@ -287,6 +287,10 @@ impl Kernel {
     }
 
     fn finish(&mut self, running: Running) {
+        let failed = running.error.is_some();
+        let stop_on_error = running.request.content["stop_on_error"]
+            .as_bool()
+            .unwrap_or(true);
         let content = match running.error {
             Some(mut error) => {
                 error["execution_count"] = json!(running.count);
@@ -304,6 +308,27 @@ impl Kernel {
             running.request.reply("execute_reply", content),
         );
         self.status(&running.request, "idle");
+        if failed && stop_on_error {
+            self.abort_queued_cells();
+        }
+    }
+
+    /// After a failed cell, the cells queued behind it ("run all") are not run, as the
+    /// protocol's stop_on_error asks: each is answered "aborted".
+    fn abort_queued_cells(&mut self) {
+        let (aborted, kept): (Vec<Message>, Vec<Message>) = self
+            .queue
+            .drain(..)
+            .partition(|m| m.msg_type() == "execute_request");
+        self.queue = kept.into();
+        for request in aborted {
+            self.status(&request, "busy");
+            self.send(
+                Channel::Shell,
+                request.reply("execute_reply", json!({"status": "aborted"})),
+            );
+            self.status(&request, "idle");
+        }
     }
 
     /// A job that ended outside any cell is told to the notebook cell that started it.

@@ -109,6 +109,27 @@ pub fn kernel_json(exe: &Path, extra: &[String]) -> serde_json::Value {
     })
 }
 
+/// The arguments a kernelspec passes before `kernel`: the flags `tmrepl … kernel install`
+/// was given that choose the session, so every notebook of it continues that session.
+pub fn session_args(
+    data_dir: Option<&Path>,
+    session: Option<&str>,
+    resume: Option<&str>,
+) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(dir) = data_dir {
+        args.extend(["--data-dir".to_owned(), dir.display().to_string()]);
+    }
+    if let Some(name) = session {
+        args.extend(["--session".to_owned(), name.to_owned()]);
+    }
+    // `--resume=`: a bare `--resume` would take `kernel` for the session's name.
+    if let Some(name) = resume {
+        args.push(format!("--resume={name}"));
+    }
+    args
+}
+
 /// Writes the kernelspec into `kernels_dir/tmrepl`; returns that folder.
 pub fn install(kernels_dir: &Path, exe: &Path, extra: &[String]) -> Result<PathBuf> {
     let dir = kernels_dir.join(KERNEL_NAME);
@@ -194,6 +215,28 @@ mod tests {
         assert_eq!(path[0], Path::new("/a/kernels"));
         assert_eq!(path[1], Path::new("/b/kernels"));
         assert_eq!(path[2], Path::new("/home/u/.local/share/jupyter/kernels"));
+    }
+
+    #[test]
+    fn session_flags_go_before_kernel() {
+        assert!(session_args(None, None, None).is_empty());
+        assert_eq!(
+            session_args(Some(Path::new("/d")), Some("lab"), None),
+            ["--data-dir", "/d", "--session", "lab"]
+        );
+        assert_eq!(session_args(None, None, Some("")), ["--resume="]);
+        let spec = kernel_json(Path::new("/t"), &session_args(None, Some("lab"), None));
+        assert_eq!(
+            spec["argv"],
+            json!([
+                "/t",
+                "--session",
+                "lab",
+                "kernel",
+                "--connection-file",
+                "{connection_file}"
+            ])
+        );
     }
 
     #[test]
