@@ -457,6 +457,32 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
         inspect.describe()
     );
 
+    // SIGINT (a kernelspec's interrupt_mode "signal") stops the cell like Ctrl-C.
+    let sleeping = client.message(
+        "execute_request",
+        json!({"code": "std::thread::sleep(std::time::Duration::from_secs(60));"}),
+    );
+    client.send_frames(false, sleeping.to_frames(&client.signer));
+    let sleeping_id = sleeping.header["msg_id"].clone();
+    client
+        .iopub_until(Duration::from_secs(60), |m| {
+            m.msg_type() == "execute_input" && m.parent_header["msg_id"] == sleeping_id
+        })
+        .expect("the sleeping cell starts");
+    std::thread::sleep(Duration::from_secs(3));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(client.kernel.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let stopped = client
+        .reply(false, Duration::from_secs(30))
+        .expect("the cell stops");
+    assert_eq!(stopped.parent_header["msg_id"], sleeping_id);
+    assert_eq!(stopped.content["status"], "error", "{stopped:?}");
+    let kept = client.execute("x");
+    assert_eq!(kept.result().as_deref(), Some("42"), "{}", kept.describe());
+
     // "Run all": after a failing cell, the cells queued behind it are aborted, not run.
     let failing = client.message(
         "execute_request",

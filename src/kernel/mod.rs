@@ -77,7 +77,7 @@ pub fn run(mut app: App, connection_file: &Path, interrupts: Receiver<()>) -> Re
             },
             recv(tick) -> _ => app.tick(),
             recv(interrupts) -> _ => {
-                app.interrupt();
+                kernel.interrupt(&mut app);
                 Vec::new()
             },
             recv(kernel.sockets.incoming) -> incoming => match incoming {
@@ -113,6 +113,13 @@ impl Kernel {
     fn send(&self, channel: Channel, message: Message) {
         if !self.sockets.send(channel, message) {
             eprintln!("tmrepl kernel: the socket thread has stopped");
+        }
+    }
+
+    /// Stops the running cell as Ctrl-C does; with none running there is nothing to stop.
+    fn interrupt(&self, app: &mut App) {
+        if self.running.is_some() {
+            app.interrupt();
         }
     }
 
@@ -220,7 +227,7 @@ impl Kernel {
             "history_request" => replies::history(app.session(), &message.content),
             "comm_info_request" => json!({"status": "ok", "comms": {}}),
             "interrupt_request" => {
-                app.interrupt();
+                self.interrupt(app);
                 json!({"status": "ok"})
             }
             "shutdown_request" => {
