@@ -10,7 +10,7 @@ pub mod wire;
 
 use crate::app::{App, Update};
 use crate::frontend::{self, CellReport};
-use crate::session::{NoticeKind, Stream};
+use crate::session::{NoticeKind, Stream, format_duration};
 use crate::timeline::CellStatus;
 use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, select};
@@ -93,6 +93,7 @@ pub fn run(mut app: App, connection_file: &Path, interrupts: Receiver<()>) -> Re
         }
         kernel.advance(&mut app);
     }
+    kernel.sockets.flush(std::time::Duration::from_secs(2));
     let said = frontend::save_before_quit(&mut app, |message| eprintln!("tmrepl: {message}"));
     for notice in frontend::problems(&said) {
         eprintln!("tmrepl: {}", notice.text);
@@ -399,7 +400,7 @@ impl Kernel {
     fn show(&mut self, app: &mut App, update: Update) {
         match update {
             Update::Started { elapsed } => {
-                eprintln!("tmrepl kernel: evcxr ready in {elapsed:?}");
+                eprintln!("tmrepl kernel: ready in {}", format_duration(elapsed));
             }
             Update::Output { stream, text, .. } => match stream {
                 Stream::Stdout => self.stream("stdout", &text),

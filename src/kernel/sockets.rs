@@ -24,9 +24,13 @@ pub struct Incoming {
     pub received: Received,
 }
 
-struct Outgoing {
-    channel: Channel,
-    message: Message,
+enum Outgoing {
+    Message {
+        channel: Channel,
+        message: Message,
+    },
+    /// Answered once everything queued before it was handed to its socket.
+    Flush(crossbeam_channel::Sender<()>),
 }
 
 pub struct Sockets {
@@ -37,7 +41,18 @@ pub struct Sockets {
 impl Sockets {
     /// Queues `message` on `channel`; false when the socket thread has stopped.
     pub fn send(&self, channel: Channel, message: Message) -> bool {
-        self.outgoing.send(Outgoing { channel, message }).is_ok()
+        self.outgoing
+            .send(Outgoing::Message { channel, message })
+            .is_ok()
+    }
+
+    /// Waits (at most `limit`) until what was sent is out, e.g. the shutdown_reply before
+    /// the process exits.
+    pub fn flush(&self, limit: std::time::Duration) {
+        let (done, flushed) = crossbeam_channel::bounded(1);
+        if self.outgoing.send(Outgoing::Flush(done)).is_ok() {
+            let _ = flushed.recv_timeout(limit);
+        }
     }
 }
 
@@ -137,8 +152,14 @@ async fn serve(
             }
         });
     }
-    while let Some(Outgoing { channel, message }) = outgoing.recv().await {
-        let mut message = message;
+    while let Some(next) = outgoing.recv().await {
+        let (channel, mut message) = match next {
+            Outgoing::Message { channel, message } => (channel, message),
+            Outgoing::Flush(done) => {
+                let _ = done.send(());
+                continue;
+            }
+        };
         if channel == Channel::Iopub {
             // The topic front ends subscribe by; they subscribe to everything.
             message.identities = vec![format!("kernel.{}", message.msg_type()).into_bytes()];

@@ -118,7 +118,7 @@ class NotebookTests(unittest.TestCase):
             "unsafe { std::ptr::null_mut::<i32>().write_volatile(1); }",
             "v.len()",
             "& std::thread::sleep(std::time::Duration::from_millis(300)); 7",
-            "std::thread::sleep(std::time::Duration::from_secs(4));",
+            "std::thread::sleep(std::time::Duration::from_secs(5));",
             "1 + 1",
         ]
         nb = nbformat.v4.new_notebook()
