@@ -4,7 +4,6 @@
 use crate::commands;
 use crate::session::Session;
 use crate::session::input::{Completeness, completeness};
-use crate::timeline::VarInfo;
 use serde_json::{Value, json};
 
 pub fn kernel_info(rustc_version: &str) -> Value {
@@ -52,14 +51,6 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// The variables live in the state the next cell starts from.
-fn current_vars(session: &Session) -> &[VarInfo] {
-    session
-        .timeline()
-        .get(session.current())
-        .map_or(&[], |cell| cell.vars.as_slice())
-}
-
 /// complete_reply content. Commands complete at the start of a line, names anywhere.
 /// Seam: rust-analyzer's completions, once the engine offers them, join `matches` here.
 pub fn complete(session: &Session, code: &str, cursor_pos: usize) -> Value {
@@ -77,7 +68,8 @@ pub fn complete(session: &Session, code: &str, cursor_pos: usize) -> Value {
         let colon = start - 1;
         (colon, commands::completions(&code[colon..end]))
     } else {
-        let mut names: Vec<String> = current_vars(session)
+        let mut names: Vec<String> = session
+            .current_vars()
             .iter()
             .map(|var| var.name.clone())
             .filter(|name| name.starts_with(word))
@@ -109,7 +101,7 @@ pub fn inspect(session: &Session, code: &str, cursor_pos: usize) -> Value {
         .find(|(_, c)| !is_name_char(*c))
         .map_or(code.len(), |(i, _)| at + i);
     let name = &code[start..end];
-    match current_vars(session).iter().find(|var| var.name == name) {
+    match session.current_vars().iter().find(|var| var.name == name) {
         Some(var) => json!({
             "status": "ok",
             "found": true,
@@ -198,7 +190,7 @@ fn glob_matches(pattern: &str, text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::session::{CellOutcome, EngineEvent, Settings};
-    use crate::timeline::CellStatus;
+    use crate::timeline::{CellStatus, VarInfo};
     use std::time::Duration;
 
     fn session_with(vars: &[(&str, &str)]) -> Session {
@@ -253,6 +245,27 @@ mod tests {
         assert_eq!(reply["found"], true);
         assert_eq!(reply["data"]["text/plain"], "answer: i32");
         assert_eq!(inspect(&session, "nothing", 2)["found"], false);
+    }
+
+    #[test]
+    fn names_come_from_the_current_state_not_the_last_cell() {
+        // `:take` copies a job's variable into the foreground without a new cell.
+        let mut session = session_with(&[("answer", "i32")]);
+        session.handle(EngineEvent::CommandDone {
+            result: Ok(String::new()),
+            vars: Some(vec![
+                VarInfo {
+                    name: "answer".into(),
+                    type_name: "i32".into(),
+                },
+                VarInfo {
+                    name: "taken".into(),
+                    type_name: "Vec<u8>".into(),
+                },
+            ]),
+        });
+        assert_eq!(inspect(&session, "taken", 0)["found"], true);
+        assert_eq!(complete(&session, "ta", 2)["matches"], json!(["taken"]));
     }
 
     #[test]
