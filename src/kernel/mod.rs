@@ -434,15 +434,17 @@ impl Kernel {
             .get(number)
             .map(|cell| cell.status.clone());
         let ename = status.as_ref().map_or("error", CellStatus::label);
-        // Line mode shows these as a warning only; a notebook needs the cell marked failed.
-        match &status {
-            Some(CellStatus::Crashed(why)) => {
-                self.error(ename, &format!("cell {number} crashed: {why}"))
-            }
-            Some(CellStatus::Interrupted) => {
-                self.error(ename, &format!("cell {number} was interrupted"))
-            }
-            _ => {}
+        // The session's warning says what happened and where it went back to; the reply
+        // marks the notebook cell failed, so "run all" stops there.
+        let failure = match &status {
+            Some(CellStatus::Crashed(why)) => Some(format!("cell {number} crashed: {why}")),
+            Some(CellStatus::Interrupted) => Some(format!("cell {number} was interrupted")),
+            _ => None,
+        };
+        if let (Some(what), Some(running)) = (failure, &mut self.running)
+            && running.error.is_none()
+        {
+            running.error = Some(error_content(ename, &what, &[]));
         }
         let mut rich = app.take_rich_output(number);
         for report in frontend::finished_cell(app.session(), number) {
