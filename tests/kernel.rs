@@ -430,6 +430,22 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
     assert_eq!(reply.msg_type(), "is_complete_reply");
     assert_eq!(reply.content["status"], "error");
 
+    // An unknown request gets an error reply; the kernel carries on.
+    let unknown = client.request(false, "frobnicate_request", json!({}));
+    assert_eq!(unknown.reply.msg_type(), "frobnicate_reply");
+    assert_eq!(unknown.reply.content["status"], "error");
+
+    // A widget's comm has no target here: it is closed at once.
+    let comm = client.message(
+        "comm_open",
+        json!({"comm_id": "c1", "target_name": "jupyter.widget", "data": {}}),
+    );
+    client.send_frames(false, comm.to_frames(&client.signer));
+    let closed = client
+        .iopub_until(Duration::from_secs(10), |m| m.msg_type() == "comm_close")
+        .expect("comm_close");
+    assert_eq!(closed.content["comm_id"], "c1");
+
     let incomplete = client.request(false, "is_complete_request", json!({"code": "fn f() {"}));
     assert_eq!(incomplete.reply.content["status"], "incomplete");
     let complete = client.request(

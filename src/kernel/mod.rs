@@ -243,8 +243,27 @@ impl Kernel {
                 }
                 None => error_content("MalformedMessage", "execute_request without code", &[]),
             },
+            "comm_open" => {
+                // No comm targets (widgets): the protocol's answer is to close it at once.
+                let comm_id = message.content["comm_id"].clone();
+                self.publish(
+                    &message,
+                    "comm_close",
+                    json!({"comm_id": comm_id, "data": {}}),
+                );
+                self.status(&message, "idle");
+                return Vec::new();
+            }
+            other if other.ends_with("_request") => {
+                // An error reply, so a client waiting for one does not hang.
+                eprintln!("tmrepl kernel: unknown request type {other:?}");
+                error_content(
+                    "UnknownMessageType",
+                    &format!("tmrepl does not handle {other}"),
+                    &[],
+                )
+            }
             other => {
-                // The protocol lets a kernel ignore what it does not know.
                 eprintln!("tmrepl kernel: ignored a message of unknown type {other:?}");
                 self.status(&message, "idle");
                 return Vec::new();
