@@ -525,3 +525,50 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_kernel_whose_jupyter_died_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+    let connection = json!({
+        "ip": "127.0.0.1", "transport": "tcp", "key": KEY,
+        "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
+        "control_port": ports[3], "hb_port": ports[4],
+    });
+    let file = dir.path().join("kernel.json");
+    std::fs::write(&file, connection.to_string()).unwrap();
+    let pid_file = dir.path().join("kernel.pid");
+    // A shell plays jupyter: it starts the kernel naming itself its parent, then exits.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("JPY_PARENT_PID=$$ \"$0\" kernel --connection-file \"$1\" >/dev/null 2>&1 & echo $! > \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_tmrepl"))
+        .arg(&file)
+        .arg(&pid_file)
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let alive = || {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .unwrap_or_default()
+                .contains(") Z ")
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while alive() {
+        if Instant::now() > deadline {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            panic!("the orphaned kernel kept running");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

@@ -68,6 +68,11 @@ pub fn run(mut app: App, connection_file: &Path, interrupts: Receiver<()>) -> Re
         kernel.show(&mut app, update);
     }
     let tick = crossbeam_channel::tick(std::time::Duration::from_millis(200));
+    // jupyter_client names itself here; a kernel whose parent died (and so was handed to
+    // another) would otherwise run on forever, holding its snapshots and session lock.
+    let parent = std::env::var("JPY_PARENT_PID")
+        .ok()
+        .and_then(|pid| pid.parse::<u32>().ok());
     while !kernel.shutting_down {
         let jobs_before: BTreeSet<u32> = app.session().active_jobs().into_iter().collect();
         let updates = select! {
@@ -75,7 +80,13 @@ pub fn run(mut app: App, connection_file: &Path, interrupts: Receiver<()>) -> Re
                 Ok(message) => app.handle(message),
                 Err(_) => vec![Update::Fatal("the engine stopped".into())],
             },
-            recv(tick) -> _ => app.tick(),
+            recv(tick) -> _ => {
+                if parent.is_some_and(|pid| std::os::unix::process::parent_id() != pid) {
+                    eprintln!("tmrepl kernel: the process that started it is gone; stopping");
+                    break;
+                }
+                app.tick()
+            },
             recv(interrupts) -> _ => {
                 kernel.interrupt(&mut app);
                 Vec::new()
