@@ -85,6 +85,11 @@ fn zmq(frames: Vec<Vec<u8>>) -> ZmqMessage {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    /// A kernel started with `args` before `kernel` (what a kernelspec may add).
+    fn start_with(args: &[&str]) -> Client {
         let dir = tempfile::tempdir().unwrap();
         let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
         let connection = json!({
@@ -96,6 +101,7 @@ impl Client {
         let file = dir.path().join("kernel.json");
         std::fs::write(&file, connection.to_string()).unwrap();
         let kernel = Command::new(env!("CARGO_BIN_EXE_tmrepl"))
+            .args(args)
             .args(["kernel", "--connection-file"])
             .arg(&file)
             .env_remove("RUST_BACKTRACE")
@@ -264,6 +270,21 @@ impl Client {
             }
         }
         None
+    }
+
+    /// Asks the kernel to shut down and waits until it has exited.
+    fn shut_down(&mut self) {
+        let shutdown = self.request(true, "shutdown_request", json!({"restart": false}));
+        assert_eq!(shutdown.reply.content["status"], "ok");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.kernel.try_wait().unwrap() {
+                assert!(status.success(), "{status:?}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the kernel did not exit");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn execute(&mut self, code: &str) -> Answer {
@@ -513,17 +534,32 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
     assert_eq!(second.parent_header["msg_id"], queued.header["msg_id"]);
     assert_eq!(second.content["status"], "aborted", "{second:?}");
 
-    let shutdown = client.request(true, "shutdown_request", json!({"restart": false}));
-    assert_eq!(shutdown.reply.content["status"], "ok");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(status) = client.kernel.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the kernel did not exit");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    client.shut_down();
+}
+
+#[test]
+fn a_kernelspec_with_session_continues_it_in_the_next_kernel() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let args = ["--data-dir", data_dir, "--session", "notebook"];
+    let mut first = Client::start_with(&args);
+    let defined = first.execute("let kept = 21;");
+    assert_eq!(
+        defined.reply.content["status"],
+        "ok",
+        "{}",
+        defined.describe()
+    );
+    first.shut_down();
+    let mut second = Client::start_with(&args);
+    let read = second.execute("kept * 2");
+    assert_eq!(read.result().as_deref(), Some("42"), "{}", read.describe());
+    assert!(
+        read.stream("stdout").contains("resumed notebook"),
+        "{}",
+        read.describe()
+    );
+    second.shut_down();
 }
 
 #[test]
