@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
+            [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -53,9 +54,50 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'tmrepl;kernel' {
+            [CompletionResult]::new('--connection-file', '--connection-file', [CompletionResultType]::ParameterName, 'The connection file Jupyter wrote for this kernel')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the kernelspec [default: the one Jupyter would find first]')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;kernel;install' {
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'DIR/share/jupyter')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user''s folder: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter')
+            [CompletionResult]::new('--sys-prefix', '--sys-prefix', [CompletionResultType]::ParameterName, 'The active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tmrepl;kernel;uninstall' {
+            [CompletionResult]::new('--prefix', '--prefix', [CompletionResultType]::ParameterName, 'DIR/share/jupyter')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user''s folder: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter')
+            [CompletionResult]::new('--sys-prefix', '--sys-prefix', [CompletionResultType]::ParameterName, 'The active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tmrepl;kernel;help' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the kernelspec [default: the one Jupyter would find first]')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;kernel;help;install' {
+            break
+        }
+        'tmrepl;kernel;help;uninstall' {
+            break
+        }
+        'tmrepl;kernel;help;help' {
+            break
+        }
         'tmrepl;help' {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
+            [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -63,6 +105,17 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             break
         }
         'tmrepl;help;sessions' {
+            break
+        }
+        'tmrepl;help;kernel' {
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove the kernelspec [default: the one Jupyter would find first]')
+            break
+        }
+        'tmrepl;help;kernel;install' {
+            break
+        }
+        'tmrepl;help;kernel;uninstall' {
             break
         }
         'tmrepl;help;help' {

@@ -22,6 +22,9 @@ _tmrepl() {
             tmrepl,help)
                 cmd="tmrepl__subcmd__help"
                 ;;
+            tmrepl,kernel)
+                cmd="tmrepl__subcmd__kernel"
+                ;;
             tmrepl,sessions)
                 cmd="tmrepl__subcmd__sessions"
                 ;;
@@ -31,8 +34,35 @@ _tmrepl() {
             tmrepl__subcmd__help,help)
                 cmd="tmrepl__subcmd__help__subcmd__help"
                 ;;
+            tmrepl__subcmd__help,kernel)
+                cmd="tmrepl__subcmd__help__subcmd__kernel"
+                ;;
             tmrepl__subcmd__help,sessions)
                 cmd="tmrepl__subcmd__help__subcmd__sessions"
+                ;;
+            tmrepl__subcmd__help__subcmd__kernel,install)
+                cmd="tmrepl__subcmd__help__subcmd__kernel__subcmd__install"
+                ;;
+            tmrepl__subcmd__help__subcmd__kernel,uninstall)
+                cmd="tmrepl__subcmd__help__subcmd__kernel__subcmd__uninstall"
+                ;;
+            tmrepl__subcmd__kernel,help)
+                cmd="tmrepl__subcmd__kernel__subcmd__help"
+                ;;
+            tmrepl__subcmd__kernel,install)
+                cmd="tmrepl__subcmd__kernel__subcmd__install"
+                ;;
+            tmrepl__subcmd__kernel,uninstall)
+                cmd="tmrepl__subcmd__kernel__subcmd__uninstall"
+                ;;
+            tmrepl__subcmd__kernel__subcmd__help,help)
+                cmd="tmrepl__subcmd__kernel__subcmd__help__subcmd__help"
+                ;;
+            tmrepl__subcmd__kernel__subcmd__help,install)
+                cmd="tmrepl__subcmd__kernel__subcmd__help__subcmd__install"
+                ;;
+            tmrepl__subcmd__kernel__subcmd__help,uninstall)
+                cmd="tmrepl__subcmd__kernel__subcmd__help__subcmd__uninstall"
                 ;;
             *)
                 ;;
@@ -41,7 +71,7 @@ _tmrepl() {
 
     case "${cmd}" in
         tmrepl)
-            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --explain-past --data-dir --session --resume --cell --no-replay --replay-effects --config --help --version config sessions help"
+            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --explain-past --data-dir --session --resume --cell --no-replay --replay-effects --config --help --version config sessions kernel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,7 +149,7 @@ _tmrepl() {
             return 0
             ;;
         tmrepl__subcmd__help)
-            opts="config sessions help"
+            opts="config sessions kernel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +190,48 @@ _tmrepl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tmrepl__subcmd__help__subcmd__kernel)
+            opts="install uninstall"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__help__subcmd__kernel__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__help__subcmd__kernel__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tmrepl__subcmd__help__subcmd__sessions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -167,6 +239,133 @@ _tmrepl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel)
+            opts="-h --connection-file --help install uninstall help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --connection-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__help)
+            opts="install uninstall help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__install)
+            opts="-h --user --sys-prefix --prefix --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__kernel__subcmd__uninstall)
+            opts="-h --user --sys-prefix --prefix --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --version 'Print version'
             cand config 'Print the effective configuration and where each value comes from'
             cand sessions 'List saved sessions: cells, size on disk, last use'
+            cand kernel 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tmrepl;config'= {
@@ -47,14 +48,56 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'tmrepl;kernel'= {
+            cand --connection-file 'The connection file Jupyter wrote for this kernel'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand install 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session'
+            cand uninstall 'Remove the kernelspec [default: the one Jupyter would find first]'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;kernel;install'= {
+            cand --prefix 'DIR/share/jupyter'
+            cand --user 'The user''s folder: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter'
+            cand --sys-prefix 'The active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tmrepl;kernel;uninstall'= {
+            cand --prefix 'DIR/share/jupyter'
+            cand --user 'The user''s folder: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter'
+            cand --sys-prefix 'The active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tmrepl;kernel;help'= {
+            cand install 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session'
+            cand uninstall 'Remove the kernelspec [default: the one Jupyter would find first]'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;kernel;help;install'= {
+        }
+        &'tmrepl;kernel;help;uninstall'= {
+        }
+        &'tmrepl;kernel;help;help'= {
+        }
         &'tmrepl;help'= {
             cand config 'Print the effective configuration and where each value comes from'
             cand sessions 'List saved sessions: cells, size on disk, last use'
+            cand kernel 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tmrepl;help;config'= {
         }
         &'tmrepl;help;sessions'= {
+        }
+        &'tmrepl;help;kernel'= {
+            cand install 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session'
+            cand uninstall 'Remove the kernelspec [default: the one Jupyter would find first]'
+        }
+        &'tmrepl;help;kernel;install'= {
+        }
+        &'tmrepl;help;kernel;uninstall'= {
         }
         &'tmrepl;help;help'= {
         }

@@ -57,6 +57,8 @@ pub struct App {
     last_activity: Instant,
     /// The saved session this process has open, locked against other tmrepls.
     lock: Option<archive::SessionLock>,
+    /// The last cell's rich output (HTML, images), until a front end that shows it takes it.
+    rich_output: Option<(u32, Vec<(String, String)>)>,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             startup: Vec::new(),
             last_activity: Instant::now(),
             lock: None,
+            rich_output: None,
         };
         // An engine that failed to start says so in its first message.
         let _ = app.send(Request::SetJobLimit(job_limit));
@@ -313,6 +316,18 @@ impl App {
         self.carry_out(effects)
     }
 
+    /// Cell `cell`'s rich output as (MIME type, data), taken: only the Jupyter kernel
+    /// shows it, and only the last cell's is kept.
+    pub fn take_rich_output(&mut self, cell: u32) -> Vec<(String, String)> {
+        match self.rich_output.take() {
+            Some((of, content)) if of == cell => content,
+            other => {
+                self.rich_output = other;
+                Vec::new()
+            }
+        }
+    }
+
     pub fn interrupt(&mut self) {
         if let Some(remote) = self.engine.remote() {
             remote.interrupt();
@@ -336,6 +351,10 @@ impl App {
             EngineMessage::StartFailed(error) => vec![Update::Fatal(error)],
             EngineMessage::InputRequested { prompt, password } => {
                 vec![Update::InputRequested { prompt, password }]
+            }
+            EngineMessage::Display { cell, content } => {
+                self.rich_output = Some((cell, content));
+                Vec::new()
             }
             EngineMessage::Done(id) => {
                 if self.in_flight.remove(&id) == Some(true) {

@@ -80,6 +80,43 @@ pub enum Subcommand {
     Config,
     /// List saved sessions: cells, size on disk, last use
     Sessions,
+    /// Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec
+    Kernel(KernelArgs),
+}
+
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct KernelArgs {
+    /// The connection file Jupyter wrote for this kernel
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub connection_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub action: Option<KernelAction>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum KernelAction {
+    /// Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with
+    /// --session NAME before `kernel`, its notebooks use that saved session
+    Install(SpecPlace),
+    /// Remove the kernelspec [default: the one Jupyter would find first]
+    Uninstall(SpecPlace),
+}
+
+/// Which Jupyter data folder, as `jupyter kernelspec install` chooses it.
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+#[group(multiple = false)]
+pub struct SpecPlace {
+    /// The user's folder: $JUPYTER_DATA_DIR, else $XDG_DATA_HOME/jupyter
+    #[arg(long)]
+    pub user: bool,
+    /// The active Python environment ($VIRTUAL_ENV or $CONDA_PREFIX)
+    #[arg(long)]
+    pub sys_prefix: bool,
+    /// DIR/share/jupyter
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub prefix: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod frontend;
 pub mod history;
 pub mod jobs;
+pub mod kernel;
 pub mod plain;
 pub mod runtime;
 pub mod session;

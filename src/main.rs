@@ -5,7 +5,7 @@ use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tmrepl::app::App;
-use tmrepl::cli::{Cli, Subcommand, total_ram};
+use tmrepl::cli::{Cli, KernelAction, SpecPlace, Subcommand, total_ram};
 use tmrepl::config::{self, Config};
 use tmrepl::plain::{self, PlainOptions};
 use tmrepl::session::Settings;
@@ -62,7 +62,17 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         return Ok(0);
     }
-    let interactive = std::io::stdin().is_terminal();
+    let kernel_file = match &cli.command {
+        Some(Subcommand::Kernel(args)) => match (&args.action, &args.connection_file) {
+            (Some(action), _) => return kernel_spec(&cli, action),
+            (None, Some(file)) => Some(file.clone()),
+            (None, None) => {
+                anyhow::bail!("tmrepl kernel needs --connection-file FILE, or install/uninstall")
+            }
+        },
+        _ => None,
+    };
+    let interactive = std::io::stdin().is_terminal() && kernel_file.is_none();
     let full_screen = interactive
         && std::io::stdout().is_terminal()
         && !cli.plain
@@ -122,6 +132,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             );
         }
     }
+    if let Some(file) = kernel_file {
+        return tmrepl::kernel::run(app, &file, interrupts);
+    }
     if full_screen {
         return tmrepl::ui::run(
             app,
@@ -143,6 +156,40 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         },
         interrupts,
     )
+}
+
+/// `tmrepl kernel install|uninstall`.
+fn kernel_spec(cli: &Cli, action: &KernelAction) -> anyhow::Result<i32> {
+    use tmrepl::kernel::spec::{self, Env, Place};
+    let env = Env::from_process();
+    let place = |p: &SpecPlace| match (&p.prefix, p.sys_prefix, p.user) {
+        (Some(dir), _, _) => Some(Place::Prefix(dir.clone())),
+        (None, true, _) => Some(Place::SysPrefix),
+        (None, false, true) => Some(Place::User),
+        (None, false, false) => None,
+    };
+    match action {
+        KernelAction::Install(p) => {
+            let kernels = env.kernels_dir(&place(p).unwrap_or(Place::User))?;
+            let exe = std::env::current_exe()?;
+            let extra = spec::session_args(
+                cli.data_dir.as_deref(),
+                cli.session.as_deref(),
+                cli.resume.as_deref(),
+            );
+            let dir = spec::install(&kernels, &exe, &extra)?;
+            println!(
+                "installed the kernelspec tmrepl (\"{}\") in {}",
+                spec::DISPLAY_NAME,
+                dir.display()
+            );
+        }
+        KernelAction::Uninstall(p) => {
+            let dir = spec::uninstall(&env, place(p).as_ref())?;
+            println!("removed the kernelspec in {}", dir.display());
+        }
+    }
+    Ok(0)
 }
 
 fn format_age(secs: u64) -> String {

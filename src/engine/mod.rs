@@ -47,6 +47,13 @@ pub enum EngineMessage {
     },
     /// The request with this id is finished: every event it caused was sent before this.
     Done(RequestId),
+    /// Rich output of a cell (evcxr's `EVCXR_BEGIN_CONTENT` blocks other than text/plain:
+    /// HTML, images, …) as (MIME type, data), sent before the cell's outcome. Only the
+    /// Jupyter kernel can show it.
+    Display {
+        cell: u32,
+        content: Vec<(String, String)>,
+    },
 }
 
 pub struct EngineHandle {
@@ -464,6 +471,19 @@ impl Engine {
         match result {
             Ok(outputs) => {
                 outcome.value = outputs.get("text/plain").map(str::to_owned);
+                let mut rich: Vec<(String, String)> = outputs
+                    .content_by_mime_type
+                    .iter()
+                    .filter(|(mime_type, _)| mime_type.as_str() != "text/plain")
+                    .map(|(mime_type, data)| (mime_type.clone(), data.clone()))
+                    .collect();
+                if !rich.is_empty() {
+                    rich.sort();
+                    let _ = self.messages.send(EngineMessage::Display {
+                        cell,
+                        content: rich,
+                    });
+                }
                 if let Some(report) = &report {
                     if let Some(crash) = &report.crash {
                         outcome.status = if crash.description == "interrupted" {
