@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
 
+mod common;
+
+use common::settle;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::{Duration, Instant};
 use tmrepl::app::App;
 use tmrepl::session::Settings;
 use tmrepl::ui::view::{Entry, Focus, Overlay};
@@ -17,18 +19,6 @@ fn key(app: &mut App, tui: &mut Tui, code: KeyCode, modifiers: KeyModifiers) -> 
 fn type_text(app: &mut App, tui: &mut Tui, text: &str) {
     for c in text.chars() {
         key(app, tui, KeyCode::Char(c), KeyModifiers::NONE);
-    }
-}
-
-/// Pumps engine messages into the interface until the app is idle.
-fn settle(app: &mut App, tui: &mut Tui) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while app.is_busy() {
-        assert!(Instant::now() < deadline, "the session did not settle");
-        if let Ok(message) = app.messages().recv_timeout(Duration::from_millis(100)) {
-            let updates = app.handle(message);
-            tui.apply(app, updates);
-        }
     }
 }
 

@@ -6,24 +6,12 @@
 
 mod common;
 
-use common::{run_command_with_script, tmrepl};
+use common::{run_command_with_script, settle, tmrepl};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::time::{Duration, Instant};
 use tmrepl::app::App;
 use tmrepl::session::Settings;
 use tmrepl::ui::Tui;
 use tmrepl::ui::view::Overlay;
-
-fn settle(app: &mut App, tui: &mut Tui) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    while app.is_busy() {
-        assert!(Instant::now() < deadline, "the session did not settle");
-        if let Ok(message) = app.messages().recv_timeout(Duration::from_millis(100)) {
-            let updates = app.handle(message);
-            tui.apply(app, updates);
-        }
-    }
-}
 
 #[test]
 #[allow(unsafe_code)] // the one test here: it sets the environment before any thread of its own

@@ -199,3 +199,16 @@ impl Live {
         }
     }
 }
+
+/// Feeds the engine's messages to the full-screen interface until the app is idle, as its
+/// event loop does.
+pub fn settle(app: &mut tmrepl::app::App, tui: &mut tmrepl::ui::Tui) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while app.is_busy() {
+        assert!(Instant::now() < deadline, "the session did not settle");
+        if let Ok(message) = app.messages().recv_timeout(Duration::from_millis(100)) {
+            let updates = app.handle(message);
+            tui.apply(app, updates);
+        }
+    }
+}
