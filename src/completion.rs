@@ -25,6 +25,9 @@ pub struct Completions {
     pub start: usize,
     pub end: usize,
     pub candidates: Vec<Candidate>,
+    /// rust-analyzer was asked and did not answer in time (it goes on working, so asking
+    /// again soon is quick); the candidates are the fallback's.
+    pub late: bool,
 }
 
 impl Completions {
@@ -73,30 +76,16 @@ pub fn complete(
         let word = word_before(before);
         return by_prefix(cursor, word, variables.to_vec());
     }
-    if let Some(engine) = engine
-        && let Some(Ok(found)) = engine.complete(source, cursor, ENGINE_WAIT)
-    {
-        // rust-analyzer offers every method of the receiver; keep those that continue
-        // what is typed, as a shell does (its range may start before the cursor).
-        let start = clamp_to_boundary(source, found.start.min(cursor));
-        let typed = &source[start..cursor];
-        let mut candidates: Vec<Candidate> = found
-            .candidates
-            .into_iter()
-            .filter(|c| c.insert.starts_with(typed))
-            .map(|c| Candidate {
-                insert: c.insert,
-                label: c.label,
-            })
-            .collect();
-        candidates.sort_by(|a, b| a.insert.cmp(&b.insert));
-        candidates.dedup_by(|a, b| a.insert == b.insert);
-        if !candidates.is_empty() {
-            return Completions {
-                start,
-                end: found.end.max(cursor),
-                candidates,
-            };
+    let mut late = false;
+    if let Some(engine) = engine {
+        match engine.complete(source, cursor, ENGINE_WAIT) {
+            Some(Ok(found)) => {
+                if let Some(found) = engine_candidates(source, cursor, found) {
+                    return found;
+                }
+            }
+            Some(Err(_)) => {}
+            None => late = true,
         }
     }
     let word = word_before(before);
@@ -105,11 +94,44 @@ pub fn complete(
             start: cursor,
             end: cursor,
             candidates: Vec::new(),
+            late,
         };
     }
     let mut names = variables.to_vec();
     names.extend(KEYWORDS.iter().map(|k| k.to_string()));
-    by_prefix(cursor, word, names)
+    Completions {
+        late,
+        ..by_prefix(cursor, word, names)
+    }
+}
+
+/// rust-analyzer's answer as candidates that continue the typed text; None when none do.
+fn engine_candidates(
+    source: &str,
+    cursor: usize,
+    found: crate::engine::CodeCompletions,
+) -> Option<Completions> {
+    // rust-analyzer offers every method of the receiver; keep those that continue
+    // what is typed, as a shell does (its range may start before the cursor).
+    let start = clamp_to_boundary(source, found.start.min(cursor));
+    let typed = &source[start..cursor];
+    let mut candidates: Vec<Candidate> = found
+        .candidates
+        .into_iter()
+        .filter(|c| c.insert.starts_with(typed))
+        .map(|c| Candidate {
+            insert: c.insert,
+            label: c.label,
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.insert.cmp(&b.insert));
+    candidates.dedup_by(|a, b| a.insert == b.insert);
+    (!candidates.is_empty()).then(|| Completions {
+        start,
+        end: found.end.max(cursor),
+        candidates,
+        late: false,
+    })
 }
 
 fn clamp_to_boundary(source: &str, cursor: usize) -> usize {
@@ -142,6 +164,7 @@ fn by_prefix(cursor: usize, word: &str, names: Vec<String>) -> Completions {
     Completions {
         start: cursor - word.len(),
         end: cursor,
+        late: false,
         candidates: names
             .into_iter()
             .map(|name| Candidate {

@@ -253,6 +253,7 @@ fn completion_menu_over_the_editor_and_a_picked_variable() {
             start: 2,
             end: 15,
             candidates,
+            late: false,
         },
         selected: 1,
     });

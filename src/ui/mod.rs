@@ -502,6 +502,12 @@ fn complete(view: &mut View, app: &App) {
     let engine = (!app.is_busy()).then(|| app.code_completer());
     let mut found = completion::complete(&text, cursor, &variables, engine.as_ref());
     match found.candidates.as_slice() {
+        [] if found.late => {
+            view.status = Some((
+                NoticeKind::Info,
+                "rust-analyzer is still busy; Tab again in a moment".into(),
+            ))
+        }
         [] => view.status = Some((NoticeKind::Info, "no completions here".into())),
         [only] => {
             let insert = only.insert.clone();

@@ -806,9 +806,16 @@ impl View {
             human_bytes(session.budget()),
             if busy { "busy" } else { "ready" }
         );
-        let hints = "F1 help  Tab panel  Ctrl-T rewind  Ctrl-D quit ";
         let message = self.status.as_ref().map(|(_, m)| m.as_str()).unwrap_or("");
         let width = area.width as usize;
+        // The key hints never change; a message, when there is one, takes their room.
+        let hints = if message.is_empty()
+            || width >= left.chars().count() + 47 + 16 + message.chars().count().min(30)
+        {
+            "F1 help  Tab panel  Ctrl-T rewind  Ctrl-D quit "
+        } else {
+            "F1 help "
+        };
         let room = width.saturating_sub(left.chars().count() + hints.chars().count() + 4);
         // A sliver of a message says nothing: show it only when there is room.
         let message: String = if room >= 12 {
