@@ -327,26 +327,18 @@ impl Session {
             name: name.to_owned(),
             opening: Opening::Continue,
         }];
-        let replay = self.settings.replay.then(|| {
-            let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
-            replay::plan(
-                &replay::ChainCell::from_manifests(&chain),
-                &skip,
-                self.settings.replay_effects,
-                items::statements,
-            )
-        });
+        let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
+        let cells = replay::ChainCell::from_manifests(&chain);
+        let plan = |allow_effects| replay::plan(&cells, &skip, allow_effects, items::statements);
+        let replay = self
+            .settings
+            .replay
+            .then(|| plan(self.settings.replay_effects));
         if let Some(without) = &replay
             && self.settings.ask_replay_effects
             && !self.settings.replay_effects
         {
-            let skip = chain.last().map(|m| skipped(&m.vars)).unwrap_or_default();
-            let with = replay::plan(
-                &replay::ChainCell::from_manifests(&chain),
-                &skip,
-                true,
-                items::statements,
-            );
+            let with = plan(true);
             if let Some(question) = replay_question(without, &with) {
                 effects.push(Effect::Ask(question));
                 self.pending_resume = Some(PendingResume {
