@@ -658,6 +658,14 @@ fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
     }
 }
 
+/// A variable the archive could not store (no serde).
+fn unstored(name: &str) -> crate::archive::SavedVar {
+    crate::archive::SavedVar {
+        not_saved: Some("no serde".into()),
+        ..saved(name, None)
+    }
+}
+
 fn persist_plan(effects: &[Effect]) -> &PersistPlan {
     effects
         .iter()
@@ -1061,10 +1069,6 @@ fn a_cell_records_what_it_made_and_named_and_its_manifest_carries_it() {
 
 #[test]
 fn resuming_plans_the_replay_says_it_first_and_no_replay_keeps_it_off() {
-    let unstored = |name: &str| crate::archive::SavedVar {
-        not_saved: Some("no serde".into()),
-        ..saved(name, None)
-    };
     let manifests = || {
         vec![
             crate::archive::Manifest {
@@ -1133,18 +1137,14 @@ fn vars_and_save_say_how_each_value_comes_back() {
         ],
     );
     persisted(&mut s, 2, true, Vec::new());
-    let no_serde = |name: &str| crate::archive::SavedVar {
-        not_saved: Some("no serde".into()),
-        ..saved(name, None)
-    };
     s.flush_saves(true);
-    persisted(&mut s, 1, false, vec![no_serde("shared")]);
+    persisted(&mut s, 1, false, vec![unstored("shared")]);
     s.persisting = Some(2);
     persisted(
         &mut s,
         2,
         false,
-        vec![saved("f", Some("ff")), no_serde("h"), no_serde("shared")],
+        vec![saved("f", Some("ff")), unstored("h"), unstored("shared")],
     );
     let table = s.vars_table(None).unwrap();
     assert!(
@@ -1167,10 +1167,6 @@ fn vars_and_save_say_how_each_value_comes_back() {
 
 #[test]
 fn the_full_screen_interface_is_asked_once_before_cells_with_outside_effects_are_replayed() {
-    let unstored = |name: &str| crate::archive::SavedVar {
-        not_saved: Some("no serde".into()),
-        ..saved(name, None)
-    };
     let manifests = || {
         vec![
             crate::archive::Manifest {
