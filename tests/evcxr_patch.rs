@@ -170,8 +170,12 @@ minidep::triple(2)
 p.x
 n
 :vars
+std::fs::write({lib:?}, "pub fn triple(x: i32) -> i32 {{ x * 4 }}\n").unwrap();
+minidep::triple(2)
+n + 2
 "#,
-            krate.display()
+            krate.display(),
+            lib = krate.join("src/lib.rs"),
         ),
     );
     let all = t.all();
@@ -192,4 +196,17 @@ n
         assert_eq!(t.out(5), Some("7"), "{all}");
     }
     assert_eq!(t.out(6), Some("5"), "{all}");
+
+    // Change 5: cells whose build inputs are unchanged skip cargo, but an edited path
+    // dependency is an input: the cell after the edit sees the new code.
+    assert_eq!(t.out(8), Some("8"), "{all}");
+    assert_eq!(t.out(9), Some("7"), "{all}");
+    // The last cell went straight to rustc: the command cargo recorded (at cell 8, whose
+    // inputs had changed) is older than the last cell's source.
+    let build = data.path().join("build/slot-0");
+    let modified = |path: PathBuf| std::fs::metadata(&path).unwrap().modified().unwrap();
+    assert!(
+        modified(build.join(".evcxr-rustc-command")) < modified(build.join("src/lib.rs")),
+        "{all}"
+    );
 }

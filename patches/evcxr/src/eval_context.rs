@@ -240,6 +240,11 @@ impl Config {
         command
     }
 
+    /// The program cargo runs as rustc wrapper when evcxr wraps rustc.
+    pub(crate) fn subprocess_path(&self) -> &Path {
+        &self.subprocess_path
+    }
+
     pub(crate) fn crate_dir(&self) -> &Path {
         &self.tmpdir
     }

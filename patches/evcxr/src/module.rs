@@ -27,11 +27,13 @@ use std::process::Command;
 
 mod artifacts;
 pub(crate) mod cache;
+mod direct_rustc;
 
 pub(crate) const CORE_EXTERN_ENV: &str = "EVCXR_CORE_EXTERN";
 pub(crate) const CACHE_ENABLED_ENV: &str = "EVCXR_CACHE_ENABLED";
 const EXECUTION_SO_PATH_FILE: &str = ".evcxr-execution-so";
 const EXECUTION_SO_PATH_ENV: &str = "EVCXR_EXECUTION_SO_PATH";
+const RUSTC_COMMAND_FILE: &str = ".evcxr-rustc-command";
 
 pub(crate) fn shared_object_prefix() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -123,6 +125,9 @@ fn rename_or_copy_so_file(src: &Path, dest: &Path) -> Result<(), Error> {
 pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
+    /// The rustc command cargo last ran for the crate, with the fingerprint of the build
+    /// inputs it was made from (see `direct_rustc`).
+    direct_rustc: Option<(u64, direct_rustc::RustcCommand)>,
 }
 
 const CRATE_NAME: &str = "ctx";
@@ -132,6 +137,7 @@ impl Module {
         Ok(Module {
             build_num: 0,
             last_allow_static: None,
+            direct_rustc: None,
         })
     }
 
@@ -179,6 +185,7 @@ impl Module {
         if self.last_allow_static == Some(!config.allow_static_linking) {
             // If allow_static_linking has changed, then we need to rebuild everything.
             config.cargo_command("clean").output()?;
+            self.direct_rustc = None;
         }
         self.last_allow_static = Some(config.allow_static_linking);
         let mut command = config.cargo_command("build");
@@ -198,18 +205,44 @@ impl Module {
             Err(error) => return Err(error.into()),
         }
 
-        let cargo_output = run_cargo(command, code_block)?;
+        // Only the cell's code changed since cargo last built: run the rustc command it
+        // ran then, without cargo (see `direct_rustc`).
+        let record_file = config.crate_dir().join(RUSTC_COMMAND_FILE);
+        let inputs = record_rustc_command(&mut command, config, &record_file)
+            .then(|| direct_rustc::build_inputs(config.crate_dir(), &command))
+            .flatten();
+        let direct = self
+            .direct_rustc
+            .as_ref()
+            .filter(|(recorded_inputs, _)| Some(*recorded_inputs) == inputs)
+            .and_then(|(_, rustc)| rustc.command())
+            .and_then(|rustc| Some((execution_so_source(&rustc)?, rustc)));
+        let (cargo_output, direct_so_file) = if let Some((so_file, rustc)) = direct {
+            (run_build(rustc, code_block, "rustc")?, Some(so_file))
+        } else {
+            self.direct_rustc = None;
+            let _ = fs::remove_file(&record_file);
+            let built = run_build(command, code_block, "cargo rustc");
+            // Recorded even when the cell did not compile: its dependencies did.
+            if let (Some(inputs), Some(rustc)) =
+                (inputs, direct_rustc::RustcCommand::read(&record_file))
+            {
+                self.direct_rustc = Some((inputs, rustc));
+            }
+            (built?, None)
+        };
         if config.time_passes {
             let output = String::from_utf8_lossy(&cargo_output.stderr);
             eprintln!("{output}");
         }
 
-        let so_file = match fs::read_to_string(&so_path_file) {
-            Ok(path) => PathBuf::from(path),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        let so_file = match (direct_so_file, fs::read_to_string(&so_path_file)) {
+            (Some(so_file), _) => so_file,
+            (None, Ok(path)) => PathBuf::from(path),
+            (None, Err(error)) if error.kind() == std::io::ErrorKind::NotFound => {
                 compiled_so_path(&cargo_output.stdout)?
             }
-            Err(error) => return Err(error.into()),
+            (None, Err(error)) => return Err(error.into()),
         };
 
         let copied_so_file = so_file.with_file_name(shared_object_name_from_crate_name(&format!(
@@ -312,6 +345,9 @@ pub(crate) fn wrap_rustc() {
 
 pub(crate) fn wrap_rustc_helper() -> Result<i32> {
     let mut command = rustc_command()?;
+    if execution_so_source(&command).is_some() {
+        direct_rustc::RustcCommand::record_if_asked(&command);
+    }
 
     let cache_result = cache::access_cache(&command)?;
     if matches!(cache_result, CacheResult::Hit) {
@@ -512,11 +548,28 @@ fn map_extern_arg(ext: &str) -> OsString {
     OsString::from(ext)
 }
 
-/// Run a cargo command prepared for the provided `code_block`, processing the
+/// Asks cargo's rustc wrapper to record the cell crate's rustc command in `record_file`,
+/// adding evcxr's wrapper when no other is set. False when that is not possible: another
+/// wrapper (sccache) or evcxr's build cache stands between cargo and rustc.
+fn record_rustc_command(command: &mut Command, config: &Config, record_file: &Path) -> bool {
+    let set = |name: &str| command.get_envs().any(|(k, v)| k == name && v.is_some());
+    if set(CACHE_ENABLED_ENV) || (set("RUSTC_WRAPPER") && !set(crate::runtime::WRAP_RUSTC_ENV)) {
+        return false;
+    }
+    if !set("RUSTC_WRAPPER") {
+        command.env("RUSTC_WRAPPER", config.subprocess_path());
+        command.env(crate::runtime::WRAP_RUSTC_ENV, "1");
+    }
+    command.env(direct_rustc::RECORD_ENV, record_file);
+    true
+}
+
+/// Run a cargo (or rustc) command prepared for the provided `code_block`, processing the
 /// command's output.
-fn run_cargo(
+fn run_build(
     mut command: std::process::Command,
     code_block: &CodeBlock,
+    what: &str,
 ) -> Result<std::process::Output, Error> {
     use std::io::BufRead;
     use std::io::Read;
@@ -527,7 +580,7 @@ fn run_cargo(
         .spawn();
     let mut child = match mb_child {
         Ok(out) => out,
-        Err(err) => bail!("Error running 'cargo rustc': {}", err),
+        Err(err) => bail!("Error running '{}': {}", what, err),
     };
 
     // Collect stdout in a parallel thread
