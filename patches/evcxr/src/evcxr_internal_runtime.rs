@@ -24,11 +24,30 @@ impl VariableStore {
     }
 
     pub fn put_variable<T: 'static>(&mut self, name: &str, value: T) {
-        self.variables.insert(name.to_owned(), Box::new(value));
+        self.put_boxed(name, Box::new(value));
+    }
+
+    // The map's code lives in these three non-generic functions, which `KEEP_COMPILED`
+    // has compiled into every cell's crate: so rustc's incremental cache always holds it,
+    // also after a cell that used no variable (which would otherwise drop it and make the
+    // next cell that stores one optimise the map's code again, ~150 ms).
+    #[inline(never)]
+    fn put_boxed(&mut self, name: &str, value: Box<dyn std::any::Any + 'static>) {
+        self.variables.insert(name.to_owned(), value);
+    }
+
+    #[inline(never)]
+    fn get_boxed(&self, name: &str) -> Option<&(dyn std::any::Any + 'static)> {
+        self.variables.get(name).map(|v| &**v)
+    }
+
+    #[inline(never)]
+    fn remove_boxed(&mut self, name: &str) -> Option<Box<dyn std::any::Any + 'static>> {
+        self.variables.remove(name)
     }
 
     pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {
-        if let Some(v) = self.variables.get(name)
+        if let Some(v) = self.get_boxed(name)
             && v.downcast_ref::<T>().is_none()
         {
             eprintln!("The type of the variable {name} was redefined, so was lost.",);
@@ -39,7 +58,7 @@ impl VariableStore {
     }
 
     pub fn take_variable<T: 'static>(&mut self, name: &str) -> T {
-        match self.variables.remove(name) {
+        match self.remove_boxed(name) {
             Some(v) => {
                 if let Ok(value) = v.downcast() {
                     *value
@@ -73,6 +92,17 @@ impl VariableStore {
         self.variables.extend(other.variables.drain());
     }
 }
+
+type PutBoxed = fn(&mut VariableStore, &str, Box<dyn std::any::Any + 'static>);
+type GetBoxed = for<'a> fn(&'a VariableStore, &str) -> Option<&'a (dyn std::any::Any + 'static)>;
+type RemoveBoxed = fn(&mut VariableStore, &str) -> Option<Box<dyn std::any::Any + 'static>>;
+
+#[used]
+static KEEP_COMPILED: (PutBoxed, GetBoxed, RemoveBoxed) = (
+    VariableStore::put_boxed,
+    VariableStore::get_boxed,
+    VariableStore::remove_boxed,
+);
 
 pub fn create_variable_store() -> *mut VariableStore {
     Box::into_raw(Box::new(VariableStore::new()))
