@@ -328,20 +328,22 @@ impl Engine {
         // not the user's, and would only be noise (or scribble over the TUI).
         let quiet = QuietStderr::new();
         let added = (|| -> Result<()> {
-            // (evcxr's build cache would keep these across sessions, but with it on cargo
-            // re-runs every dependency's rustc on every cell: measured, left off.)
-            commit!(self, s => {
-                s.add_dep("tmrepl_persist", &spec).map_err(|e| anyhow!("adding the helper crate: {e}"))?;
-            });
+            let mut state = self.ctx.state();
+            state
+                .add_dep("tmrepl_persist", &spec)
+                .map_err(|e| anyhow!("adding the helper crate: {e}"))?;
             // rust-analyzer loads the standard library on the other core while the helper
             // builds and the user types; without it the first cell with a `let` waits
-            // seconds. Started after the dependency is added (a changed crate graph makes
-            // it start over). Only a speed-up: if it cannot start, the first question does
-            // the loading.
-            let _ = self.ctx.warm_up_analysis();
-            // A new dependency is only built with the next cell: build it now, quietly,
-            // while the user types the first one.
-            let built = self.ctx.eval("{}").map(|_| ());
+            // seconds. Started with the helper already among the dependencies (a changed
+            // crate graph makes it start over: measured, started before the dependency
+            // it redoes most of its work) but before the build, so that both run at once.
+            // Only a speed-up: if it cannot start, the first question does the loading.
+            let _ = self.ctx.warm_up_analysis(&state);
+            // (evcxr's build cache would keep the helper across sessions, but with it on
+            // cargo re-runs every dependency's rustc on every cell: measured, left off.)
+            // A new dependency is built by the next evaluation: an empty cell, now, while
+            // the user types the first one.
+            let built = self.ctx.eval_with_state("{}", state).map(|_| ());
             let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
             self.sync_output(true);
             built.map_err(|e| anyhow!("building the helper crate: {e}"))

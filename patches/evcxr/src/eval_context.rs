@@ -594,9 +594,12 @@ impl EvalContext {
 
     /// Starts rust-analyzer's slow first work (loading the standard library) on a thread of
     /// its own, so that the first cell that defines a variable, and the first completion,
-    /// wait less for it. Front ends call it once, early, while the user types.
-    pub fn warm_up_analysis(&mut self) -> Result<()> {
-        self.write_cargo_toml(&self.committed_state)?;
+    /// wait less for it. Front ends call it once, early, while the user types. `state` is
+    /// the state the next evaluation will use (its dependencies are what rust-analyzer
+    /// loads): passing one with new dependencies before evaluating it lets their build and
+    /// the analysis run at the same time.
+    pub fn warm_up_analysis(&mut self, state: &ContextState) -> Result<()> {
+        self.write_cargo_toml(state)?;
         self.analyzer.warm_up_in_background()
     }
 
