@@ -136,3 +136,34 @@ fn a_value_the_store_already_holds_is_hashed_not_written() {
     );
     assert!(!staging.join("ints.bin").exists());
 }
+
+/// The helper's own BLAKE3 names objects that tmrepl later reads through the `blake3`
+/// crate (which checks every object against its name): the two must agree on inputs
+/// around every block (64 bytes), chunk (1024) and tree boundary, however they are fed.
+#[test]
+fn the_helpers_blake3_agrees_with_the_blake3_crate() {
+    let data: Vec<u8> = (0..(1u32 << 20) + 4099)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut lengths = vec![
+        0, 1, 63, 64, 65, 127, 128, 1023, 1024, 1025, 2047, 2048, 2049,
+    ];
+    for chunks in [3usize, 4, 5, 7, 8, 9, 16, 31, 33, 64, 100, 1024, 1027] {
+        lengths.extend([chunks * 1024 - 1, chunks * 1024, chunks * 1024 + 1]);
+    }
+    lengths.push(data.len());
+    for len in lengths {
+        let input = &data[..len];
+        let expected = blake3::hash(input).to_hex().to_string();
+        let mut whole = tmrepl_persist::blake3::Hasher::default();
+        whole.update(input);
+        assert_eq!(whole.finalize_hex(), expected, "{len} bytes at once");
+        // In uneven pieces, as a BufWriter hands them over.
+        let mut pieces = tmrepl_persist::blake3::Hasher::default();
+        for piece in input.chunks(997) {
+            pieces.update(piece);
+            pieces.update(&[]);
+        }
+        assert_eq!(pieces.finalize_hex(), expected, "{len} bytes in pieces");
+    }
+}
