@@ -35,6 +35,9 @@ pub(crate) fn get_library_names(config: &Config) -> Result<Vec<String>> {
 }
 
 pub(crate) fn validate_dep(dep: &str, dep_config: &str, config: &Config) -> Result<()> {
+    if let Some(path) = plain_path_dependency(dep_config) {
+        return validate_path_dep(dep, &config.crate_dir().join(path), config);
+    }
     std::fs::write(
         config.crate_dir().join("Cargo.toml"),
         format!(
@@ -87,6 +90,66 @@ pub(crate) fn validate_dep(dep: &str, dep_config: &str, config: &Config) -> Resu
         }
         bail!(message.join("\n"));
     }
+}
+
+/// The folder of a dependency given as `{ path = "..." }` and nothing else.
+fn plain_path_dependency(dep_config: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(&format!("dep = {dep_config}")).ok()?;
+    let dep = table.get("dep")?.as_table()?;
+    if dep.len() != 1 {
+        return None;
+    }
+    Some(dep.get("path")?.as_str()?.to_owned())
+}
+
+/// Validates a plain path dependency from its own manifest: that it is a package named
+/// `dep` with a library. What the general check above finds out by resolving a dummy
+/// package around it, without resolving the registry and rewriting Cargo.lock (about
+/// half a second each time a session adds one; with features or a version, that check
+/// runs).
+fn validate_path_dep(dep: &str, path: &std::path::Path, config: &Config) -> Result<()> {
+    let output = config
+        .cargo_command("metadata")
+        .arg("--format-version=1")
+        .arg("--no-deps")
+        .arg("--manifest-path")
+        .arg(path.join("Cargo.toml"))
+        .output()
+        .with_context(|| "Error running cargo metadata")?;
+    if !output.status.success() {
+        bail!(
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let metadata: Value = serde_json::from_slice(&output.stdout)?;
+    let package = &metadata["packages"][0];
+    if package["name"].as_str() != Some(dep) {
+        bail!(
+            "no matching package named `{dep}` found at {}",
+            path.display()
+        );
+    }
+    let has_lib = package["targets"].as_array().is_some_and(|targets| {
+        targets.iter().any(|target| {
+            target["kind"].as_array().is_some_and(|kinds| {
+                kinds.iter().any(|kind| {
+                    matches!(
+                        kind.as_str(),
+                        Some("lib" | "rlib" | "dylib" | "cdylib" | "staticlib" | "proc-macro")
+                    )
+                })
+            })
+        })
+    });
+    if !has_lib {
+        bail!("Dependency `{dep}` is missing a lib target");
+    }
+    Ok(())
 }
 
 fn library_names_from_metadata(metadata: &str) -> Result<Vec<String>> {
@@ -224,6 +287,43 @@ mod tests {
         // /dummy_evcxr_bin.
         config.allow_static_linking = true;
         assert_eq!(get_library_names(&config)?, vec!["crate1".to_owned()]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_plain_path_dependency_is_validated_from_its_manifest() -> Result<()> {
+        let tempdir = tempfile::tempdir()?;
+        let lib = tempdir.path().join("lib1");
+        let bin = tempdir.path().join("bin1");
+        let ctx = tempdir.path().join("ctx");
+        create_crate(&lib, "lib1", "")?;
+        create_crate(&bin, "bin1", "")?;
+        std::fs::rename(bin.join("src/lib.rs"), bin.join("src/main.rs"))?;
+        std::fs::create_dir_all(&ctx)?;
+        let mut config = Config::new(ctx.clone(), PathBuf::from("/dummy_evcxr_bin"))?;
+        config.allow_static_linking = true;
+        let plain = |path: &Path| format!(r#"{{ path = "{}" }}"#, path_to_string(path));
+        assert_eq!(
+            plain_path_dependency(&plain(&lib)),
+            Some(path_to_string(&lib))
+        );
+        assert_eq!(
+            plain_path_dependency(r#"{ path = "x", features = ["a"] }"#),
+            None
+        );
+        assert_eq!(plain_path_dependency(r#""1.0""#), None);
+
+        validate_dep("lib1", &plain(&lib), &config)?;
+        // Nothing written in the crate's folder: its Cargo.lock stays as it was.
+        assert!(!ctx.join("Cargo.toml").exists());
+        let err = |dep: &str, path: &Path| {
+            validate_dep(dep, &plain(path), &config)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err("bin1", &bin).contains("missing a lib target"));
+        assert!(err("other", &lib).contains("no matching package named `other`"));
+        assert!(err("lib1", &tempdir.path().join("nowhere")).contains("Cargo.toml"));
         Ok(())
     }
 
