@@ -28,9 +28,10 @@ pub struct Saver {
     report: String,
 }
 
-/// Feeds everything written through it to BLAKE3, and on to `out` when there is one.
+/// Feeds everything written through it to BLAKE3 (when `hasher` is there), and on to
+/// `out` when there is one.
 struct Hashing<W> {
-    hasher: blake3::Hasher,
+    hasher: Option<blake3::Hasher>,
     out: Option<W>,
 }
 
@@ -40,7 +41,9 @@ impl<W: Write> Write for Hashing<W> {
             Some(out) => out.write(bytes)?,
             None => bytes.len(),
         };
-        self.hasher.update(&bytes[..n]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&bytes[..n]);
+        }
         Ok(n)
     }
 
@@ -73,24 +76,25 @@ impl Saver {
     /// Runs `encode` (which writes the value's bytes) through BLAKE3 and, unless the store
     /// already holds the object, into a staged file. `hash_first`: a pass that only hashes
     /// comes first, so a known value is never written at all (for values that are cheap
-    /// to encode twice).
+    /// to encode twice; the write then does not hash again).
     fn store_with(&mut self, name: &str, encode: Encode, hash_first: bool) {
+        let mut hashed_first = None;
         if hash_first {
             let mut sink = BufWriter::with_capacity(
                 BUFFER,
                 Hashing::<std::fs::File> {
-                    hasher: blake3::Hasher::default(),
+                    hasher: Some(blake3::Hasher::default()),
                     out: None,
                 },
             );
             let hashed = encode(&mut sink).and_then(|()| {
                 sink.into_inner()
-                    .map(|sink| sink.hasher.finalize_hex())
+                    .map(|sink| sink.hasher.map(|h| h.finalize_hex()).unwrap_or_default())
                     .map_err(|e| format!("serializing failed: {}", e.error()))
             });
             match hashed {
                 Ok(hash) if self.known(&hash) => return self.exists(name, &hash),
-                Ok(_) => {}
+                Ok(hash) => hashed_first = Some(hash),
                 Err(e) => return self.skip(name, &e),
             }
         }
@@ -101,7 +105,7 @@ impl Saver {
                 let mut out = BufWriter::with_capacity(
                     BUFFER,
                     Hashing {
-                        hasher: blake3::Hasher::default(),
+                        hasher: hashed_first.is_none().then(blake3::Hasher::default),
                         out: Some(file),
                     },
                 );
@@ -109,7 +113,10 @@ impl Saver {
                 let out = out
                     .into_inner()
                     .map_err(|e| format!("could not write it: {}", e.error()))?;
-                let hash = out.hasher.finalize_hex();
+                let hash = hashed_first
+                    .clone()
+                    .or_else(|| out.hasher.as_ref().map(|h| h.finalize_hex()))
+                    .ok_or_else(|| "it was not hashed".to_owned())?;
                 if !self.known(&hash) {
                     out.out
                         .as_ref()
