@@ -61,6 +61,10 @@ fn the_patch_notes_the_vendored_and_the_locked_evcxr_agree_on_the_version() {
 fn run_in(data: &Path, script: &str) -> Transcript {
     let mut command = tmrepl();
     command.arg("--data-dir").arg(data);
+    // A rustc wrapper of the machine's (sccache) keeps cargo on every cell: not this test.
+    command
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("CARGO_BUILD_RUSTC_WRAPPER");
     let t = run_command_with_script(command, script);
     assert!(t.success, "{}", t.all());
     assert!(!t.stdout.contains("crashed"), "{}", t.all());

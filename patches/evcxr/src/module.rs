@@ -208,7 +208,7 @@ impl Module {
         // Only the cell's code changed since cargo last built: run the rustc command it
         // ran then, without cargo (see `direct_rustc`).
         let record_file = config.crate_dir().join(RUSTC_COMMAND_FILE);
-        let inputs = record_rustc_command(&mut command, config, &record_file)
+        let inputs = record_rustc_command(&mut command, config, &record_file, user_rustc_wrapper())
             .then(|| direct_rustc::build_inputs(config.crate_dir(), &command))
             .flatten();
         let direct = self
@@ -551,9 +551,19 @@ fn map_extern_arg(ext: &str) -> OsString {
 /// Asks cargo's rustc wrapper to record the cell crate's rustc command in `record_file`,
 /// adding evcxr's wrapper when no other is set. False when that is not possible: another
 /// wrapper (sccache) or evcxr's build cache stands between cargo and rustc.
-fn record_rustc_command(command: &mut Command, config: &Config, record_file: &Path) -> bool {
+/// `user_wrapper`: the environment sets a rustc wrapper for cargo (`user_rustc_wrapper`),
+/// which is left in place.
+fn record_rustc_command(
+    command: &mut Command,
+    config: &Config,
+    record_file: &Path,
+    user_wrapper: bool,
+) -> bool {
     let set = |name: &str| command.get_envs().any(|(k, v)| k == name && v.is_some());
     if set(CACHE_ENABLED_ENV) || (set("RUSTC_WRAPPER") && !set(crate::runtime::WRAP_RUSTC_ENV)) {
+        return false;
+    }
+    if !set("RUSTC_WRAPPER") && user_wrapper {
         return false;
     }
     if !set("RUSTC_WRAPPER") {
@@ -562,6 +572,13 @@ fn record_rustc_command(command: &mut Command, config: &Config, record_file: &Pa
     }
     command.env(direct_rustc::RECORD_ENV, record_file);
     true
+}
+
+/// Whether the environment gives cargo a rustc wrapper of the user's (e.g. sccache).
+fn user_rustc_wrapper() -> bool {
+    ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 /// Run a cargo (or rustc) command prepared for the provided `code_block`, processing the
@@ -681,4 +698,47 @@ fn errors_from_cargo_output(
 
 pub(crate) struct SoFile {
     pub(crate) path: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rustc_command_is_recorded_only_where_no_other_wrapper_stands() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::new(dir.path().to_owned(), PathBuf::from("/evcxr_bin")).unwrap();
+        let record = dir.path().join("rustc.json");
+        let wrapper = |command: &Command| {
+            command
+                .get_envs()
+                .find(|(k, _)| *k == "RUSTC_WRAPPER")
+                .and_then(|(_, v)| v.map(|v| v.to_owned()))
+        };
+
+        let mut plain = Command::new("cargo");
+        assert!(record_rustc_command(&mut plain, &config, &record, false));
+        assert_eq!(wrapper(&plain), Some("/evcxr_bin".into()));
+        assert!(plain.get_envs().any(|(k, _)| k == direct_rustc::RECORD_ENV));
+
+        // The user's wrapper (sccache in the environment) stays: cargo keeps running cells.
+        let mut users = Command::new("cargo");
+        assert!(!record_rustc_command(&mut users, &config, &record, true));
+        assert_eq!(users.get_envs().count(), 0);
+
+        let mut sccache = Command::new("cargo");
+        sccache.env("RUSTC_WRAPPER", "/bin/sccache");
+        assert!(!record_rustc_command(&mut sccache, &config, &record, false));
+        assert_eq!(wrapper(&sccache), Some("/bin/sccache".into()));
+
+        let mut cached = Command::new("cargo");
+        cached.env(CACHE_ENABLED_ENV, "1");
+        assert!(!record_rustc_command(&mut cached, &config, &record, false));
+
+        // evcxr's own wrapper (dylib mode) records through itself.
+        let mut own = Command::new("cargo");
+        own.env("RUSTC_WRAPPER", "/evcxr_bin")
+            .env(crate::runtime::WRAP_RUSTC_ENV, "1");
+        assert!(record_rustc_command(&mut own, &config, &record, true));
+    }
 }
