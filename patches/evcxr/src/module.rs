@@ -236,13 +236,15 @@ impl Module {
             eprintln!("{output}");
         }
 
-        let so_file = match (direct_so_file, fs::read_to_string(&so_path_file)) {
-            (Some(so_file), _) => so_file,
-            (None, Ok(path)) => PathBuf::from(path),
-            (None, Err(error)) if error.kind() == std::io::ErrorKind::NotFound => {
-                compiled_so_path(&cargo_output.stdout)?
-            }
-            (None, Err(error)) => return Err(error.into()),
+        let so_file = match direct_so_file {
+            Some(so_file) => so_file,
+            None => match fs::read_to_string(&so_path_file) {
+                Ok(path) => PathBuf::from(path),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    compiled_so_path(&cargo_output.stdout)?
+                }
+                Err(error) => return Err(error.into()),
+            },
         };
 
         let copied_so_file = so_file.with_file_name(shared_object_name_from_crate_name(&format!(
@@ -560,13 +562,17 @@ fn record_rustc_command(
     user_wrapper: bool,
 ) -> bool {
     let set = |name: &str| command.get_envs().any(|(k, v)| k == name && v.is_some());
-    if set(CACHE_ENABLED_ENV) || (set("RUSTC_WRAPPER") && !set(crate::runtime::WRAP_RUSTC_ENV)) {
+    if set(CACHE_ENABLED_ENV) {
         return false;
     }
-    if !set("RUSTC_WRAPPER") && user_wrapper {
+    if set("RUSTC_WRAPPER") {
+        // evcxr's own wrapper records; another one (sccache) stands in the way.
+        if !set(crate::runtime::WRAP_RUSTC_ENV) {
+            return false;
+        }
+    } else if user_wrapper {
         return false;
-    }
-    if !set("RUSTC_WRAPPER") {
+    } else {
         command.env("RUSTC_WRAPPER", config.subprocess_path());
         command.env(crate::runtime::WRAP_RUSTC_ENV, "1");
     }
