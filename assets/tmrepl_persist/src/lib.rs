@@ -55,6 +55,15 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
+impl<W> Hashing<W> {
+    fn hash(&self) -> Result<String, String> {
+        self.hasher
+            .as_ref()
+            .map(blake3::Hasher::finalize_hex)
+            .ok_or_else(|| "it was not hashed".to_owned())
+    }
+}
+
 type Encode<'a> = &'a dyn Fn(&mut dyn Write) -> Result<(), String>;
 
 impl Saver {
@@ -89,8 +98,8 @@ impl Saver {
             );
             let hashed = encode(&mut sink).and_then(|()| {
                 sink.into_inner()
-                    .map(|sink| sink.hasher.map(|h| h.finalize_hex()).unwrap_or_default())
-                    .map_err(|e| format!("serializing failed: {}", e.error()))
+                    .map_err(|e| format!("serializing failed: {}", e.error()))?
+                    .hash()
             });
             match hashed {
                 Ok(hash) if self.known(&hash) => return self.exists(name, &hash),
@@ -113,10 +122,10 @@ impl Saver {
                 let out = out
                     .into_inner()
                     .map_err(|e| format!("could not write it: {}", e.error()))?;
-                let hash = hashed_first
-                    .clone()
-                    .or_else(|| out.hasher.as_ref().map(|h| h.finalize_hex()))
-                    .ok_or_else(|| "it was not hashed".to_owned())?;
+                let hash = match &hashed_first {
+                    Some(hash) => hash.clone(),
+                    None => out.hash()?,
+                };
                 if !self.known(&hash) {
                     out.out
                         .as_ref()
