@@ -9,6 +9,16 @@ fn session() -> Session {
     })
 }
 
+/// A session whose archive NAME is open (as `--session NAME` leaves it).
+fn saved_session(name: &str) -> Session {
+    let mut s = session();
+    s.handle(EngineEvent::ArchiveOpened {
+        name: name.into(),
+        result: Ok(format!("/data/sessions/{name}")),
+    });
+    s
+}
+
 fn var(name: &str, type_name: &str) -> VarInfo {
     VarInfo {
         name: name.into(),
@@ -689,11 +699,7 @@ fn persisted(s: &mut Session, cell: u32, record: bool, vars: Vec<crate::archive:
 
 #[test]
 fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "lab".into(),
-        result: Ok("/data/sessions/lab".into()),
-    });
+    let mut s = saved_session("lab");
     s.submit("let big = vec![0u8; 10];");
     let effects = finish(&mut s, 1, CellStatus::Ok, vec![var("big", "Vec<u8>")]);
     // The record: source and output now, the value marked as still to come.
@@ -789,11 +795,7 @@ fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
 
 #[test]
 fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "lab".into(),
-        result: Ok("/data/sessions/lab".into()),
-    });
+    let mut s = saved_session("lab");
     s.submit("let a = 1;");
     finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
     s.submit("let a = 2; let b = 2;");
@@ -908,11 +910,7 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
 
 #[test]
 fn how_a_cell_ended_survives_saving_and_loading() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "lab".into(),
-        result: Ok("/data/sessions/lab".into()),
-    });
+    let mut s = saved_session("lab");
     s.submit("let keep = 1;");
     finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
     s.submit("unsafe { *(std::ptr::null_mut::<i32>()) = 1; }");
@@ -960,11 +958,7 @@ fn save_new_refuses_another_sessions_cells_unless_told_to_replace_them() {
 
 #[test]
 fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "here".into(),
-        result: Ok("/data/sessions/here".into()),
-    });
+    let mut s = saved_session("here");
     s.submit("let x = 1;");
     finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
     // Its snapshots go with the switch, so its values are written first.
@@ -1047,11 +1041,7 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
 
 #[test]
 fn a_cell_records_what_it_made_and_named_and_its_manifest_carries_it() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "lab".into(),
-        result: Ok("/data/sessions/lab".into()),
-    });
+    let mut s = saved_session("lab");
     s.submit("let acc = vec![1u32];");
     finish(&mut s, 1, CellStatus::Ok, vec![var("acc", "Vec<u32>")]);
     s.submit("acc.len(); let rc = std::rc::Rc::new(5);");
@@ -1115,11 +1105,7 @@ fn resuming_plans_the_replay_says_it_first_and_no_replay_keeps_it_off() {
 
 #[test]
 fn vars_and_save_say_how_each_value_comes_back() {
-    let mut s = session();
-    s.handle(EngineEvent::ArchiveOpened {
-        name: "lab".into(),
-        result: Ok("/data/sessions/lab".into()),
-    });
+    let mut s = saved_session("lab");
     s.submit("let shared = std::rc::Rc::new(5);");
     finish(&mut s, 1, CellStatus::Ok, vec![var("shared", "Rc<i32>")]);
     persisted(&mut s, 1, true, Vec::new());
