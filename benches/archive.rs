@@ -4,77 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
 
+#[path = "support/driver.rs"]
+mod driver;
+
+use driver::Driver;
 use std::time::{Duration, Instant};
-use tmrepl::app::App;
 use tmrepl::archive::Store;
-use tmrepl::engine::EngineMessage;
-use tmrepl::session::{EngineEvent, PersistSummary, Settings};
-
-struct Driver {
-    app: App,
-    persisted: Vec<PersistSummary>,
-    resumed: bool,
-}
-
-impl Driver {
-    fn new(data: &std::path::Path, session: &str, resume: bool) -> Driver {
-        let mut app = App::new(Settings::default());
-        app.set_data_dir(Some(data.to_owned()));
-        let updates = app
-            .open_session(Some(session), resume, None)
-            .expect("open session");
-        drop(updates);
-        let mut d = Driver {
-            app,
-            persisted: Vec::new(),
-            resumed: false,
-        };
-        d.wait();
-        d
-    }
-
-    fn handle(&mut self, message: EngineMessage) {
-        match &message {
-            EngineMessage::Event(EngineEvent::Persisted {
-                result: Ok(s),
-                record: false,
-                ..
-            }) => self.persisted.push(s.clone()),
-            EngineMessage::Event(EngineEvent::Persisted { result: Err(e), .. }) => panic!("{e}"),
-            EngineMessage::Event(EngineEvent::Resumed { result, .. }) => {
-                result.as_ref().expect("resume");
-                self.resumed = true;
-            }
-            EngineMessage::StartFailed(e) => panic!("{e}"),
-            _ => {}
-        }
-        self.app.handle(message);
-    }
-
-    /// Until the foreground is done (saves may still go on).
-    fn wait(&mut self) {
-        while self.app.is_busy() {
-            let message = self.app.messages().recv().expect("engine");
-            self.handle(message);
-        }
-    }
-
-    /// Until every value is on disk, saving in idle time as the front ends do.
-    fn settle(&mut self) {
-        self.wait();
-        while self.app.session().saves_pending() {
-            if let Ok(message) = self.app.messages().recv_timeout(Duration::from_millis(20)) {
-                self.handle(message);
-            }
-            self.app.tick();
-        }
-    }
-
-    fn run(&mut self, input: &str) {
-        self.app.submit(input);
-        self.wait();
-    }
-}
+use tmrepl::session::Settings;
 
 fn seconds(d: Duration) -> f64 {
     d.as_secs_f64()
@@ -103,7 +39,7 @@ fn main() {
         268.4 / raw
     );
 
-    let mut d = Driver::new(data.path(), "bench", false);
+    let mut d = Driver::new(Settings::default(), Some(data.path()), false);
     d.run("let warm = 1u8;");
     d.settle();
 
@@ -192,8 +128,8 @@ fn main() {
     d.app.shutdown();
 
     let t = Instant::now();
-    let r = Driver::new(data.path(), "bench", true);
-    assert!(r.resumed);
+    let r = Driver::new(Settings::default(), Some(data.path()), true);
+    assert!(r.resumed.is_some());
     println!(
         "resume with 1 GiB + 256 MiB of values (new process: evcxr start, deps, decode): {:.2} s",
         t.elapsed().as_secs_f64()

@@ -5,69 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
 
-use std::time::{Duration, Instant};
-use tmrepl::app::App;
-use tmrepl::engine::EngineMessage;
-use tmrepl::session::{EngineEvent, ResumeSummary, Settings};
+#[path = "support/driver.rs"]
+mod driver;
+
+use driver::Driver;
+use std::time::Instant;
+use tmrepl::session::Settings;
 
 const CELLS: usize = 50;
 /// Every fifth cell makes an `Rc`, which the archive cannot store.
 const EVERY: usize = 5;
-
-struct Driver {
-    app: App,
-    resumed: Option<ResumeSummary>,
-}
-
-impl Driver {
-    fn new(settings: Settings, data: Option<&std::path::Path>, resume: bool) -> Driver {
-        let mut app = App::new(settings);
-        app.set_data_dir(data.map(ToOwned::to_owned));
-        if data.is_some() {
-            drop(
-                app.open_session(Some("bench"), resume, None)
-                    .expect("open session"),
-            );
-        }
-        let mut d = Driver { app, resumed: None };
-        d.wait();
-        d
-    }
-
-    fn handle(&mut self, message: EngineMessage) {
-        match &message {
-            EngineMessage::Event(EngineEvent::Resumed { result, .. }) => {
-                self.resumed = Some(result.clone().expect("resume"));
-            }
-            EngineMessage::Event(EngineEvent::Persisted { result: Err(e), .. }) => panic!("{e}"),
-            EngineMessage::StartFailed(e) => panic!("{e}"),
-            _ => {}
-        }
-        self.app.handle(message);
-    }
-
-    fn wait(&mut self) {
-        while self.app.is_busy() {
-            let message = self.app.messages().recv().expect("engine");
-            self.handle(message);
-        }
-    }
-
-    fn settle(&mut self) {
-        self.wait();
-        while self.app.session().saves_pending() {
-            if let Ok(message) = self.app.messages().recv_timeout(Duration::from_millis(20)) {
-                self.handle(message);
-            }
-            self.app.tick();
-        }
-    }
-
-    fn run(&mut self, input: &str) {
-        self.app.submit(input);
-        self.wait();
-    }
-}
 
 fn cell(i: usize, work_ms: u64) -> String {
     let work = format!("std::thread::sleep(std::time::Duration::from_millis({work_ms}));");
