@@ -36,6 +36,7 @@ use ra_ap_syntax::SyntaxKind;
 use ra_ap_syntax::SyntaxNode;
 use ra_ap_syntax::ast;
 use regex::Regex;
+use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -672,6 +673,13 @@ impl EvalContext {
         self.committed_state.set_error_format(value)
     }
 
+    /// The variables the last evaluation dropped because a type their type names was
+    /// defined again (their values are never read with the new definition); each is told
+    /// once.
+    pub fn take_variables_lost_to_redefinition(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.committed_state.lost_to_redefinition)
+    }
+
     pub fn variables_and_types(&self) -> impl Iterator<Item = (&str, &str)> {
         self.committed_state
             .variable_states
@@ -684,6 +692,7 @@ impl EvalContext {
             .items_by_name
             .keys()
             .map(String::as_str)
+            .filter(|name| !is_shadowed_macro_key(name))
     }
 
     // Clears all state, while keeping tmpdir. This allows us to effectively
@@ -1138,6 +1147,20 @@ fn fix_path() {
     }
 }
 
+/// The same code but for white space between words (a definition pasted again).
+fn same_tokens(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Not an identifier (it has a space), so it names no item a user can refer to.
+fn shadowed_macro_key(name: &str, n: usize) -> String {
+    format!("{name} (shadowed {n})")
+}
+
+fn is_shadowed_macro_key(name: &str) -> bool {
+    name.contains(" (shadowed ")
+}
+
 fn is_identifier_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -1265,7 +1288,9 @@ enum CompilationMode {
 /// succeeds, we keep the modified state, if it fails, we revert to the old state.
 #[derive(Clone, Debug)]
 pub struct ContextState {
-    items_by_name: HashMap<String, CodeBlock>,
+    /// In the order they were first defined: a `macro_rules!` macro is only visible to
+    /// code after it (tmrepl patch, change 8).
+    items_by_name: IndexMap<String, CodeBlock>,
     unnamed_items: Vec<CodeBlock>,
     pub(crate) external_deps: HashMap<String, ExternalCrate>,
     // Keyed by crate name. Could use a set, except that the statement might be
@@ -1284,6 +1309,9 @@ pub struct ContextState {
     /// Whether to load all stored variables, not just those that the user code names. Only
     /// applies to the code currently being evaluated.
     load_all_variables: bool,
+    /// Variables dropped by the last `apply` because a type their type names was defined
+    /// again (tmrepl patch, change 9).
+    lost_to_redefinition: Vec<String>,
     build_num: i32,
     pub(crate) config: Config,
 }
@@ -1297,7 +1325,7 @@ impl ContextState {
 
     fn new(config: Config) -> ContextState {
         ContextState {
-            items_by_name: HashMap::new(),
+            items_by_name: IndexMap::new(),
             unnamed_items: vec![],
             external_deps: HashMap::new(),
             extern_crate_stmts: HashMap::new(),
@@ -1307,6 +1335,7 @@ impl ContextState {
             async_mode: false,
             allow_question_mark: false,
             load_all_variables: false,
+            lost_to_redefinition: Vec::new(),
             build_num: 0,
             config,
         }
@@ -1890,6 +1919,58 @@ impl ContextState {
         extern_stmts
     }
 
+    /// Drops the variables whose type names `type_name` (as a word), which is being defined
+    /// again. rustc's `TypeId` of a struct does not change when only the types of its fields
+    /// do, so the check at load time would let the old value be read as the new type.
+    fn drop_variables_of_type(&mut self, type_name: &str) {
+        let names_it = |state_type: &str| {
+            state_type
+                .split(|c: char| !is_identifier_char(c))
+                .any(|word| word == type_name)
+        };
+        let lost: Vec<String> = self
+            .stored_variable_states
+            .iter()
+            .filter(|(_, state)| names_it(&state.type_name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let mut lost = lost;
+        lost.sort();
+        for name in lost {
+            self.stored_variable_states.remove(&name);
+            // A variable this cell defines anew (before the type) is of the new type.
+            if self
+                .variable_states
+                .get(&name)
+                .is_some_and(|state| state.move_state != VariableMoveState::New)
+            {
+                self.variable_states.remove(&name);
+            }
+            self.lost_to_redefinition.push(name);
+        }
+    }
+
+    /// A `macro_rules!` macro is textually scoped: a redefinition applies to the code after
+    /// it, while items defined before it keep expanding the old one. So the old definition
+    /// stays where it was, under a key no lookup by name finds, and the new one goes last.
+    fn shadow_macro(&mut self, name: &str) {
+        let Some(index) = self.items_by_name.get_index_of(name) else {
+            return;
+        };
+        let Some(old) = self.items_by_name.shift_remove(name) else {
+            return;
+        };
+        let mut n = 1;
+        while self
+            .items_by_name
+            .contains_key(&shadowed_macro_key(name, n))
+        {
+            n += 1;
+        }
+        self.items_by_name
+            .shift_insert(index, shadowed_macro_key(name, n), old);
+    }
+
     /// Converts OriginalUserCode to OtherUserCode. OriginalUserCode can only be
     /// used for the current code that's being evaluated, otherwise things like
     /// tab completion will be confused, since there will be multiple bits of
@@ -1914,6 +1995,7 @@ impl ContextState {
             variable_state.move_state = VariableMoveState::Available;
         }
         self.load_all_variables = false;
+        self.lost_to_redefinition.clear();
 
         let mut code_out = CodeBlock::new();
         let mut previous_item_name = None;
@@ -2000,8 +2082,13 @@ impl ContextState {
                     ast::Item::MacroRules(macro_rules) => {
                         if let Some(name) = ast::HasName::name(&macro_rules) {
                             let item_block = CodeBlock::new().with_segment(segment);
-                            self.items_by_name
-                                .insert(name.text().to_string(), item_block);
+                            let name = name.text().to_string();
+                            let exported = ast::HasAttrs::attrs(&macro_rules)
+                                .any(|attr| attr.syntax().text().to_string().contains("macro_export"));
+                            if !exported {
+                                self.shadow_macro(&name);
+                            }
+                            self.items_by_name.insert(name, item_block);
                         } else {
                             code_out = code_out.with_segment(segment);
                         }
@@ -2038,7 +2125,7 @@ impl ContextState {
                                 // through away the state after we're done with analysis.
                                 crate::use_trees::use_tree_names_do(&use_tree, &mut |import| {
                                     if let Import::Named { name, .. } = import {
-                                        self.items_by_name.remove(&name);
+                                        self.items_by_name.shift_remove(&name);
                                     }
                                 });
                                 self.unnamed_items
@@ -2053,6 +2140,18 @@ impl ContextState {
                     item => {
                         let item_block = CodeBlock::new().with_segment(segment);
                         if let Some(item_name) = item::item_name(&item) {
+                            // A type (or trait) defined again may change what stored values
+                            // are: check them all in this cell, so those that can no longer
+                            // be read are dropped and named now, as evcxr does without the
+                            // patch (tmrepl patch, change 1's fallback).
+                            if !matches!(item, ast::Item::Fn(_))
+                                && self.items_by_name.get(item_name.as_str()).is_some_and(|old| {
+                                    !same_tokens(&old.code_string(), &item_block.code_string())
+                                })
+                            {
+                                self.load_all_variables = true;
+                                self.drop_variables_of_type(&item_name);
+                            }
                             *self.items_by_name.entry(item_name.to_owned()).or_default() =
                                 item_block;
                             previous_item_name = Some(item_name);
@@ -2320,6 +2419,69 @@ mod tests {
         assert!(!has_let("if let Some(x) = o { x } else { 0 }"));
         // A macro's `let` is not one rust-analyzer's scan finds either.
         assert!(!has_let("make!(x);"));
+    }
+
+    /// Applies each cell's code in turn to `state` (as committed cells would be).
+    fn apply_cells(state: &mut ContextState, cells: &[&str]) {
+        for code in cells {
+            let (user_code, code_info) = CodeBlock::from_original_user_code(code);
+            state.apply(user_code, &code_info.nodes).unwrap();
+            state.stored_variable_states = state.variable_states.clone();
+        }
+    }
+
+    #[test]
+    fn items_keep_the_order_they_were_defined_in_and_macros_shadow() {
+        let mut state = create_state();
+        apply_cells(
+            &mut state,
+            &[
+                "macro_rules! say { () => { 1 }; } fn a() -> i32 { say!() }",
+                "fn b() {} struct S;",
+                "fn a() -> i32 { say!() + 1 }",
+                "macro_rules! say { () => { 2 }; } fn c() -> i32 { say!() }",
+            ],
+        );
+        let items = state.items_code().code_string();
+        let at = |needle: &str| {
+            items
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {items}"))
+        };
+        // `a` was redefined in place, after the macro it uses; `c` sees the new macro,
+        // while the old one stays before `a`.
+        assert!(at("{ 1 }") < at("fn a()"), "{items}");
+        assert!(at("fn a()") < at("fn b()"), "{items}");
+        assert!(at("fn b()") < at("{ 2 }"), "{items}");
+        assert!(at("{ 2 }") < at("fn c()"), "{items}");
+        assert_eq!(items.matches("macro_rules! say").count(), 2, "{items}");
+        let names: Vec<&str> = state
+            .items_by_name
+            .keys()
+            .map(String::as_str)
+            .filter(|name| !is_shadowed_macro_key(name))
+            .collect();
+        assert_eq!(names, ["a", "b", "S", "say", "c"]);
+    }
+
+    #[test]
+    fn a_type_defined_again_drops_the_variables_of_it() {
+        let mut state = create_state();
+        apply_cells(
+            &mut state,
+            &["struct P { x: i32 }", "let p: P = P { x: 1 }; let v: Vec<P> = vec![]; let q: i32 = 5; let pp: i32 = 1;"],
+        );
+        // Unchanged text drops nothing; a function defined again drops nothing.
+        apply_cells(&mut state, &["struct P { x: i32 } fn f() {}", "fn f() -> i32 { 1 }"]);
+        assert!(state.lost_to_redefinition.is_empty());
+        assert!(state.stored_variable_states.contains_key("p"));
+        // Only a field's type changed: rustc's TypeId would not tell.
+        apply_cells(&mut state, &["struct P { x: i64 }"]);
+        assert_eq!(state.lost_to_redefinition, ["p", "v"]);
+        let mut left: Vec<&String> = state.stored_variable_states.keys().collect();
+        left.sort();
+        assert_eq!(left, ["pp", "q"]);
+        assert!(state.load_all_variables);
     }
 
     #[test]
