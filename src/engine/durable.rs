@@ -402,8 +402,7 @@ impl Engine {
             Some(cell) => self
                 .states
                 .get(&cell)
-                .and_then(|saved| super::same_type_as(&before, saved.state.as_ref()))
-                .cloned()
+                .map(|saved| saved.state.clone())
                 .ok_or_else(|| anyhow!("no saved compiler state for cell {cell}"))?,
         };
         // Already there since the start (this changes nothing then).
@@ -655,12 +654,11 @@ impl Engine {
     ) -> Result<ResumeSummary> {
         let mut summary = ResumeSummary::default();
         for (name, spec) in &target.deps {
-            let result: Result<()> = (|| {
-                commit!(self, s => {
-                    s.add_dep(name, spec).map_err(|e| anyhow!("{e}"))?;
-                });
-                Ok(())
-            })();
+            let mut state = self.ctx.state();
+            let result: Result<()> = state
+                .add_dep(name, spec)
+                .and_then(|()| self.ctx.eval_with_state("", state).map(drop))
+                .map_err(|e| anyhow!("{e}"));
             match result {
                 Ok(()) => {
                     self.deps.insert(name.clone(), spec.clone());

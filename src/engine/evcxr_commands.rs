@@ -3,32 +3,49 @@
 use super::*;
 
 impl Engine {
-    /// Carries out one of evcxr's commands; the wording of each answer is evcxr's own.
+    /// Carries out one of evcxr's commands on its own: a state change is committed (and
+    /// compiled, so a dependency that does not resolve is refused here).
     pub(super) fn command(&mut self, command: EvcxrCommand) -> Result<String> {
-        use EvcxrCommand as C;
         let mut state = self.ctx.state();
+        let mut deps = self.deps.clone();
+        let text = self.apply_command(command, &mut state, &mut deps)?;
+        self.ctx
+            .eval_with_state("", state)
+            .map_err(|e| anyhow!("{e}"))?;
+        self.deps = deps;
+        Ok(text)
+    }
+
+    /// Carries out one of evcxr's commands on `state` (and tmrepl's record of the
+    /// dependencies, `deps`), committing nothing: the caller compiles with the state. The
+    /// wording of each answer is evcxr's own.
+    pub(super) fn apply_command(
+        &mut self,
+        command: EvcxrCommand,
+        state: &mut ContextState,
+        deps: &mut BTreeMap<String, String>,
+    ) -> Result<String> {
+        use EvcxrCommand as C;
         Ok(match command {
             C::Dep { spec } => {
                 let (name, config) = parse_dep(&spec)?;
                 if name.starts_with('.') || name.starts_with('/') {
                     // evcxr names a local crate from its Cargo.toml, as `:show_deps` must.
                     let crate_name = local_crate_name(&name)?;
-                    commit!(self, s => { s.add_local_dep(&name).map_err(|e| anyhow!("{e}"))?; });
-                    self.deps
-                        .insert(crate_name.clone(), format!("{{ path = \"{name}\" }}"));
+                    state.add_local_dep(&name).map_err(|e| anyhow!("{e}"))?;
+                    deps.insert(crate_name.clone(), format!("{{ path = \"{name}\" }}"));
                     format!("added dependency {crate_name}")
                 } else {
-                    commit!(self, s => { s.add_dep(&name, &config).map_err(|e| anyhow!("{e}"))?; });
-                    self.deps.insert(name.clone(), config);
+                    state.add_dep(&name, &config).map_err(|e| anyhow!("{e}"))?;
+                    deps.insert(name.clone(), config);
                     format!("added dependency {name}")
                 }
             }
             C::ShowDeps => {
-                if self.deps.is_empty() {
+                if deps.is_empty() {
                     "no dependencies".into()
                 } else {
-                    self.deps
-                        .iter()
+                    deps.iter()
                         .map(|(n, c)| format!("{n} = {c}"))
                         .collect::<Vec<_>>()
                         .join("\n")
@@ -36,7 +53,7 @@ impl Engine {
             }
             C::Opt(None) => format!("Optimization: {}", state.opt_level()),
             C::Opt(Some(level)) => {
-                commit!(self, s => { s.set_opt_level(&level).map_err(|e| anyhow!("{e}"))?; });
+                state.set_opt_level(&level).map_err(|e| anyhow!("{e}"))?;
                 format!("Optimization: {level}")
             }
             C::Type(name) => self
@@ -72,8 +89,9 @@ impl Engine {
             }
             C::ErrorFormat(format) => {
                 if let Some(format) = format {
-                    commit!(self, s => { s.set_error_format(&format).map_err(|e| anyhow!("{e}"))?; });
-                    state = self.ctx.state();
+                    state
+                        .set_error_format(&format)
+                        .map_err(|e| anyhow!("{e}"))?;
                 }
                 format!(
                     "Error format: {} (errors must implement {})",
@@ -83,37 +101,37 @@ impl Engine {
             }
             C::OutputFormat(None) => format!("Output format: {}", state.output_format()),
             C::OutputFormat(Some(format)) => {
-                commit!(self, s => { s.set_output_format(format.clone()); });
+                state.set_output_format(format.clone());
                 format!("Output format: {format}")
             }
             C::Types => {
                 let on = !state.display_types();
-                commit!(self, s => { s.set_display_types(on); });
+                state.set_display_types(on);
                 format!("Types: {on}")
             }
             C::Toolchain(None) => format!("Toolchain: {}", state.toolchain()),
             C::Toolchain(Some(name)) => {
-                commit!(self, s => { s.set_toolchain(&name).map_err(|e| anyhow!("{e}"))?; });
+                state.set_toolchain(&name).map_err(|e| anyhow!("{e}"))?;
                 format!("Toolchain: {name}")
             }
             C::Offline(None) => format!("Offline mode: {}", state.offline_mode()),
             C::Offline(Some(on)) => {
-                commit!(self, s => { s.set_offline_mode(on); });
+                state.set_offline_mode(on);
                 format!("Offline mode: {on}")
             }
             C::AllowStaticLinking(on) => {
-                commit!(self, s => { s.set_allow_static_linking(on); });
+                state.set_allow_static_linking(on);
                 format!("Static linking: {on}")
             }
             C::Sccache(None) => format!("sccache: {}", state.sccache()),
             C::Sccache(Some(on)) => {
-                commit!(self, s => {
-                    s.set_sccache(on).map_err(|e| anyhow!("{e}"))?;
+                {
+                    state.set_sccache(on).map_err(|e| anyhow!("{e}"))?;
                     // As evcxr does: sccache cannot cache dynamically linked crates.
                     if on {
-                        s.set_allow_static_linking(true);
+                        state.set_allow_static_linking(true);
                     }
-                });
+                }
                 if on {
                     "sccache: true. Warning: dynamic linking disabled, use :cache instead to preserve dynamic linking".into()
                 } else {
@@ -122,20 +140,18 @@ impl Engine {
             }
             C::Cache(mib) => {
                 if let Some(mib) = mib {
-                    commit!(self, s => { s.set_cache_bytes(mib.saturating_mul(1024 * 1024)); });
-                    state = self.ctx.state();
+                    state.set_cache_bytes(mib.saturating_mul(1024 * 1024));
                 }
                 format!("cache: {} MiB", state.cache_bytes() / 1024 / 1024)
             }
             C::Linker(None) => format!("linker: {}", state.linker()),
             C::Linker(Some(linker)) => {
-                commit!(self, s => { s.set_linker(linker.clone()); });
+                state.set_linker(linker.clone());
                 format!("linker: {linker}")
             }
             C::CodegenBackend(backend) => {
                 if let Some(backend) = backend {
-                    commit!(self, s => { s.set_codegen_backend(backend); });
-                    state = self.ctx.state();
+                    state.set_codegen_backend(backend);
                 }
                 format!("codegen backend: {}", state.codegen_backend())
             }
@@ -143,28 +159,25 @@ impl Engine {
                 format!("Preserve vars on panic: {}", state.preserve_vars_on_panic())
             }
             C::PreserveVarsOnPanic(Some(on)) => {
-                commit!(self, s => { s.set_preserve_vars_on_panic(on); });
+                state.set_preserve_vars_on_panic(on);
                 format!("Preserve vars on panic: {on}")
             }
             C::TimePasses(on) => {
                 let on = on.unwrap_or(!state.time_passes());
-                commit!(self, s => { s.set_time_passes(on); });
+                state.set_time_passes(on);
                 format!("Time passes: {on}")
             }
             C::BuildEnv { key, value } => {
-                commit!(self, s => { s.set_build_env(&key, &value); });
+                state.set_build_env(&key, &value);
                 format!("Set {key}={value} for build")
             }
             C::InternalDebug => {
                 let on = !state.debug_mode();
-                commit!(self, s => { s.set_debug_mode(on); });
+                state.set_debug_mode(on);
                 format!("Internals debugging: {on}")
             }
             C::Doc(name) => {
-                let (text, _markdown) = self
-                    .ctx
-                    .hover(&name, &mut state)
-                    .map_err(|e| anyhow!("{e}"))?;
+                let (text, _markdown) = self.ctx.hover(&name, state).map_err(|e| anyhow!("{e}"))?;
                 text.trim_end().to_owned()
             }
             C::LastCompileDir => {

@@ -14,13 +14,12 @@ use crate::runtime::protocol::{
 };
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
 use crate::session::{
-    CellOutcome, EngineEvent, JobOutcome, Request, RequestId, Stream, TakenSnapshot,
+    CellOutcome, EngineEvent, JobOutcome, Prelude, Request, RequestId, Stream, TakenSnapshot,
 };
 use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender, select};
-use evcxr::EvalContext;
-use std::any::Any;
+use evcxr::{ContextState, EvalContext, EvalOutputs};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -144,28 +143,15 @@ pub fn spawn() -> EngineHandle {
 
 /// Applies a changed copy of evcxr's state; compiles only if deps or items changed.
 /// (A macro because `ContextState` cannot be named in a signature.)
-macro_rules! commit {
-    ($engine:expr, $state:ident => $body:block) => {{
-        #[allow(unused_mut)]
-        let mut $state = $engine.ctx.state();
-        $body
-        $engine
-            .ctx
-            .eval_with_state("", $state)
-            .map_err(|e| anyhow!("{e}"))?;
-    }};
-}
-
 mod durable;
 mod evcxr_commands;
 mod forward;
 
 use forward::spawn_forwarders;
 
-/// evcxr's host-side state after a snapshot. `ContextState` is public but unnameable, so it
-/// is kept as `Any` and recovered by type inference from a live one (`same_type_as`).
+/// evcxr's host-side state after a snapshot.
 struct SavedState {
-    state: Box<dyn Any>,
+    state: ContextState,
     deps: BTreeMap<String, String>,
 }
 
@@ -191,10 +177,6 @@ struct Engine {
     data_dir: Option<std::path::PathBuf>,
     /// Set while cells are replayed on resume: their output goes there.
     replay_log: forward::OutputLog,
-}
-
-fn same_type_as<'a, T: 'static>(_witness: &T, value: &'a dyn Any) -> Option<&'a T> {
-    value.downcast_ref::<T>()
 }
 
 impl Engine {
@@ -283,16 +265,18 @@ impl Engine {
         Some(match request {
             Request::Eval {
                 cell,
+                prelude,
                 code,
                 snapshot,
                 background: false,
-            } => EngineEvent::CellFinished(self.eval(cell, &code, snapshot)),
+            } => EngineEvent::CellFinished(self.eval(cell, &prelude, &code, snapshot)),
             Request::Eval {
                 cell,
+                prelude,
                 code,
                 background: true,
                 ..
-            } => EngineEvent::CellFinished(self.launch_job(cell, &code)),
+            } => EngineEvent::CellFinished(self.launch_job(cell, &prelude, &code)),
             Request::KillJob { cell } => EngineEvent::CommandDone {
                 result: match self.link.request(&HostRequest::KillJob { cell }) {
                     Ok(_) => Ok(format!("stopping job {cell}")),
@@ -391,7 +375,7 @@ impl Engine {
         self.states.insert(
             id,
             SavedState {
-                state: Box::new(self.ctx.state()),
+                state: self.ctx.state(),
                 deps: self.deps.clone(),
             },
         );
@@ -399,14 +383,11 @@ impl Engine {
 
     /// Makes evcxr's host-side state that of snapshot `id` (no compile unless items differ).
     fn rewind(&mut self, id: u32) -> Result<()> {
-        let current = self.ctx.state();
         let saved = self
             .states
             .get(&id)
             .ok_or_else(|| anyhow!("no saved compiler state for cell {id}"))?;
-        let old = same_type_as(&current, saved.state.as_ref())
-            .ok_or_else(|| anyhow!("saved state of cell {id} has the wrong type"))?
-            .clone();
+        let old = saved.state.clone();
         self.deps = saved.deps.clone();
         self.ctx
             .eval_with_state("", old)
@@ -425,10 +406,60 @@ impl Engine {
         }
     }
 
-    fn eval(&mut self, cell: u32, code: &str, snapshot: bool) -> CellOutcome {
+    /// A cell as evcxr runs it: its leading commands change the state its code is compiled
+    /// with, its shell commands run first; the state (and `deps`) change only if it all
+    /// succeeds, so a dependency that does not resolve changes nothing.
+    fn eval_cell(&mut self, prelude: &[Prelude], code: &str) -> Result<EvalOutputs, evcxr::Error> {
+        let result = self.eval_prelude_and_code(prelude, code);
+        // evcxr's words, once, when the cell that redefined the type ran.
+        for name in self.ctx.take_variables_lost_to_redefinition() {
+            let _ = self
+                .messages
+                .send(EngineMessage::Event(EngineEvent::Output {
+                    stream: Stream::Stderr,
+                    text: format!("The type of the variable {name} was redefined, so was lost."),
+                }));
+        }
+        result
+    }
+
+    fn eval_prelude_and_code(
+        &mut self,
+        prelude: &[Prelude],
+        code: &str,
+    ) -> Result<EvalOutputs, evcxr::Error> {
+        if prelude.is_empty() {
+            return self.ctx.eval(code);
+        }
+        let mut state = self.ctx.state();
+        let mut deps = self.deps.clone();
+        let mut shown = EvalOutputs::new();
+        for line in prelude {
+            match line {
+                Prelude::Evcxr(command) => {
+                    let quiet = matches!(command, EvcxrCommand::Dep { .. });
+                    let text = self
+                        .apply_command(command.clone(), &mut state, &mut deps)
+                        .map_err(|e| evcxr::Error::Message(format!("{e:#}")))?;
+                    if !quiet && !text.is_empty() {
+                        shown
+                            .content_by_mime_type
+                            .insert("text/plain".into(), format!("{text}\n"));
+                    }
+                }
+                Prelude::Shell(command) => shown.merge(shell(command)?),
+            }
+        }
+        let mut outputs = self.ctx.eval_with_state(code, state)?;
+        self.deps = deps;
+        shown.merge(std::mem::take(&mut outputs));
+        Ok(shown)
+    }
+
+    fn eval(&mut self, cell: u32, prelude: &[Prelude], code: &str, snapshot: bool) -> CellOutcome {
         while self.stderr_marks.try_recv().is_ok() {}
         let started = Instant::now();
-        let result = self.ctx.eval(code);
+        let result = self.eval_cell(prelude, code);
         let duration = started.elapsed();
         let mut outcome = CellOutcome {
             cell,
@@ -533,7 +564,7 @@ impl Engine {
     /// Compiles a `&` cell and starts it in a fork of the worker. evcxr's state after the
     /// cell is kept as the job's (for `:past`/`:vars` of it), and the foreground state is
     /// put back: the foreground worker never ran this cell.
-    fn launch_job(&mut self, cell: u32, code: &str) -> CellOutcome {
+    fn launch_job(&mut self, cell: u32, prelude: &[Prelude], code: &str) -> CellOutcome {
         let before = self.ctx.state();
         let before_deps = self.deps.clone();
         let log = self.link.job_log(cell);
@@ -558,7 +589,7 @@ impl Engine {
         }
         while self.stderr_marks.try_recv().is_ok() {}
         let started = Instant::now();
-        let result = self.ctx.eval(code);
+        let result = self.eval_cell(prelude, code);
         outcome.duration = started.elapsed();
         let report = self.link.request(&HostRequest::CellDone { snapshot: None });
         self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
@@ -693,6 +724,31 @@ impl Engine {
 }
 
 /// A job's log without the runtime's protocol lines.
+/// `!command`, as evcxr runs it: `sh -c`, both streams as the cell's text; a failing
+/// command fails the cell.
+fn shell(command: &str) -> Result<EvalOutputs, evcxr::Error> {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| evcxr::Error::Message(format!("!{command}: {e}")))?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(evcxr::Error::Message(format!(
+            "!{command} failed with exit code {}: {}",
+            output.status.code().unwrap_or_default(),
+            stderr.trim_end()
+        )));
+    }
+    let mut outputs = EvalOutputs::new();
+    outputs.content_by_mime_type.insert(
+        "text/plain".into(),
+        format!("{}{stderr}", String::from_utf8_lossy(&output.stdout)),
+    );
+    Ok(outputs)
+}
+
 fn read_log(path: &std::path::Path, cell: u32) -> Result<String, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => {

@@ -1,5 +1,49 @@
-//! Is this input a complete cell, or does it need more lines (unclosed brackets, strings,
-//! block comments)? A small Rust lexer, enough to decide where Enter submits.
+//! How a cell reads: its leading `:` command and `!` shell lines, then Rust (`split_cell`,
+//! as evcxr reads a cell); and is it complete, or does it need more lines (unclosed
+//! brackets, strings, block comments)? A small Rust lexer, enough to decide where Enter
+//! submits.
+
+/// A line before a cell's Rust code that is not Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leading<'a> {
+    /// `:name args`, trimmed.
+    Command(&'a str),
+    /// `!command`, without the `!`, trimmed.
+    Shell(&'a str),
+}
+
+/// A cell as evcxr 0.22 reads it (`CodeBlock::from_original_user_code`): leading lines that
+/// are commands or shell commands, in order (blank lines and `//` comments among them are
+/// skipped), then everything from the first other line on is Rust, `:` lines included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellText<'a> {
+    pub leading: Vec<Leading<'a>>,
+    /// The Rust code, from the start of its first line; empty when there is none.
+    pub rust: &'a str,
+}
+
+pub fn split_cell(text: &str) -> CellText<'_> {
+    let mut leading = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        // evcxr allows spaces, not tabs, before a command's colon.
+        let command = content.trim_start_matches(' ');
+        if let Some(shell) = content.strip_prefix('!') {
+            leading.push(Leading::Shell(shell.trim()));
+        } else if command.starts_with(':') && !command.starts_with("::") {
+            // `::std::…` is a path: Rust, where evcxr would report an unknown command.
+            leading.push(Leading::Command(command.trim_end()));
+        } else if !(content.starts_with("//") || content.trim().is_empty()) {
+            return CellText {
+                leading,
+                rust: &text[offset..],
+            };
+        }
+        offset += line.len();
+    }
+    CellText { leading, rust: "" }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Completeness {
@@ -8,9 +52,14 @@ pub enum Completeness {
 }
 
 pub fn completeness(source: &str) -> Completeness {
-    let trimmed = source.trim_start();
-    if trimmed.starts_with(':') {
-        return Completeness::Complete;
+    let cell = split_cell(source);
+    if !cell.leading.is_empty() {
+        // Commands are complete on their line; the Rust after them may not be.
+        return if cell.rust.is_empty() {
+            Completeness::Complete
+        } else {
+            completeness(cell.rust)
+        };
     }
     let chars: Vec<char> = source.chars().collect();
     let mut depth: i64 = 0;
@@ -211,5 +260,38 @@ mod tests {
     #[test]
     fn commands_are_always_complete() {
         assert_eq!(completeness(":dep regex = \"1"), Complete);
+        assert_eq!(completeness("!ls {"), Complete);
+    }
+
+    #[test]
+    fn rust_after_commands_must_be_complete() {
+        assert_eq!(completeness(":dep a = \"1\"\nfn f() {"), Incomplete);
+        assert_eq!(completeness(":dep a = \"1\"\nfn f() {}"), Complete);
+    }
+
+    #[test]
+    fn a_cell_splits_as_evcxr_reads_it() {
+        let cell = split_cell(
+            ":dep a = \"1\"\n\n// why\n  :dep b = { version = \"2\" }\r\n!ls -l\nlet x = 1;\n:vars\n",
+        );
+        assert_eq!(
+            cell.leading,
+            vec![
+                Leading::Command(":dep a = \"1\""),
+                Leading::Command(":dep b = { version = \"2\" }"),
+                Leading::Shell("ls -l"),
+            ]
+        );
+        // A `:` line after Rust is Rust, as in evcxr.
+        assert_eq!(cell.rust, "let x = 1;\n:vars\n");
+        assert_eq!(split_cell("let y = 2;").leading, vec![]);
+        assert_eq!(split_cell("let y = 2;").rust, "let y = 2;");
+        assert_eq!(
+            split_cell("::std::mem::drop(1)").rust,
+            "::std::mem::drop(1)"
+        );
+        let only = split_cell(":dep a = \"1\"\n// done\n");
+        assert_eq!(only.leading.len(), 1);
+        assert_eq!(only.rust, "");
     }
 }

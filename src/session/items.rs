@@ -29,7 +29,7 @@ const BRACE_ITEMS: &[&str] = &[
 
 /// The item definitions of `source`, in order, each as written.
 pub fn items(source: &str) -> Vec<String> {
-    split(source)
+    split(super::input::split_cell(source).rust)
         .into_iter()
         .filter(|chunk| item_keyword(chunk).is_some())
         .map(|chunk| chunk.trim().to_owned())
@@ -39,7 +39,7 @@ pub fn items(source: &str) -> Vec<String> {
 /// Everything of `source` but its items, in order: what replaying the cell runs once its
 /// items are defined.
 pub fn statements(source: &str) -> String {
-    split(source)
+    split(super::input::split_cell(source).rust)
         .into_iter()
         .filter(|chunk| item_keyword(chunk).is_none())
         .map(str::trim)

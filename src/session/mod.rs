@@ -12,7 +12,7 @@ mod tables;
 
 use events::DONTSAVE;
 pub use events::*;
-pub use request::{Request, RequestId};
+pub use request::{Prelude, Request, RequestId};
 pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
@@ -51,6 +51,25 @@ pub struct Session {
     peeks: std::collections::VecDeque<PeekFor>,
     /// A resume waiting for the user's answer on replaying cells with outside effects.
     pending_resume: Option<saving::PendingResume>,
+}
+
+/// The engine's reading of a cell's leading lines: evcxr's commands and shell commands run
+/// with the cell; tmrepl's own commands act on the session, so they cannot be part of one.
+fn prelude_of(leading: &[input::Leading]) -> Result<Vec<Prelude>, String> {
+    leading
+        .iter()
+        .map(|line| match line {
+            input::Leading::Shell(command) => Ok(Prelude::Shell((*command).to_owned())),
+            input::Leading::Command(text) => match commands::parse(text) {
+                Ok(Command::Evcxr(command)) => Ok(Prelude::Evcxr(command)),
+                Ok(_) => Err(format!(
+                    "{text}: tmrepl's own commands go alone in their cell; only evcxr's \
+                     commands (:dep, :opt, …) can lead a cell of Rust code"
+                )),
+                Err(error) => Err(error.0),
+            },
+        })
+        .collect()
 }
 
 /// Values previewed so far, by name, or why there are none.
@@ -152,20 +171,34 @@ impl Session {
         if self.running.is_some() {
             return vec![Effect::Show(Notice::error("a cell is still running"))];
         }
-        if trimmed.starts_with(':') {
-            return match commands::parse(trimmed) {
-                Ok(command) => self.command(command),
-                Err(error) => vec![Effect::Show(Notice::error(error.0))],
-            };
-        }
-        let (code, background) = match trimmed.strip_prefix('&') {
-            Some(rest) if !rest.trim().is_empty() => (rest.trim_start().to_owned(), true),
+        let (body, background) = match trimmed.strip_prefix('&') {
+            Some(rest) if !rest.trim().is_empty() => (rest.trim_start(), true),
             Some(_) => {
                 return vec![Effect::Show(Notice::error(
                     "& needs code to run in the background",
                 ))];
             }
-            None => (input.to_owned(), false),
+            None => (input, false),
+        };
+        let cell_text = input::split_cell(body);
+        if let ([input::Leading::Command(line)], "", false) = (
+            cell_text.leading.as_slice(),
+            cell_text.rust.trim(),
+            background,
+        ) {
+            return match commands::parse(line) {
+                Ok(command) => self.command(command),
+                Err(error) => vec![Effect::Show(Notice::error(error.0))],
+            };
+        }
+        let prelude = match prelude_of(&cell_text.leading) {
+            Ok(prelude) => prelude,
+            Err(error) => return vec![Effect::Show(Notice::error(error))],
+        };
+        let code = if prelude.is_empty() {
+            body.to_owned()
+        } else {
+            cell_text.rust.to_owned()
         };
         let cell = self
             .timeline
@@ -180,6 +213,7 @@ impl Session {
         self.running = Some(cell);
         vec![Effect::Engine(Request::Eval {
             cell,
+            prelude,
             code,
             // A finished job is always kept: its results are reached through its snapshot.
             snapshot: self.is_saving() || background,

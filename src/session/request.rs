@@ -16,6 +16,9 @@ pub enum Request {
     /// Compile and run a cell; in the background (`&`) it becomes a job.
     Eval {
         cell: u32,
+        /// evcxr's commands and shell commands that lead the cell, run first, in order;
+        /// the cell's number and snapshot cover them and its code together.
+        prelude: Vec<Prelude>,
         code: String,
         snapshot: bool,
         background: bool,
@@ -73,6 +76,14 @@ pub enum Request {
     /// The data folder: where the helper crate is written (it becomes a dependency before
     /// any cell runs) and where saved sessions live.
     SetDataDir(std::path::PathBuf),
+}
+
+/// A line of a cell that runs before its Rust code (see `input::split_cell`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prelude {
+    Evcxr(EvcxrCommand),
+    /// `!command`: run by `sh -c`, its output shown as the cell's.
+    Shell(String),
 }
 
 impl Request {

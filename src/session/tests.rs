@@ -61,6 +61,7 @@ fn every_code_cell_takes_a_number_commands_do_not() {
         s.submit("let x = 1;"),
         vec![Effect::Engine(Request::Eval {
             cell: 1,
+            prelude: vec![],
             code: "let x = 1;".into(),
             snapshot: true,
             background: false
@@ -84,6 +85,53 @@ fn every_code_cell_takes_a_number_commands_do_not() {
     // A compile error leaves the state where it was.
     assert_eq!(s.timeline().get(3).unwrap().parent, 1);
     assert!(s.submit("   ").is_empty());
+}
+
+#[test]
+fn leading_evcxr_commands_and_shell_lines_are_one_cell_with_the_code() {
+    use crate::commands::EvcxrCommand;
+    let mut s = session();
+    let text =
+        ":dep base64 = \"0.10.1\"\n// a comment\n!echo hi\nbase64::encode(&vec![1, 2, 3, 4])";
+    assert_eq!(
+        s.submit(text),
+        vec![Effect::Engine(Request::Eval {
+            cell: 1,
+            prelude: vec![
+                Prelude::Evcxr(EvcxrCommand::Dep {
+                    spec: "base64 = \"0.10.1\"".into()
+                }),
+                Prelude::Shell("echo hi".into()),
+            ],
+            code: "base64::encode(&vec![1, 2, 3, 4])".into(),
+            snapshot: true,
+            background: false
+        })]
+    );
+    assert_eq!(s.timeline().get(1).unwrap().source, text);
+    finish(&mut s, 1, CellStatus::Ok, vec![]);
+    // Commands alone, several of them, are a cell too; one alone stays a command.
+    assert!(matches!(
+        &s.submit(":dep a = \"1\"\n:dep b = { version = \"2\" }")[..],
+        [Effect::Engine(Request::Eval { cell: 2, prelude, code, .. })]
+            if prelude.len() == 2 && code.is_empty()
+    ));
+    finish(&mut s, 2, CellStatus::Ok, vec![]);
+    assert!(matches!(
+        &s.submit(":dep c = \"3\"")[..],
+        [Effect::Engine(Request::Evcxr(EvcxrCommand::Dep { .. }))]
+    ));
+    // tmrepl's own commands act on the session: they cannot lead a cell, and nothing
+    // changes.
+    let effects = s.submit(":vars\nlet x = 1;");
+    let refused = notices(&effects);
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].kind, NoticeKind::Error);
+    assert!(refused[0].text.contains("alone"), "{}", refused[0].text);
+    let effects = s.submit(":nosuch\nlet x = 1;");
+    let unknown = notices(&effects);
+    assert_eq!(unknown[0].kind, NoticeKind::Error);
+    assert_eq!(s.next_cell(), 3);
 }
 
 #[test]
@@ -592,6 +640,7 @@ fn background_cells_leave_the_foreground_alone_and_notify_when_long() {
         effects,
         vec![Effect::Engine(Request::Eval {
             cell: 2,
+            prelude: vec![],
             code: "total += 1;".into(),
             snapshot: true,
             background: true
