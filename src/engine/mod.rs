@@ -349,7 +349,9 @@ impl Engine {
                     })
             }
             Request::Evcxr(command) => {
-                let result = self.command(command).map_err(|e| format!("{e:#}"));
+                let result = self
+                    .command(command)
+                    .map_err(|e| self.without_cargo_progress(&format!("{e:#}")));
                 EngineEvent::CommandDone {
                     result,
                     vars: Some(self.vars()),
@@ -545,6 +547,24 @@ impl Engine {
         outcome
     }
 
+    /// A failure's message, once: cargo's progress lines in it are shown as the progress
+    /// they are (on stderr, with the rest of cargo's), and the front end adds `error: `.
+    fn without_cargo_progress(&self, text: &str) -> String {
+        let (progress, message) = render::split_cargo_progress(text);
+        for line in progress {
+            let _ = self
+                .messages
+                .send(EngineMessage::Event(EngineEvent::Output {
+                    stream: Stream::Stderr,
+                    text: match line.split_once(' ') {
+                        Some((verb, rest)) => format!("{verb:>12} {rest}"),
+                        None => line,
+                    },
+                }));
+        }
+        message
+    }
+
     /// A cell that did not run: a compile error (rendered with its span) or another failure.
     fn record_failure(&mut self, code: &str, error: evcxr::Error, outcome: &mut CellOutcome) {
         match error {
@@ -554,9 +574,9 @@ impl Engine {
                 self.last_errors = errors;
             }
             other => {
-                let text = other.to_string();
-                outcome.status = CellStatus::Error(text.lines().next().unwrap_or("").to_owned());
-                outcome.error_text = Some(text);
+                let message = self.without_cargo_progress(&other.to_string());
+                outcome.status = CellStatus::Error(message.lines().next().unwrap_or("").to_owned());
+                outcome.error_text = Some(format!("error: {message}"));
             }
         }
     }

@@ -78,14 +78,67 @@ pub fn strip_ansi(text: &str) -> String {
     out
 }
 
+/// cargo's status verbs, right-aligned in its progress lines ("    Updating crates.io index").
+const CARGO_PROGRESS: &[&str] = &[
+    "Adding",
+    "Blocking",
+    "Checking",
+    "Compiling",
+    "Downgrading",
+    "Downloaded",
+    "Downloading",
+    "Finished",
+    "Fresh",
+    "Locking",
+    "Removing",
+    "Unpacking",
+    "Updating",
+    "Upgrading",
+];
+
+/// A failure's text as cargo (or evcxr around it) gave it, split into cargo's progress lines
+/// and the message itself, without the leading `error: ` that every front end adds.
+pub fn split_cargo_progress(text: &str) -> (Vec<String>, String) {
+    let mut progress = Vec::new();
+    let mut message = Vec::new();
+    for line in text.lines() {
+        let indented = line.starts_with(' ');
+        let verb = line.split_whitespace().next().unwrap_or("");
+        if indented && CARGO_PROGRESS.contains(&verb) {
+            progress.push(line.trim().to_owned());
+        } else {
+            message.push(line);
+        }
+    }
+    let message = message.join("\n");
+    let message = message.trim();
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    (progress, message.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::strip_ansi;
+    use super::*;
 
     #[test]
     fn ansi_is_stripped() {
         assert_eq!(strip_ansi("\u{1b}[31merror\u{1b}[0m: x"), "error: x");
         assert_eq!(strip_ansi("a\u{1b}]0;title\u{7}b"), "ab");
         assert_eq!(strip_ansi("plain"), "plain");
+    }
+
+    #[test]
+    fn cargo_progress_is_not_part_of_the_message() {
+        let (progress, message) = split_cargo_progress(
+            "    Updating crates.io index\nerror: no matching package named `nosuchcrate_xyz` found\nlocation searched: crates.io index\n",
+        );
+        assert_eq!(progress, ["Updating crates.io index"]);
+        assert_eq!(
+            message,
+            "no matching package named `nosuchcrate_xyz` found\nlocation searched: crates.io index"
+        );
+        let (progress, message) = split_cargo_progress("Compiling is what I do");
+        assert!(progress.is_empty());
+        assert_eq!(message, "Compiling is what I do");
     }
 }

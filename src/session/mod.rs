@@ -51,6 +51,8 @@ pub struct Session {
     peeks: std::collections::VecDeque<PeekFor>,
     /// A resume waiting for the user's answer on replaying cells with outside effects.
     pending_resume: Option<saving::PendingResume>,
+    /// Why the last snapshot taken was degraded, if it was (its warning is said once).
+    last_degraded: Option<String>,
 }
 
 /// The engine's reading of a cell's leading lines: evcxr's commands and shell commands run
@@ -123,6 +125,7 @@ impl Session {
             then: None,
             peeks: std::collections::VecDeque::new(),
             pending_resume: None,
+            last_degraded: None,
         }
     }
 
@@ -613,11 +616,20 @@ impl Session {
             cell.vars = outcome.vars.clone();
             self.current_vars = outcome.vars;
             if let Some(snapshot) = outcome.snapshot {
-                if let Some(why) = &snapshot.degraded {
-                    effects.push(Effect::Show(Notice::warning(format!(
-                        "snapshot {n} is degraded: {why}"
-                    ))));
+                // Said when it begins to apply and when it stops, not at every cell between.
+                match (&self.last_degraded, &snapshot.degraded) {
+                    (last, Some(why)) if last.as_ref() != Some(why) => {
+                        effects.push(Effect::Show(Notice::warning(format!(
+                            "snapshot {n} is degraded: {why} (and so are the next ones \
+                             until it has one thread again)"
+                        ))))
+                    }
+                    (Some(_), None) => effects.push(Effect::Show(Notice::info(format!(
+                        "snapshot {n} is whole again: the worker has one thread"
+                    )))),
+                    _ => {}
                 }
+                self.last_degraded = snapshot.degraded.clone();
                 cell.snapshot = SnapshotState::Live {
                     degraded: snapshot.degraded,
                 };

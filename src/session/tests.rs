@@ -1290,3 +1290,47 @@ fn the_full_screen_interface_is_asked_once_before_cells_with_outside_effects_are
         ));
     }
 }
+
+#[test]
+fn a_degraded_snapshot_is_said_when_it_begins_and_when_it_ends() {
+    let mut s = session();
+    let mut said = Vec::new();
+    for (cell, degraded) in [
+        (1, None),
+        (2, Some("2 threads")),
+        (3, Some("2 threads")),
+        (4, None),
+        (5, None),
+    ] {
+        s.submit("1");
+        let effects = s.handle(EngineEvent::CellFinished(CellOutcome {
+            cell,
+            status: CellStatus::Ok,
+            value: None,
+            error_text: None,
+            duration: Duration::from_millis(5),
+            vars: vec![],
+            snapshot: Some(TakenSnapshot {
+                fork_micros: 100,
+                degraded: degraded.map(str::to_owned),
+            }),
+            restored_to: None,
+        }));
+        said.extend(
+            notices(&effects)
+                .into_iter()
+                .map(|n| (cell, n.kind, n.text.clone())),
+        );
+    }
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!((said[0].0, said[0].1), (2, NoticeKind::Warning));
+    assert!(
+        said[0].2.contains("snapshot 2 is degraded: 2 threads"),
+        "{said:?}"
+    );
+    assert_eq!((said[1].0, said[1].1), (4, NoticeKind::Info));
+    assert!(said[1].2.contains("whole again"), "{said:?}");
+    // Each snapshot still says what it is.
+    assert!(s.check_past(3).unwrap().is_some());
+    assert!(s.check_past(4).unwrap().is_none());
+}
