@@ -214,3 +214,86 @@ n + 2
         "{all}"
     );
 }
+
+/// A crate whose `static` counter tells whether cells share one copy of it.
+fn counter_crate(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"crate1\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use std::sync::atomic::{AtomicU32, Ordering};\n\
+         static FOO: AtomicU32 = AtomicU32::new(0);\n\
+         pub fn set_value(v: u32) { FOO.store(v, Ordering::SeqCst); }\n\
+         pub fn get_value() -> u32 { FOO.load(Ordering::SeqCst) }\n",
+    )
+    .unwrap();
+}
+
+/// Changes 8, 9 and 11: macros keep their textual scope, a type defined again drops the
+/// variables of it in that cell (also when only a field's type changed, which rustc's
+/// TypeId does not tell), and `:allow_static_linking 0` shares a dependency's statics
+/// across cells (evcxr's `crate_deps` case) with `:past` bringing an old value back.
+#[test]
+fn macros_keep_their_scope_types_defined_again_drop_their_values_and_dylib_deps_share_statics() {
+    let data = tempfile::tempdir().unwrap();
+    let crate1 = data.path().join("crate1");
+    counter_crate(&crate1);
+    let t = run_in(
+        data.path(),
+        &format!(
+            r#"macro_rules! say_hello {{ () => {{ println!("Hello!") }}; }} fn main() {{ say_hello!() }}
+main();
+macro_rules! say_hello {{ () => {{ println!("Bye!") }}; }}
+say_hello!(); main();
+struct P {{ x: i32 }}
+let p = P {{ x: 1 }}; let q = 5; let v = vec![P {{ x: 2 }}];
+struct P {{ x: i64 }}
+:vars
+:past 6
+p.x + v[0].x + q
+:allow_static_linking 0
+:dep crate1 = {{ path = "{}" }}
+crate1::set_value(765);
+crate1::get_value()
+crate1::set_value(1);
+:past 10
+crate1::get_value()
+"#,
+            crate1.display()
+        ),
+    );
+    let all = t.all();
+    // evcxr's define_then_call_macro, and the order a file would give.
+    assert!(t.stdout.contains("In [2]: main();\nHello!\n"), "{all}");
+    assert!(
+        t.stdout
+            .contains("In [4]: say_hello!(); main();\nBye!\nHello!\n"),
+        "{all}"
+    );
+    // Said once, in evcxr's words, by the cell that redefined P; q stays.
+    assert_eq!(
+        t.stderr.matches("was redefined, so was lost.").count(),
+        2,
+        "{all}"
+    );
+    assert!(
+        t.stderr
+            .contains("The type of the variable p was redefined, so was lost.\nThe type of the variable v was redefined, so was lost."),
+        "{all}"
+    );
+    let vars = t.stdout.split(">> :vars\n").nth(1).unwrap_or("");
+    let vars = vars.split(">> ").next().unwrap_or("");
+    assert!(vars.contains("\nq "), "{all}");
+    assert!(!vars.contains("\np "), "{all}");
+    assert!(!vars.contains("\nv "), "{all}");
+    // Before the redefinition they are all there, with the old type.
+    assert_eq!(t.out(8), Some("8"), "{all}");
+    assert!(t.stdout.contains("Static linking: false"), "{all}");
+    assert_eq!(t.out(10), Some("765"), "{all}");
+    // After cell 11 set it to 1, the process as of cell 10 still has 765.
+    assert_eq!(t.out(12), Some("765"), "{all}");
+}

@@ -625,3 +625,60 @@ fn a_kernel_whose_jupyter_died_stops() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Notebook cells as evcxr's are written: leading `:dep` and `!` lines, then Rust, in one
+/// cell with one number; a dependency that does not resolve changes nothing, and `:past`
+/// to before a dependency's cell removes it again.
+#[test]
+fn a_cell_that_begins_with_dep_lines_runs_them_then_its_code() {
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(local.path().join("src")).unwrap();
+    std::fs::write(
+        local.path().join("Cargo.toml"),
+        "[package]\nname = \"answer\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        local.path().join("src/lib.rs"),
+        "pub fn answer() -> i32 { 42 }\n",
+    )
+    .unwrap();
+    let mut client = Client::start();
+    let first = client.execute("let before = 1;");
+    assert_eq!(first.reply.content["status"], "ok", "{}", first.describe());
+    let mixed = client.execute(&format!(
+        ":dep answer = {{ path = \"{}\" }}\n// the code:\n!echo from-shell\nanswer::answer() + before",
+        local.path().display()
+    ));
+    assert_eq!(mixed.reply.content["status"], "ok", "{}", mixed.describe());
+    assert_eq!(mixed.reply.content["execution_count"], 2);
+    let result = mixed.result().unwrap_or_default();
+    assert!(result.contains("from-shell"), "{}", mixed.describe());
+    assert!(result.trim_end().ends_with("43"), "{}", mixed.describe());
+
+    let failed = client.execute(":dep nosuchcrate_xyz = \"1\"\nlet z = 3;");
+    assert_eq!(
+        failed.reply.content["status"],
+        "error",
+        "{}",
+        failed.describe()
+    );
+    let said = failed.describe();
+    assert!(said.contains("nosuchcrate_xyz"), "{said}");
+    assert!(!said.contains("error: error"), "{said}");
+    let z = client.execute("z");
+    assert_eq!(z.reply.content["status"], "error", "{}", z.describe());
+    let deps = client.execute(":show_deps");
+    assert!(deps.describe().contains("answer = "), "{}", deps.describe());
+    assert!(
+        !deps.describe().contains("nosuchcrate"),
+        "{}",
+        deps.describe()
+    );
+
+    let back = client.execute(":past 1");
+    assert_eq!(back.reply.content["status"], "ok", "{}", back.describe());
+    let gone = client.execute("answer::answer()");
+    assert_eq!(gone.reply.content["status"], "error", "{}", gone.describe());
+    client.shut_down();
+}

@@ -449,6 +449,7 @@ crate2::r22()
 :time_passes
 :time_passes
 :env SOME_KEY=1
+std::env::var("SOME_KEY").unwrap()
 "#
         ),
     );
@@ -470,13 +471,12 @@ crate2::r22()
         vec_doc.contains("A contiguous growable array type"),
         "{vec_doc}"
     );
-    // Dylib builds cannot work with evcxr 0.22 and this Rust: refused, nothing changes.
     assert!(
-        t.stderr
-            .contains("error: :allow_static_linking 0 is not available in tmrepl: "),
+        t.stdout.contains(
+            "\nStatic linking: false\n>> :allow_static_linking 1\nStatic linking: true\n"
+        ),
         "{all}"
     );
-    assert!(t.stdout.contains("\nStatic linking: true\n"), "{all}");
     assert_eq!(t.out(2), Some("2"), "{all}");
     // A local crate is named from its Cargo.toml, as evcxr's crate_show_deps expects.
     assert!(t.stdout.contains("added dependency crate2\n"), "{all}");
@@ -496,9 +496,14 @@ crate2::r22()
         toggles, "Time passes: true\n>> :time_passes\nTime passes: false\n",
         "{all}"
     );
+    // evcxr's :env sets it for the next child process; here it applies at once.
     assert!(
-        t.stderr
-            .contains("error: :env is not available in tmrepl: "),
+        t.stdout.contains(">> :env SOME_KEY=1\nSet SOME_KEY=1\n"),
+        "{all}"
+    );
+    assert_eq!(
+        t.out(4).map(str::to_owned),
+        Some("\"1\"".to_owned()),
         "{all}"
     );
 }

@@ -68,6 +68,16 @@ pub enum EvcxrCommand {
         key: String,
         value: String,
     },
+    /// evcxr's startup configuration, run now.
+    LoadConfig {
+        quiet: bool,
+    },
+    ClearCache,
+    /// `std::env::set_var` in the running process.
+    Env {
+        key: String,
+        value: String,
+    },
     Version,
     /// The documentation rust-analyzer shows for a name, path or expression.
     Doc(String),
@@ -575,6 +585,37 @@ pub const COMMANDS: &[TypableCommand] = &[
         },
     },
     TypableCommand {
+        name: "load_config",
+        aliases: &[],
+        usage: ":load_config [--quiet]",
+        help: "run evcxr's startup configuration: evcxr.toml's dependencies and prelude (or init.evcxr, prelude.rs)",
+        example: ":load_config",
+        parse: |args, display| match args {
+            "" => Ok(Command::Evcxr(EvcxrCommand::LoadConfig { quiet: false })),
+            "--quiet" => Ok(Command::Evcxr(EvcxrCommand::LoadConfig { quiet: true })),
+            other => err(format!("{display} takes only --quiet, got `{other}`")),
+        },
+    },
+    TypableCommand {
+        name: "clear_cache",
+        aliases: &[],
+        usage: ":clear_cache",
+        help: "empty evcxr's compilation cache (see :cache)",
+        example: ":clear_cache",
+        parse: |args, display| evcxr(no_args(args, display).map(|()| EvcxrCommand::ClearCache)),
+    },
+    TypableCommand {
+        name: "env",
+        aliases: &[],
+        usage: ":env KEY=VALUE",
+        help: "set an environment variable in the process cells run in, now (evcxr: after :restart); snapshots keep it",
+        example: ":env RUST_LOG=debug",
+        parse: |args, display| {
+            let (key, value) = key_value(args, display)?;
+            Ok(Command::Evcxr(EvcxrCommand::Env { key, value }))
+        },
+    },
+    TypableCommand {
         name: "version",
         aliases: &[],
         usage: ":version",
@@ -598,16 +639,13 @@ pub const COMMANDS: &[TypableCommand] = &[
     TypableCommand {
         name: "allow_static_linking",
         aliases: &[],
-        usage: ":allow_static_linking 1",
-        help: "link dependencies statically (the default); 0 is refused: see README",
+        usage: ":allow_static_linking 0|1",
+        help: "1: link dependencies into each cell (the default); 0: as shared libraries, so their statics are shared by all cells",
         example: ":allow_static_linking 1",
         parse: |args, display| {
-            if !on_off(args, display)? {
-                return err(format!(
-                    "{display} 0 is not available in tmrepl: {NO_DYLIBS}"
-                ));
-            }
-            Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(true)))
+            Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(on_off(
+                args, display,
+            )?)))
         },
     },
     TypableCommand {
@@ -660,28 +698,11 @@ pub const COMMANDS: &[TypableCommand] = &[
     },
 ];
 
-/// Why dependencies cannot be built as dylibs (evcxr's `:allow_static_linking 0`).
-const NO_DYLIBS: &str = "evcxr 0.22 then points `core` at libstd's .so, which recent Rust ships as a metadata stub, so every cell would fail to compile";
-
 /// evcxr commands tmrepl does not have, and why; typing one gives the reason.
-pub const UNAVAILABLE: &[(&str, &str)] = &[
-    (
-        "restart",
-        "the running process is the time machine's present; :clear starts an empty one, :past N goes back",
-    ),
-    (
-        "env",
-        "the process cells run in is never restarted, so it would not see the variable; run std::env::set_var in a cell (snapshots keep it), or :build_env for compilation",
-    ),
-    (
-        "load_config",
-        "evcxr.toml's [evcxr] settings apply at start, but its dependencies, init.evcxr and prelude.rs are not run; paste their lines as cells",
-    ),
-    (
-        "clear_cache",
-        "evcxr's cache cleanup is internal to evcxr; delete evcxr's folder under your cache directory (e.g. ~/.cache/evcxr)",
-    ),
-];
+pub const UNAVAILABLE: &[(&str, &str)] = &[(
+    "restart",
+    "evcxr's :restart starts a new process that has lost every variable; here the process is the time machine's present: :past N returns to the process as it was after cell N, :clear to an empty one",
+)];
 
 fn evcxr(command: Result<EvcxrCommand, CommandError>) -> Result<Command, CommandError> {
     command.map(Command::Evcxr)
@@ -761,6 +782,11 @@ pub fn help_text() -> String {
         out,
         "Not in tmrepl (typing one says why): {}",
         unavailable.join(" ")
+    );
+    out.push_str(
+        "Where evcxr's commands differ: :vars also shows values and takes a cell; :clear keeps \
+         the snapshots; with no argument :opt, :fmt, :offline, :sccache and \
+         :preserve_vars_on_panic show the setting; :env applies at once.\n",
     );
     out.push_str("A snapshot of the whole program is kept after every cell; :past N goes back.");
     out

@@ -87,7 +87,6 @@ fn bad_arguments_give_one_line_errors() {
         ":doc",
         ":allow_static_linking",
         ":allow_static_linking maybe",
-        ":allow_static_linking 0",
         ":cache lots",
         ":last_compile_dir now",
     ] {
@@ -155,12 +154,22 @@ fn evcxr_argument_forms() {
         parse(":doc std::vec::Vec"),
         Ok(Command::Evcxr(EvcxrCommand::Doc("std::vec::Vec".into())))
     );
-    assert!(
-        parse(":allow_static_linking 0")
-            .unwrap_err()
-            .0
-            .starts_with(":allow_static_linking 0 is not available in tmrepl: ")
+    assert_eq!(
+        parse(":allow_static_linking 0"),
+        Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(false)))
     );
+    assert_eq!(
+        parse(":env RUST_LOG=debug"),
+        Ok(Command::Evcxr(EvcxrCommand::Env {
+            key: "RUST_LOG".into(),
+            value: "debug".into()
+        }))
+    );
+    assert_eq!(
+        parse(":load_config --quiet"),
+        Ok(Command::Evcxr(EvcxrCommand::LoadConfig { quiet: true }))
+    );
+    assert!(parse(":load_config now").is_err());
     assert_eq!(
         parse(":allow_static_linking 1"),
         Ok(Command::Evcxr(EvcxrCommand::AllowStaticLinking(true)))

@@ -6,6 +6,17 @@ impl Engine {
     /// Carries out one of evcxr's commands on its own: a state change is committed (and
     /// compiled, so a dependency that does not resolve is refused here).
     pub(super) fn command(&mut self, command: EvcxrCommand) -> Result<String> {
+        if let EvcxrCommand::Env { key, value } = &command {
+            // Run in the worker: the variable applies from now on, and the next snapshot
+            // keeps it (evcxr sets it for its next child process, after `:restart`).
+            self.ctx
+                .eval(&env_code(key, value))
+                .map_err(|e| anyhow!("{e}"))?;
+            return Ok(format!("Set {key}={value}"));
+        }
+        if let EvcxrCommand::LoadConfig { quiet } = command {
+            return self.load_config(quiet);
+        }
         let mut state = self.ctx.state();
         let mut deps = self.deps.clone();
         let text = self.apply_command(command, &mut state, &mut deps)?;
@@ -14,6 +25,47 @@ impl Engine {
             .map_err(|e| anyhow!("{e}"))?;
         self.deps = deps;
         Ok(text)
+    }
+
+    /// evcxr's `:load_config`: the configuration's `:dep` lines and prelude, run as one
+    /// cell's leading lines and code would be (all or nothing), in evcxr's words.
+    fn load_config(&mut self, quiet: bool) -> Result<String> {
+        let config = evcxr::startup_config().map_err(|e| anyhow!("{e}"))?;
+        let mut said = Vec::new();
+        if !quiet {
+            said.push(match &config.source_path {
+                Some(path) => format!("Loading startup configuration from: {path:?}"),
+                None => "No configuration file found, use the default configuration".to_owned(),
+            });
+        }
+        let text = format!(
+            "{}\n{}",
+            config.deps.unwrap_or_default(),
+            config.prelude.unwrap_or_default()
+        );
+        let cell = crate::session::input::split_cell(&text);
+        let mut prelude = Vec::new();
+        for line in &cell.leading {
+            prelude.push(match line {
+                crate::session::input::Leading::Shell(command) => {
+                    Prelude::Shell((*command).to_owned())
+                }
+                crate::session::input::Leading::Command(command) => {
+                    match crate::commands::parse(command) {
+                        Ok(crate::commands::Command::Evcxr(c)) => Prelude::Evcxr(c),
+                        Ok(_) => bail!("{command}: not an evcxr command"),
+                        Err(e) => bail!("{e}"),
+                    }
+                }
+            });
+        }
+        let outputs = self
+            .eval_cell(&prelude, cell.rust)
+            .map_err(|e| anyhow!("{e}"))?;
+        if let Some(text) = outputs.get("text/plain") {
+            said.push(text.trim_end().to_owned());
+        }
+        Ok(said.join("\n"))
     }
 
     /// Carries out one of evcxr's commands on `state` (and tmrepl's record of the
@@ -167,6 +219,13 @@ impl Engine {
                 state.set_time_passes(on);
                 format!("Time passes: {on}")
             }
+            C::LoadConfig { .. } => bail!(":load_config goes in a cell of its own"),
+            C::ClearCache => {
+                let freed = evcxr::clear_cache().map_err(|e| anyhow!("{e}"))?;
+                format!("Deleted {} MiB from cache", freed / 1024 / 1024)
+            }
+            // The code that sets it runs with the cell (`env_code`).
+            C::Env { key, value } => format!("Set {key}={value}"),
             C::BuildEnv { key, value } => {
                 state.set_build_env(&key, &value);
                 format!("Set {key}={value} for build")
@@ -188,6 +247,12 @@ impl Engine {
             C::Version => version_text(&rustc_version(state.toolchain())),
         })
     }
+}
+
+/// The statement that sets an environment variable in the process cells run in.
+pub(super) fn env_code(key: &str, value: &str) -> String {
+    // `unsafe` since edition 2024; in a 2021 crate it only warns.
+    format!("unsafe {{ std::env::set_var({key:?}, {value:?}); }}")
 }
 
 /// The package name in the Cargo.toml of the crate at `path`, as evcxr reads it.

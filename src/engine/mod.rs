@@ -436,6 +436,12 @@ impl Engine {
         let mut state = self.ctx.state();
         let mut deps = self.deps.clone();
         let mut shown = EvalOutputs::new();
+        let mut code = code.to_owned();
+        for line in prelude.iter().rev() {
+            if let Prelude::Evcxr(EvcxrCommand::Env { key, value }) = line {
+                code.insert_str(0, &format!("{}\n", evcxr_commands::env_code(key, value)));
+            }
+        }
         for line in prelude {
             match line {
                 Prelude::Evcxr(command) => {
@@ -452,7 +458,7 @@ impl Engine {
                 Prelude::Shell(command) => shown.merge(shell(command)?),
             }
         }
-        let mut outputs = self.ctx.eval_with_state(code, state)?;
+        let mut outputs = self.ctx.eval_with_state(&code, state)?;
         self.deps = deps;
         shown.merge(std::mem::take(&mut outputs));
         Ok(shown)

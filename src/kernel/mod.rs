@@ -11,7 +11,7 @@ pub mod wire;
 use crate::app::{App, Update};
 use crate::commands::Command;
 use crate::frontend::{self, CellReport};
-use crate::session::{NoticeKind, Stream, format_duration};
+use crate::session::{NoticeKind, Stream, format_duration, input};
 use crate::timeline::CellStatus;
 use anyhow::{Context, Result};
 use crossbeam_channel::{Receiver, select};
@@ -292,7 +292,7 @@ impl Kernel {
         let silent = request.content["silent"].as_bool().unwrap_or(false);
         let allow_stdin = request.content["allow_stdin"].as_bool().unwrap_or(true);
         let next = app.session().next_cell();
-        let is_cell = !code.trim().is_empty() && !code.trim_start().starts_with(':');
+        let is_cell = !code.trim().is_empty() && input::lone_command(code).is_none();
         // A command adds no cell: it shows under the number of the last one.
         let count = if is_cell {
             next

@@ -45,6 +45,22 @@ pub fn split_cell(text: &str) -> CellText<'_> {
     CellText { leading, rust: "" }
 }
 
+/// The one `:` command that `text` is, when it is a command alone (not a cell: it takes no
+/// number). A `&` job, code, a shell line or several commands make a cell.
+pub fn lone_command(text: &str) -> Option<&str> {
+    let trimmed = text.trim();
+    if trimmed.starts_with('&') {
+        return None;
+    }
+    match split_cell(trimmed) {
+        CellText { leading, rust: "" } => match leading.as_slice() {
+            [Leading::Command(line)] => Some(line),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Completeness {
     Complete,
@@ -290,6 +306,11 @@ mod tests {
             split_cell("::std::mem::drop(1)").rust,
             "::std::mem::drop(1)"
         );
+        assert_eq!(lone_command("  :vars 3\n"), Some(":vars 3"));
+        assert_eq!(lone_command(":dep a = \"1\"\nlet x = 1;"), None);
+        assert_eq!(lone_command(":dep a = \"1\"\n:dep b = \"2\""), None);
+        assert_eq!(lone_command("& :vars"), None);
+        assert_eq!(lone_command("!ls"), None);
         let only = split_cell(":dep a = \"1\"\n// done\n");
         assert_eq!(only.leading.len(), 1);
         assert_eq!(only.rust, "");

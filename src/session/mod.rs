@@ -183,17 +183,13 @@ impl Session {
             }
             None => (input, false),
         };
-        let cell_text = input::split_cell(body);
-        if let ([input::Leading::Command(line)], "", false) = (
-            cell_text.leading.as_slice(),
-            cell_text.rust.trim(),
-            background,
-        ) {
+        if let Some(line) = input::lone_command(input) {
             return match commands::parse(line) {
                 Ok(command) => self.command(command),
                 Err(error) => vec![Effect::Show(Notice::error(error.0))],
             };
         }
+        let cell_text = input::split_cell(body);
         let prelude = match prelude_of(&cell_text.leading) {
             Ok(prelude) => prelude,
             Err(error) => return vec![Effect::Show(Notice::error(error))],

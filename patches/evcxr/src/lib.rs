@@ -45,6 +45,30 @@ pub use rust_analyzer::Completions;
 /// By default this is the `evcxr` subdirectory of whatever `dirs::config_dir()`
 /// returns, but it can be overridden by the `EVCXR_CONFIG_DIR` environment
 /// variable.
+/// What `:load_config` runs, for front ends that drive an `EvalContext` (tmrepl patch,
+/// change 12): the evcxr.toml found (in the current folder, else the config folder), the
+/// `:dep` lines of its `[dependencies]` (else init.evcxr), and its prelude code (else
+/// prelude.rs).
+pub struct StartupConfig {
+    pub source_path: Option<std::path::PathBuf>,
+    pub deps: Option<String>,
+    pub prelude: Option<String>,
+}
+
+pub fn startup_config() -> Result<StartupConfig, Error> {
+    let config = toml_parse::ConfigToml::find_then_parse()?;
+    Ok(StartupConfig {
+        deps: config.get_dep_string_versions()?,
+        prelude: config.get_prelude_string_versions()?,
+        source_path: config.source_path,
+    })
+}
+
+/// Empties the build cache of `:cache` (what evcxr's `:clear_cache` does); the bytes freed.
+pub fn clear_cache() -> Result<u64, Error> {
+    Ok(module::cache::cleanup(0)?)
+}
+
 pub fn config_dir() -> Option<std::path::PathBuf> {
     std::env::var_os("EVCXR_CONFIG_DIR")
         .map(std::path::PathBuf::from)

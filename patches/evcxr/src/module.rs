@@ -508,11 +508,19 @@ fn rustc_command() -> Result<Command> {
         // Make paths to our dependencies to use dylibs rather than rlibs.
         if arg == "--extern" {
             let ext = args.next().ok_or_else(|| anyhow!("Insufficient args"))?;
-            let so_arg = map_extern_arg(&ext);
+            let (so_arg, rmeta_arg) = map_extern_arg(&ext);
             command.arg(so_arg);
+            if let Some(rmeta_arg) = rmeta_arg {
+                command.arg("--extern").arg(rmeta_arg);
+            }
         }
     }
-    command.arg("--extern").arg(core_extern);
+    command.arg("--extern").arg(&core_extern);
+    // Rust ships libstd's .so with only a metadata stub (embed-metadata=no); its metadata
+    // is in the .rmeta beside it.
+    if let Some(rmeta_arg) = rmeta_beside(&core_extern) {
+        command.arg("--extern").arg(rmeta_arg);
+    }
     if !got_prefer_dynamic {
         command.arg("-C").arg("prefer-dynamic");
     }
@@ -523,7 +531,7 @@ fn should_force_dylibs() -> bool {
     std::env::var(crate::runtime::FORCE_DYLIB_ENV).is_ok()
 }
 
-fn map_extern_arg(ext: &str) -> OsString {
+fn map_extern_arg(ext: &str) -> (OsString, Option<OsString>) {
     if let Some((crate_name, path)) = ext.split_once('=') {
         let mut path = PathBuf::from(path);
         let mut so_arg = OsString::from(crate_name);
@@ -543,11 +551,31 @@ fn map_extern_arg(ext: &str) -> OsString {
         // The shared object might not exist yet if we're doing a `cargo check`, so we only attempt
         // to use it if it actually exists.
         if path.exists() {
+            let rmeta_path = path.with_extension("rmeta");
             so_arg.push(path);
-            return so_arg;
+            // Handle embed-metadata=no (as upstream evcxr after 0.22, #501).
+            let rmeta_arg = rmeta_path.exists().then(|| {
+                let mut arg = OsString::from(crate_name);
+                arg.push("=");
+                arg.push(rmeta_path);
+                arg
+            });
+            return (so_arg, rmeta_arg);
         }
     }
-    OsString::from(ext)
+    (OsString::from(ext), None)
+}
+
+/// `NAME=PATH.rmeta` for an `--extern NAME=PATH.so` whose metadata is in a file beside it.
+fn rmeta_beside(ext: &str) -> Option<OsString> {
+    let (crate_name, path) = ext.split_once('=')?;
+    let rmeta_path = Path::new(path).with_extension("rmeta");
+    rmeta_path.exists().then(|| {
+        let mut arg = OsString::from(crate_name);
+        arg.push("=");
+        arg.push(rmeta_path);
+        arg
+    })
 }
 
 /// Asks cargo's rustc wrapper to record the cell crate's rustc command in `record_file`,
