@@ -66,9 +66,20 @@ pub fn complete(
     variables: &[String],
     engine: Option<&CodeCompleter>,
 ) -> Completions {
+    complete_within(source, cursor, variables, engine, ENGINE_WAIT)
+}
+
+/// As `complete`, waiting at most `wait` for rust-analyzer.
+pub fn complete_within(
+    source: &str,
+    cursor: usize,
+    variables: &[String],
+    engine: Option<&CodeCompleter>,
+    wait: Duration,
+) -> Completions {
     let cursor = clamp_to_boundary(source, cursor);
     let before = &source[..cursor];
-    if source.trim_start().starts_with(':') {
+    if is_command_line(source) {
         let line = before.trim_start();
         if !line.contains(char::is_whitespace) {
             return by_prefix(cursor, line, crate::commands::completions(line));
@@ -76,17 +87,34 @@ pub fn complete(
         let word = word_before(before);
         return by_prefix(cursor, word, variables.to_vec());
     }
+    let answer = engine.map(|engine| engine.complete(source, cursor, wait));
+    from_answer(source, cursor, variables, answer)
+}
+
+/// Whether Tab on `source` completes a command (no rust-analyzer needed).
+pub fn is_command_line(source: &str) -> bool {
+    source.trim_start().starts_with(':')
+}
+
+/// What Tab offers in code once rust-analyzer answered (`Some(Some(..))`), did not answer
+/// in time (`Some(None)`) or was not asked (`None`): its candidates, else the session's
+/// variables and keywords that continue the word.
+fn from_answer(
+    source: &str,
+    cursor: usize,
+    variables: &[String],
+    answer: Option<Option<Result<crate::engine::CodeCompletions, String>>>,
+) -> Completions {
+    let before = &source[..cursor];
     let mut late = false;
-    if let Some(engine) = engine {
-        match engine.complete(source, cursor, ENGINE_WAIT) {
-            Some(Ok(found)) => {
-                if let Some(found) = engine_candidates(source, cursor, found) {
-                    return found;
-                }
+    match answer {
+        Some(Some(Ok(found))) => {
+            if let Some(found) = engine_candidates(source, cursor, found) {
+                return found;
             }
-            Some(Err(_)) => {}
-            None => late = true,
         }
+        Some(Some(Err(_))) | None => {}
+        Some(None) => late = true,
     }
     let word = word_before(before);
     if word.is_empty() {
@@ -102,6 +130,66 @@ pub fn complete(
     Completions {
         late,
         ..by_prefix(cursor, word, names)
+    }
+}
+
+/// How long a full-screen Tab waits before it says "completions loading…" and lets the
+/// answer come in the background.
+pub const QUICK_WAIT: Duration = Duration::from_millis(250);
+
+/// How long an answer left to come in the background may take (the first of a session
+/// loads the standard library; a running cell is answered when it ends).
+pub const BACKGROUND_WAIT: Duration = Duration::from_secs(30);
+
+/// A code completion whose answer is still coming: rust-analyzer was slow, or a cell was
+/// running. Its asker polls `ready`; nothing waits on it.
+pub struct Pending {
+    pub source: String,
+    pub cursor: usize,
+    variables: Vec<String>,
+    answer: crossbeam_channel::Receiver<Option<Result<crate::engine::CodeCompletions, String>>>,
+}
+
+impl Pending {
+    /// Asks rust-analyzer on a thread of its own, waiting up to `BACKGROUND_WAIT`.
+    pub fn ask(
+        engine: &CodeCompleter,
+        source: &str,
+        cursor: usize,
+        variables: &[String],
+    ) -> Pending {
+        let cursor = clamp_to_boundary(source, cursor);
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        let engine = engine.clone();
+        let question = source.to_owned();
+        // Without a thread the answer channel closes at once, and `ready` gives the fallback.
+        let _ = std::thread::Builder::new()
+            .name("tmrepl-completion".into())
+            .spawn(move || {
+                let _ = reply.send(engine.complete(&question, cursor, BACKGROUND_WAIT));
+            });
+        Pending {
+            source: source.to_owned(),
+            cursor,
+            variables: variables.to_vec(),
+            answer,
+        }
+    }
+
+    /// The completions once the answer came (or could not come: then the fallback's), None
+    /// while it is still coming.
+    pub fn ready(&self) -> Option<Completions> {
+        let answer = match self.answer.try_recv() {
+            Ok(answer) => answer,
+            Err(crossbeam_channel::TryRecvError::Empty) => return None,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => None,
+        };
+        Some(from_answer(
+            &self.source,
+            self.cursor,
+            &self.variables,
+            Some(answer),
+        ))
     }
 }
 

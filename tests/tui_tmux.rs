@@ -199,3 +199,30 @@ fn a_users_home_in_a_real_terminal() {
         "history belongs in $XDG_STATE_HOME"
     );
 }
+
+/// The first Tab of a session, pressed while the first cell still runs, answers at once
+/// ("completions loading…") and opens rust-analyzer's menu by itself once the cell is done:
+/// no second Tab.
+#[test]
+fn the_first_tab_during_the_first_cell_opens_the_menu_by_itself() {
+    let Some(tmux) = Tmux::start("first-tab") else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    tmux.open(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color XDG_STATE_HOME={} {} --data-dir {}",
+        state.path().display(),
+        env!("CARGO_BIN_EXE_tmrepl"),
+        data.path().display()
+    ));
+    tmux.wait_for("ready in", Duration::from_secs(120));
+    tmux.type_line("let v = vec![1, 2, 3];");
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "-l", "v.ap"]);
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Tab"]);
+    // `append` is the only method of Vec starting `ap`: taken as soon as the answer comes.
+    let screen = tmux.wait_for("│v.append", Duration::from_secs(120));
+    assert!(!screen.contains("no completions here"), "{screen}");
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "C-u"]);
+    tmux.quit();
+}

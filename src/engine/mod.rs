@@ -234,29 +234,44 @@ impl Engine {
         mut completion_queries: Receiver<completer::CompletionQuery>,
     ) {
         loop {
-            let Envelope { id, request } = select! {
+            let envelope = select! {
                 recv(requests) -> envelope => match envelope {
                     Ok(envelope) => envelope,
                     Err(_) => break,
                 },
                 recv(completion_queries) -> query => {
                     match query {
-                        Ok(query) => completer::answer(&mut self.ctx, query),
+                        Ok(query) => {
+                            // The question is about the state after what was asked before
+                            // it (the first cell, sent while the engine was still
+                            // starting): do that first.
+                            while let Ok(envelope) = requests.try_recv() {
+                                if !self.serve_one(envelope) {
+                                    return;
+                                }
+                            }
+                            completer::answer(&mut self.ctx, query)
+                        }
                         // Every completer is gone: stop listening, keep serving requests.
                         Err(_) => completion_queries = crossbeam_channel::never(),
                     }
                     continue;
                 }
             };
-            if let Some(event) = self.carry_out(request)
-                && self.messages.send(EngineMessage::Event(event)).is_err()
-            {
-                break;
-            }
-            if self.messages.send(EngineMessage::Done(id)).is_err() {
+            if !self.serve_one(envelope) {
                 break;
             }
         }
+    }
+
+    /// Carries out one request and says it is done; false once nobody listens.
+    fn serve_one(&mut self, Envelope { id, request }: Envelope) -> bool {
+        if let Some(event) = self.carry_out(request)
+            && self.messages.send(EngineMessage::Event(event)).is_err()
+        {
+            return false;
+        }
+        self.messages.send(EngineMessage::Done(id)).is_ok()
     }
 
     /// Does one request; its answer, if it has one now (a save is answered later, by the

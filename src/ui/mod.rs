@@ -489,7 +489,9 @@ impl Tui {
 }
 
 /// Tab in the editor: one completion is taken at once; several open the menu, after the
-/// text they all share is typed in. Code asks rust-analyzer unless a cell is running.
+/// text they all share is typed in. Code asks rust-analyzer; when it is slow (the first
+/// question of a session) or a cell is running, "completions loading…" shows and the
+/// answer opens the menu when it comes (`poll_completion`).
 fn complete(view: &mut View, app: &App) {
     let text = view.editor.text();
     let cursor = view.editor.cursor_offset();
@@ -499,8 +501,41 @@ fn complete(view: &mut View, app: &App) {
         .iter()
         .map(|v| v.name.clone())
         .collect();
-    let engine = (!app.is_busy()).then(|| app.code_completer());
-    let mut found = completion::complete(&text, cursor, &variables, engine.as_ref());
+    let engine = app.code_completer();
+    let code = !completion::is_command_line(&text);
+    let found = (!(app.is_busy() && code)).then(|| {
+        let asked = (!app.is_busy()).then_some(&engine);
+        completion::complete_within(&text, cursor, &variables, asked, completion::QUICK_WAIT)
+    });
+    match found {
+        Some(found) if !(found.late && code) => show_completions(view, found),
+        _ => {
+            view.pending_completion =
+                Some(completion::Pending::ask(&engine, &text, cursor, &variables));
+            view.status = Some((NoticeKind::Info, "completions loading…".into()));
+        }
+    }
+}
+
+/// Opens the menu once a slow answer came, if the text is still what was completed.
+pub fn poll_completion(view: &mut View) {
+    let Some(pending) = &view.pending_completion else {
+        return;
+    };
+    if view.editor.text() != pending.source || view.editor.cursor_offset() != pending.cursor {
+        view.pending_completion = None;
+        view.status = None;
+        return;
+    }
+    if let Some(found) = pending.ready() {
+        view.pending_completion = None;
+        view.status = None;
+        show_completions(view, found);
+    }
+}
+
+fn show_completions(view: &mut View, mut found: completion::Completions) {
+    let cursor = view.editor.cursor_offset();
     match found.candidates.as_slice() {
         [] if found.late => {
             view.status = Some((
@@ -629,6 +664,7 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
             },
             recv(tick) -> _ => {
                 tui.view.ticks += 1;
+                poll_completion(&mut tui.view);
                 tui.refresh_followed_log(&mut app);
                 let updates = app.tick();
                 tui.apply(&app, updates)

@@ -103,6 +103,8 @@ pub struct View {
     pub overlay: Option<Overlay>,
     /// Open while Tab offers several completions.
     pub completion: Option<CompletionMenu>,
+    /// A Tab whose answer from rust-analyzer is still coming.
+    pub pending_completion: Option<crate::completion::Pending>,
     /// Reverse history search (Ctrl-R): query and the matching entry.
     pub search: Option<(String, Option<usize>)>,
     /// A running cell asked for a line of input.
@@ -131,6 +133,7 @@ impl View {
             transcript: Vec::new(),
             overlay: None,
             completion: None,
+            pending_completion: None,
             search: None,
             input_prompt: None,
             status: None,
