@@ -593,3 +593,17 @@ fn vars_show_values_of_an_old_cell_without_going_there() {
     live.expect("(values not shown: its snapshot was cleared)", long);
     assert!(live.finish().success(), "{}", live.seen.join("\n"));
 }
+
+/// A cell that failed takes no snapshot: a crash after it goes back to the cell before.
+#[test]
+fn a_crash_after_a_failed_cell_goes_back_to_the_last_cell_that_ran() {
+    let t = run_script("let x = 1;\nlet v = || 42;\nstd::process::abort();\nx\n");
+    let all = t.all();
+    assert!(
+        t.stderr
+            .contains("cell 3 crashed: aborted (SIGABRT); the session is back at cell 1;"),
+        "{all}"
+    );
+    assert!(!all.contains("no saved compiler state"), "{all}");
+    assert_eq!(t.out(4), Some("1"), "{all}");
+}

@@ -502,8 +502,10 @@ impl Engine {
             outcome.vars = self.vars();
             return outcome;
         }
+        // A cell that failed has no state of its own: no snapshot, so a crash later goes
+        // back to the cell before it, whose compiler state is kept.
         let report = match self.link.request(&HostRequest::CellDone {
-            snapshot: snapshot.then_some(cell),
+            snapshot: (snapshot && result.is_ok()).then_some(cell),
         }) {
             Ok(SupervisorMessage::CellDone(report)) => Some(report),
             Ok(other) => {
