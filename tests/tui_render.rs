@@ -316,3 +316,78 @@ fn the_status_line_says_whether_a_saved_session_is_on_disk() {
     let screen = draw(&view, &session, 120, 12);
     assert!(screen.contains("│ lab: saved │ ready"), "{screen}");
 }
+
+#[test]
+fn the_rewind_preview_marks_a_value_assigned_again_unchanged() {
+    use tmrepl::timeline::ValuePreview;
+    let debug = |text: &str, cut: bool| ValuePreview::Debug {
+        text: text.into(),
+        cut,
+    };
+    let mut session = Session::new(Settings::default());
+    let mut view = View::new(false);
+    let vars = || {
+        vec![
+            var("total", "i32"),
+            var("v", "Vec<i32>"),
+            var("long", "String"),
+            var("opaque", "Handle"),
+        ]
+    };
+    run(
+        &mut session,
+        &mut view,
+        "let mut total = 5; let mut v = vec![1]; let mut long = x(); let mut opaque = h();",
+        CellStatus::Ok,
+        None,
+        vars(),
+    );
+    // Every variable is named again, so each might have changed since cell 1.
+    run(
+        &mut session,
+        &mut view,
+        "total += 0; v.push(2); long.push('!'); opaque.poke();",
+        CellStatus::Ok,
+        None,
+        vars(),
+    );
+    let asked = session.submit_command(tmrepl::commands::Command::PreviewPast(1));
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    let values = |v: &str| {
+        Ok(vec![
+            ("total".to_owned(), debug("5", false)),
+            ("v".to_owned(), debug(v, false)),
+            ("long".to_owned(), debug("\"aaaa", true)),
+            ("opaque".to_owned(), ValuePreview::NoDebug("8 B".into())),
+        ])
+    };
+    let now = session.handle(EngineEvent::Peeked {
+        cell: None,
+        result: values("[1, 2]"),
+    });
+    assert!(now.is_empty(), "{now:?}");
+    let shown = session.handle(EngineEvent::Peeked {
+        cell: Some(1),
+        result: values("[1]"),
+    });
+    let text = shown
+        .iter()
+        .find_map(|e| match e {
+            tmrepl::session::Effect::Show(notice) => Some(notice.text.clone()),
+            _ => None,
+        })
+        .unwrap();
+    // Only a whole Debug text that is the same both times is unchanged; a cut text or no
+    // Debug at all only looks the same.
+    assert_eq!(
+        text,
+        "= total: 5 (unchanged)\n\
+         ~ v: [1, 2] → [1]\n\
+         ~ long: \"aaaa… (the same as far as shown)\n\
+         ~ opaque: <no Debug, 8 B> (the same as far as shown)"
+    );
+    assert!(!text.contains("5 → 5"), "{text}");
+    view.overlay = Some(Overlay::Rewind { cell: 1, text });
+    let screen = draw(&view, &session, 80, 24);
+    assert!(screen.contains("│= total: 5 (unchanged)"), "{screen}");
+}

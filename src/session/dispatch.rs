@@ -462,6 +462,18 @@ impl Session {
             Some((now, then)) => (Some(now), Some(then)),
             None => (None, None),
         };
+        // Only the same whole Debug text tells that a value is unchanged (not two
+        // `<no Debug, 8 B>`, not two texts cut alike).
+        let whole = |previews: Option<&Previews>, name: &str| -> Option<String> {
+            let found = previews?.as_ref().ok()?.iter().find(|(n, _)| n == name)?;
+            match &found.1 {
+                ValuePreview::Debug { text, cut: false } => Some(text.clone()),
+                _ => None,
+            }
+        };
+        let unchanged = |name: &str| {
+            whole(now_values, name).is_some_and(|now| whole(then_values, name) == Some(now))
+        };
         for change in self.rewind_changes(cell) {
             let name = &change.name;
             let now = lookup(now_values, name);
@@ -476,6 +488,13 @@ impl Session {
                     None => format!("- {name}: {now_type}"),
                 },
                 (Some(now_type), Some(then_type)) => match (now, then) {
+                    // Assigned again since, to what it was then: rewinding keeps it.
+                    (Some(now), Some(_)) if now_type == then_type && unchanged(name) => {
+                        format!("= {name}: {now} (unchanged)")
+                    }
+                    (Some(now), Some(then)) if now_type == then_type && now == then => {
+                        format!("~ {name}: {now} (the same as far as shown)")
+                    }
                     (Some(now), Some(then)) if now_type == then_type => {
                         format!("~ {name}: {now} → {then}")
                     }
