@@ -318,6 +318,74 @@ fn the_status_line_says_whether_a_saved_session_is_on_disk() {
 }
 
 #[test]
+fn a_jobs_end_is_told_once() {
+    use tmrepl::commands::NotifyMode;
+    let (mut session, mut view) = session_with_cells();
+    let cell = session.next_cell();
+    session.submit("& heavy_work(1)");
+    session.handle(EngineEvent::CellFinished(CellOutcome {
+        cell,
+        status: CellStatus::Running,
+        value: None,
+        error_text: None,
+        duration: Duration::from_millis(200),
+        vars: vec![],
+        snapshot: None,
+        restored_to: None,
+    }));
+    // As the app carries the effects out when the notification goes to the terminal: the
+    // session's notice, then the notification's stand-in with the bell.
+    let effects = session.handle(EngineEvent::JobFinished {
+        cell,
+        end: JobOutcome::Finished,
+        duration: Duration::from_secs(42),
+        peak_bytes: 3 << 20,
+        degraded: None,
+    });
+    let mut updates = Vec::new();
+    for effect in effects {
+        match effect {
+            tmrepl::session::Effect::Show(notice) => updates.push(Update::Notice(notice)),
+            tmrepl::session::Effect::Notify { summary, body, .. } => updates.extend(
+                tmrepl::jobs::notify(NotifyMode::Terminal, &summary, &body).map(Update::Bell),
+            ),
+            _ => {}
+        }
+    }
+    assert!(
+        updates.iter().any(|u| matches!(u, Update::Bell(_))),
+        "{updates:?}"
+    );
+    for update in &updates {
+        view.apply(update, &session);
+    }
+    let told: Vec<String> = view
+        .transcript
+        .iter()
+        .filter_map(|e| match e {
+            tmrepl::ui::view::Entry::Notice { text, .. } if text.contains("job 5") => {
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].starts_with("job 5 finished after 42.00 s"),
+        "{told:?}"
+    );
+    assert!(view.ring_bell);
+    let status = view.status.as_ref().map(|(_, s)| s.as_str()).unwrap_or("");
+    assert!(status.starts_with("tmrepl: job 5 finished"), "{status}");
+    let screen = draw(&view, &session, 100, 24);
+    assert_eq!(
+        screen.matches("job 5 finished after").count(),
+        1,
+        "{screen}"
+    );
+}
+
+#[test]
 fn the_rewind_preview_marks_a_value_assigned_again_unchanged() {
     use tmrepl::timeline::ValuePreview;
     let debug = |text: &str, cut: bool| ValuePreview::Debug {

@@ -179,7 +179,15 @@ impl View {
                     });
                 }
             }
-            Update::Notice(notice) | Update::Bell(notice) => {
+            Update::Bell(notice) => {
+                // The terminal's stand-in for a job's desktop notification. The session's
+                // own notice of that job's end is in the transcript already: saying it
+                // again there would print the end twice, so the bell and the status line.
+                self.ring_bell = true;
+                let one_line = notice.text.lines().next().unwrap_or("").to_owned();
+                self.status = Some((notice.kind, one_line));
+            }
+            Update::Notice(notice) => {
                 if let Some(cell) = self.awaiting_rewind.take() {
                     // Dismissed or confirmed meanwhile: the names were enough.
                     if let Some(Overlay::Rewind { cell: shown, text }) = &mut self.overlay
@@ -211,9 +219,6 @@ impl View {
                 if let Some(awaiting) = self.awaiting_values.take() {
                     self.show_values(awaiting, &notice.text);
                     return;
-                }
-                if matches!(update, Update::Bell(_)) {
-                    self.ring_bell = true;
                 }
                 let one_line = notice.text.lines().next().unwrap_or("").to_owned();
                 self.status = Some((notice.kind, one_line));
