@@ -24,6 +24,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--snapshot-memory', '--snapshot-memory', [CompletionResultType]::ParameterName, 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%) [default: 50%]')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Where job-finished notices go [default: desktop]')
             [CompletionResult]::new('--notify-after', '--notify-after', [CompletionResultType]::ParameterName, 'Jobs that finish sooner than this many seconds end without a notification [default: 5]')
+            [CompletionResult]::new('--snapshot-count', '--snapshot-count', [CompletionResultType]::ParameterName, 'How many snapshots stay in memory: every one of the last 32 cells, older ones ever sparser; `:past` to a thinned cell rebuilds it by replaying cells (0: no limit) [default: 48]')
             [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many `&` jobs run at once; later ones wait, queued [default: 4]')
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]')
             [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Start or continue the saved session NAME: every cell is written to its archive')

@@ -71,7 +71,7 @@ _tmrepl() {
 
     case "${cmd}" in
         tmrepl)
-            opts="-h -V --plain --snapshot-memory --notify --notify-after --jobs --explain-past --data-dir --session --resume --cell --no-replay --replay-effects --config --help --version config sessions kernel help"
+            opts="-h -V --plain --snapshot-memory --notify --notify-after --snapshot-count --jobs --explain-past --data-dir --session --resume --cell --no-replay --replay-effects --config --help --version config sessions kernel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -86,6 +86,10 @@ _tmrepl() {
                     return 0
                     ;;
                 --notify-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --snapshot-count)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

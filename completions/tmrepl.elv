@@ -21,6 +21,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --snapshot-memory 'Memory all snapshots together may use before old ones are thinned out: bytes with a unit (512M, 4G) or a share of RAM (50%) [default: 50%]'
             cand --notify 'Where job-finished notices go [default: desktop]'
             cand --notify-after 'Jobs that finish sooner than this many seconds end without a notification [default: 5]'
+            cand --snapshot-count 'How many snapshots stay in memory: every one of the last 32 cells, older ones ever sparser; `:past` to a thinned cell rebuilds it by replaying cells (0: no limit) [default: 48]'
             cand --jobs 'How many `&` jobs run at once; later ones wait, queued [default: 4]'
             cand --data-dir 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]'
             cand --session 'Start or continue the saved session NAME: every cell is written to its archive'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tmrepl_global_optspecs
-    string join \n plain snapshot-memory= notify= notify-after= jobs= explain-past data-dir= session= resume= cell= no-replay replay-effects config= h/help V/version
+    string join \n plain snapshot-memory= notify= notify-after= snapshot-count= jobs= explain-past data-dir= session= resume= cell= no-replay replay-effects config= h/help V/version
 end
 
 function __fish_tmrepl_needs_command
@@ -29,6 +29,7 @@ complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify -d 'Where job-fini
 terminal\t''
 off\t''"
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l notify-after -d 'Jobs that finish sooner than this many seconds end without a notification [default: 5]' -r
+complete -c tmrepl -n "__fish_tmrepl_needs_command" -l snapshot-count -d 'How many snapshots stay in memory: every one of the last 32 cells, older ones ever sparser; `:past` to a thinned cell rebuilds it by replaying cells (0: no limit) [default: 48]' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l jobs -d 'How many `&` jobs run at once; later ones wait, queued [default: 4]' -r
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l data-dir -d 'Folder for saved sessions and built dependencies [default: $XDG_DATA_HOME/tmrepl]' -r -f -a "(__fish_complete_directories)"
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -l session -d 'Start or continue the saved session NAME: every cell is written to its archive' -r

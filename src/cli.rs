@@ -31,6 +31,12 @@ pub struct Cli {
     #[arg(long, value_name = "SECS")]
     pub notify_after: Option<f64>,
 
+    /// How many snapshots stay in memory: every one of the last 32 cells, older ones ever
+    /// sparser; `:past` to a thinned cell rebuilds it by replaying cells (0: no limit)
+    /// [default: 48]
+    #[arg(long, value_name = "N")]
+    pub snapshot_count: Option<u32>,
+
     /// How many `&` jobs run at once; later ones wait, queued [default: 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,

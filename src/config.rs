@@ -16,6 +16,9 @@ pub enum EditingMode {
 }
 
 /// The file's contents; every key is optional.
+/// Snapshots kept in memory by default: the last 32 cells each, and 16 older ones.
+pub const DEFAULT_SNAPSHOT_COUNT: u32 = 48;
+
 #[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
@@ -25,6 +28,7 @@ pub struct FileConfig {
     pub notify: Option<NotifyArg>,
     pub notify_after: Option<f64>,
     pub jobs: Option<u32>,
+    pub snapshot_count: Option<u32>,
     pub history_size: Option<usize>,
     pub data_dir: Option<PathBuf>,
 }
@@ -57,6 +61,7 @@ pub struct Config {
     pub notify: (NotifyMode, Source),
     pub notify_after: (Duration, Source),
     pub jobs: (u32, Source),
+    pub snapshot_count: (u32, Source),
     pub history_size: (usize, Source),
     pub data_dir: (Option<PathBuf>, Source),
     /// Not a setting: where the input history lives, shown by `tmrepl config`.
@@ -164,6 +169,11 @@ impl Config {
             notify: (notify.0.into(), notify.1),
             notify_after: (Duration::from_secs_f64(notify_after.0), notify_after.1),
             jobs: pick(cli.jobs, file.jobs, 4),
+            snapshot_count: pick(
+                cli.snapshot_count,
+                file.snapshot_count,
+                DEFAULT_SNAPSHOT_COUNT,
+            ),
             history_size: pick(None, file.history_size, 1000),
             data_dir: {
                 let default = dirs::data_dir().map(|d| d.join("tmrepl"));
@@ -208,6 +218,11 @@ impl Config {
             self.notify_after.1,
         );
         line("jobs", self.jobs.0.to_string(), self.jobs.1);
+        line(
+            "snapshot_count",
+            self.snapshot_count.0.to_string(),
+            self.snapshot_count.1,
+        );
         line(
             "history_size",
             self.history_size.0.to_string(),

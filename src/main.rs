@@ -101,6 +101,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         notify: config.notify.0,
         notify_after: config.notify_after.0,
         job_limit: config.jobs.0,
+        snapshot_count: config.snapshot_count.0,
         explain_past: cli.explain_past,
         replay: !cli.no_replay,
         replay_effects: cli.replay_effects,

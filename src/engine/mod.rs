@@ -14,7 +14,8 @@ use crate::runtime::protocol::{
 };
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
 use crate::session::{
-    CellOutcome, EngineEvent, JobOutcome, Prelude, Request, RequestId, Stream, TakenSnapshot,
+    CellOutcome, EngineEvent, JobOutcome, Prelude, RebuildStep, Request, RequestId, Stream,
+    TakenSnapshot,
 };
 use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Context, Result, anyhow, bail};
@@ -357,6 +358,45 @@ impl Engine {
                 }
             }
             Request::DropSnapshots { cells } => self.drop_snapshots(cells),
+            Request::ThinSnapshots { cells } => {
+                // evcxr's state of each stays: rebuilding the cell needs its dependencies.
+                let _ = self.link.request(&HostRequest::Drop {
+                    snapshots: cells.clone(),
+                });
+                EngineEvent::SnapshotsThinned { cells }
+            }
+            Request::Rebuild {
+                cell,
+                base,
+                steps,
+                back_to,
+                forget,
+            } => {
+                let started = Instant::now();
+                match self.rebuild(cell, base, &steps, &forget) {
+                    Ok(log) => EngineEvent::Rebuilt {
+                        cell,
+                        base,
+                        replayed: steps.iter().map(|s| s.cell).collect(),
+                        elapsed: started.elapsed(),
+                        vars: self.vars(),
+                        log,
+                    },
+                    Err(e) => {
+                        // Back where the session was; its snapshot is live.
+                        let back = self.restore(back_to, &[]);
+                        EngineEvent::RebuildFailed {
+                            cell,
+                            error: match back {
+                                Ok(()) => format!("{e:#}"),
+                                Err(b) => {
+                                    format!("{e:#} (and going back to cell {back_to}: {b:#})")
+                                }
+                            },
+                        }
+                    }
+                }
+            }
             Request::Measure(cells) => {
                 self.measure(cells)
                     .unwrap_or_else(|e| EngineEvent::MeasureFailed {
@@ -555,6 +595,14 @@ impl Engine {
                     } else if report.panicked {
                         outcome.status = CellStatus::Panic;
                     }
+                    if let Some(error) = &report.snapshot_error {
+                        let _ =
+                            self.messages
+                                .send(EngineMessage::Event(EngineEvent::SnapshotFailed {
+                                    cell,
+                                    error: error.clone(),
+                                }));
+                    }
                     if let Some(info) = &report.snapshot {
                         outcome.snapshot = Some(TakenSnapshot {
                             fork_micros: info.fork_micros,
@@ -729,6 +777,87 @@ impl Engine {
             self.link
                 .request(&HostRequest::CellDone { snapshot: None })?;
             self.sync_output(true);
+        }
+        Ok(())
+    }
+
+    /// Runs a thinned cell's branch again from snapshot `base` and snapshots the result as
+    /// `cell`; the replayed output goes to a log, whose path is returned.
+    fn rebuild(
+        &mut self,
+        cell: u32,
+        base: u32,
+        steps: &[RebuildStep],
+        forget: &[String],
+    ) -> Result<Option<String>> {
+        self.restore(base, &[])?;
+        let log_path = self
+            .link
+            .job_log(cell)
+            .with_file_name(format!("rebuild-{cell}.log"));
+        let logged = std::fs::File::create(&log_path).ok().and_then(|file| {
+            let mut log = self.replay_log.lock().ok()?;
+            *log = Some(file);
+            Some(log_path.display().to_string())
+        });
+        let result = self.replay_steps(cell, steps);
+        if let Ok(mut log) = self.replay_log.lock() {
+            *log = None;
+        }
+        result?;
+        self.save_state(cell);
+        self.forget_vars(forget)?;
+        Ok(logged)
+    }
+
+    fn replay_steps(&mut self, cell: u32, steps: &[RebuildStep]) -> Result<()> {
+        for (i, step) in steps.iter().enumerate() {
+            // The dependencies the cell ran with (a `:dep` alone is no cell to replay).
+            let missing: Vec<(String, String)> = self
+                .states
+                .get(&step.cell)
+                .map(|saved| {
+                    saved
+                        .deps
+                        .iter()
+                        .filter(|(name, _)| !self.deps.contains_key(*name))
+                        .map(|(n, s)| (n.clone(), s.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !missing.is_empty() {
+                let mut state = self.ctx.state();
+                for (name, spec) in &missing {
+                    state.add_dep(name, spec).map_err(|e| anyhow!("{e}"))?;
+                }
+                self.ctx
+                    .eval_with_state("", state)
+                    .map_err(|e| anyhow!("adding the dependencies of cell {}: {e}", step.cell))?;
+                self.deps.extend(missing);
+            }
+            while self.stderr_marks.try_recv().is_ok() {}
+            let result = self.eval_cell(&step.prelude, &step.code);
+            let last = i + 1 == steps.len();
+            let report = self.link.request(&HostRequest::CellDone {
+                snapshot: (last && result.is_ok()).then_some(cell),
+            });
+            self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+            if let Err(e) = result {
+                let text = render::strip_ansi(&e.to_string());
+                let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                bail!("replaying cell {} failed: {}", step.cell, first.trim());
+            }
+            match report {
+                Ok(SupervisorMessage::CellDone(r)) if r.crash.is_some() => {
+                    bail!("replaying cell {} crashed", step.cell)
+                }
+                Ok(SupervisorMessage::CellDone(r)) if last && r.snapshot.is_none() => {
+                    bail!("the rebuilt state could not be snapshotted")
+                }
+                Ok(SupervisorMessage::CellDone(_)) => {}
+                Ok(other) => bail!("unexpected reply {other:?}"),
+                Err(e) => return Err(e.context("the runtime did not answer")),
+            }
         }
         Ok(())
     }

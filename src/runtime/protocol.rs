@@ -132,6 +132,9 @@ pub struct CellReport {
     /// The worker died while running the cell and was replaced by a snapshot.
     pub crash: Option<Crash>,
     pub snapshot: Option<SnapshotInfo>,
+    /// Why the snapshot asked for could not be taken (fork failed: the process limit or
+    /// memory); the cell itself ran.
+    pub snapshot_error: Option<String>,
     /// Set when the cell was launched as a background job.
     pub job: Option<JobLaunch>,
 }

@@ -24,8 +24,10 @@ pub fn run(control: OwnedFd) -> ! {
     let mut worker = Worker {
         control,
         cells: sys::Cells::new(),
+        snapshots: Vec::new(),
     };
     loop {
+        worker.reap_dropped_snapshots();
         let message = match packet::recv::<ToWorker>(&worker.control) {
             Ok(Some((message, _))) => message,
             // The supervisor is gone: nothing may run without it.
@@ -61,6 +63,9 @@ pub fn run(control: OwnedFd) -> ! {
 struct Worker {
     control: OwnedFd,
     cells: sys::Cells,
+    /// The snapshots this copy forked: its children, which the supervisor kills when it
+    /// drops them and only this copy can reap (else each stays a zombie, holding a pid).
+    snapshots: Vec<libc::pid_t>,
 }
 
 impl Worker {
@@ -87,6 +92,7 @@ impl Worker {
                 }
                 Ok(Forked::Parent(pid)) => {
                     drop(mine);
+                    self.snapshots.push(pid);
                     let reply = FromWorker::Forked {
                         pid: pid as u32,
                         threads,
@@ -99,12 +105,26 @@ impl Worker {
                 }
                 Ok(Forked::Child) => {
                     drop(theirs);
+                    // Its parent's snapshots are not its children.
+                    self.snapshots.clear();
                     self.freeze(&mine);
                     // Woken: loop to fork this copy's replacement, then run as the active
                     // worker.
                 }
             }
         }
+    }
+
+    /// Reaps the snapshots that were dropped since (never a process the user's code
+    /// started: only pids this copy forked as snapshots are asked about).
+    fn reap_dropped_snapshots(&mut self) {
+        use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+        self.snapshots.retain(|pid| {
+            matches!(
+                waitpid(nix::unistd::Pid::from_raw(*pid), Some(WaitPidFlag::WNOHANG)),
+                Ok(WaitStatus::StillAlive)
+            )
+        });
     }
 
     fn report_failure(&self, message: String) {

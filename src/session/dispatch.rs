@@ -14,6 +14,10 @@ impl Session {
                 Ok(_) => self.peek_for_rewind(cell),
                 Err(e) => show(Notice::error(e)),
             },
+            Command::Past(cell) if self.is_thinned(cell) => match self.rebuild(cell) {
+                Ok(request) => vec![Effect::Engine(request)],
+                Err(e) => show(Notice::error(format!(":past {cell}: {e}"))),
+            },
             Command::Past(cell) => match self.check_past(cell) {
                 Ok(warning) => {
                     let mut effects = Vec::new();

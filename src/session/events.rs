@@ -172,6 +172,29 @@ pub enum EngineEvent {
         cell: u32,
         error: String,
     },
+    /// A thinned cell was rebuilt by replaying `replayed` from snapshot `base`.
+    Rebuilt {
+        cell: u32,
+        base: u32,
+        replayed: Vec<u32>,
+        elapsed: Duration,
+        vars: Vec<VarInfo>,
+        /// Where the replayed cells' output went.
+        log: Option<String>,
+    },
+    RebuildFailed {
+        cell: u32,
+        error: String,
+    },
+    SnapshotsThinned {
+        cells: Vec<u32>,
+    },
+    /// Cell `cell` ran, but its snapshot could not be taken (sent before its
+    /// `CellFinished`).
+    SnapshotFailed {
+        cell: u32,
+        error: String,
+    },
     SnapshotsDropped {
         cells: Vec<u32>,
         freed_bytes: u64,
@@ -248,6 +271,9 @@ pub struct Settings {
     pub notify_after: Duration,
     /// Jobs running at once.
     pub job_limit: u32,
+    /// Snapshots kept in memory (0: no limit): every one of the last `RECENT_SNAPSHOTS`
+    /// cells, older ones ever sparser. A thinned cell is rebuilt by replay when reached.
+    pub snapshot_count: u32,
     /// `:past N` first shows what it changes, with values (`--explain-past`).
     pub explain_past: bool,
     /// Resuming rebuilds values the archive could not store by replaying cells (off:
@@ -265,6 +291,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             snapshot_budget: 8 << 30,
+            snapshot_count: 48,
             notify: NotifyMode::Desktop,
             notify_after: Duration::from_secs(5),
             job_limit: 4,

@@ -5,6 +5,7 @@ mod dispatch;
 mod events;
 pub mod input;
 pub mod items;
+mod rebuild;
 pub mod replay;
 mod request;
 mod saving;
@@ -12,7 +13,7 @@ mod tables;
 
 use events::DONTSAVE;
 pub use events::*;
-pub use request::{Prelude, Request, RequestId};
+pub use request::{Prelude, RebuildStep, Request, RequestId};
 pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
@@ -53,6 +54,9 @@ pub struct Session {
     pending_resume: Option<saving::PendingResume>,
     /// Why the last snapshot taken was degraded, if it was (its warning is said once).
     last_degraded: Option<String>,
+    /// A snapshot could not be taken (said once a session): true until one is taken again
+    /// (said once too); a system at its process limit may fail again and again.
+    snapshots_failing: Option<bool>,
 }
 
 /// The engine's reading of a cell's leading lines: evcxr's commands and shell commands run
@@ -126,6 +130,7 @@ impl Session {
             peeks: std::collections::VecDeque::new(),
             pending_resume: None,
             last_degraded: None,
+            snapshots_failing: None,
         }
     }
 
@@ -260,6 +265,10 @@ impl Session {
             SnapshotState::Live { degraded } => Ok(degraded
                 .as_ref()
                 .map(|why| format!("snapshot {cell} is degraded: {why}"))),
+            SnapshotState::Thinned => Err(format!(
+                "its snapshot was thinned out to keep the number of snapshots bounded; \
+                 :past {cell} rebuilds it by replaying cells"
+            )),
             SnapshotState::Evicted => {
                 Err("its snapshot was evicted to stay within the memory budget".to_owned())
             }
@@ -316,6 +325,29 @@ impl Session {
             EngineEvent::RestoreFailed { cell, error } => vec![Effect::Show(Notice::error(
                 format!(":past {cell} failed, the session is unchanged: {error}"),
             ))],
+            EngineEvent::Rebuilt {
+                cell,
+                base,
+                replayed,
+                elapsed,
+                vars,
+                log,
+            } => self.rebuilt(cell, base, &replayed, elapsed, vars, log),
+            EngineEvent::RebuildFailed { cell, error } => {
+                vec![Effect::Show(Notice::error(format!(
+                    ":past {cell}: rebuilding its thinned snapshot failed, the session is \
+                     unchanged: {error}"
+                )))]
+            }
+            EngineEvent::SnapshotFailed { cell, error } => self.snapshot_failed(cell, &error),
+            EngineEvent::SnapshotsThinned { cells } => {
+                for n in &cells {
+                    if let Some(c) = self.timeline.get_mut(*n) {
+                        c.snapshot_bytes = None;
+                    }
+                }
+                Vec::new()
+            }
             EngineEvent::SnapshotsDropped { cells, freed_bytes } => {
                 for n in &cells {
                     if let Some(c) = self.timeline.get_mut(*n) {
@@ -547,6 +579,7 @@ impl Session {
     }
 
     fn cell_finished(&mut self, outcome: CellOutcome) -> Vec<Effect> {
+        let mut thin = false;
         let n = outcome.cell;
         self.running = None;
         let Some(cell) = self.timeline.get_mut(n) else {
@@ -626,6 +659,13 @@ impl Session {
                     _ => {}
                 }
                 self.last_degraded = snapshot.degraded.clone();
+                thin = true;
+                if self.snapshots_failing == Some(true) {
+                    self.snapshots_failing = Some(false);
+                    effects.push(Effect::Show(Notice::info(format!(
+                        "snapshots are taken again, from cell {n} on"
+                    ))));
+                }
                 cell.snapshot = SnapshotState::Live {
                     degraded: snapshot.degraded,
                 };
@@ -640,6 +680,9 @@ impl Session {
         }
         // A saved session keeps every cell, failed ones too (their source is history).
         effects.extend(self.record_cell(n));
+        if thin {
+            effects.extend(self.thin());
+        }
         effects
     }
 

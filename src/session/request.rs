@@ -37,6 +37,21 @@ pub enum Request {
     DropSnapshots {
         cells: Vec<u32>,
     },
+    /// Drop these snapshots to keep their number bounded, keeping what rebuilding them
+    /// needs (evcxr's state and dependencies of each).
+    ThinSnapshots {
+        cells: Vec<u32>,
+    },
+    /// Rebuild thinned cell `cell`: make snapshot `base` the running state, run `steps`
+    /// again in order (their output into a log), snapshot the result as `cell`, then forget
+    /// the `:dontsave` variables. On failure go back to `back_to`.
+    Rebuild {
+        cell: u32,
+        base: u32,
+        steps: Vec<RebuildStep>,
+        back_to: u32,
+        forget: Vec<String>,
+    },
     /// Measure snapshot memory: of these cells, or of all when None.
     Measure(Option<Vec<u32>>),
     /// One of evcxr's own commands (`:dep`, `:opt`, …).
@@ -76,6 +91,14 @@ pub enum Request {
     /// The data folder: where the helper crate is written (it becomes a dependency before
     /// any cell runs) and where saved sessions live.
     SetDataDir(std::path::PathBuf),
+}
+
+/// One cell run again to rebuild a thinned snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildStep {
+    pub cell: u32,
+    pub prelude: Vec<Prelude>,
+    pub code: String,
 }
 
 /// A line of a cell that runs before its Rust code (see `input::split_cell`).

@@ -1334,3 +1334,56 @@ fn a_degraded_snapshot_is_said_when_it_begins_and_when_it_ends() {
     assert!(s.check_past(3).unwrap().is_some());
     assert!(s.check_past(4).unwrap().is_none());
 }
+
+#[test]
+fn old_snapshots_are_thinned_and_a_thinned_cell_is_rebuilt_from_the_nearest_kept_one() {
+    let mut s = Session::new(Settings {
+        snapshot_count: 6,
+        ..Settings::default()
+    });
+    let mut thinned = Vec::new();
+    for n in 1..=20 {
+        s.submit(&format!("let v{n} = {n};"));
+        for effect in finish(&mut s, n, CellStatus::Ok, vec![]) {
+            if let Effect::Engine(Request::ThinSnapshots { cells }) = effect {
+                thinned.extend(cells);
+            }
+        }
+    }
+    let live: Vec<u32> = s.timeline().live_snapshots().map(|c| c.number).collect();
+    assert_eq!(live.len(), 6, "{live:?}");
+    // The newest cells all stay (two thirds of the limit); the current one too.
+    assert!(live.ends_with(&[17, 18, 19, 20]), "{live:?}");
+    assert_eq!(thinned.len(), 14);
+    assert!(s.is_thinned(3));
+    assert!(s.check_past(3).unwrap_err().contains("thinned"));
+    let kept_before_9 = live.iter().copied().filter(|n| *n < 9).max().unwrap_or(0);
+    match &s.submit(":past 9")[..] {
+        [
+            Effect::Engine(Request::Rebuild {
+                cell: 9,
+                base,
+                steps,
+                back_to: 20,
+                ..
+            }),
+        ] => {
+            assert_eq!(*base, kept_before_9);
+            let cells: Vec<u32> = steps.iter().map(|step| step.cell).collect();
+            assert_eq!(cells, ((kept_before_9 + 1)..=9).collect::<Vec<_>>());
+            assert_eq!(steps.last().unwrap().code, "let v9 = 9;");
+        }
+        other => panic!("{other:?}"),
+    }
+    let effects = s.handle(EngineEvent::Rebuilt {
+        cell: 9,
+        base: kept_before_9,
+        replayed: vec![9],
+        elapsed: Duration::from_millis(3),
+        vars: vec![var("v9", "i32")],
+        log: None,
+    });
+    assert_eq!(s.current(), 9);
+    assert!(!s.is_thinned(9));
+    assert!(notices(&effects)[0].text.contains("rebuilt from"));
+}

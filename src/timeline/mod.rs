@@ -48,6 +48,8 @@ pub enum SnapshotState {
         degraded: Option<String>,
     },
     Evicted,
+    /// Dropped to keep the number of snapshots bounded; rebuilt by replay when reached.
+    Thinned,
     /// Dropped by `:clear_past` or `:unhook`.
     Cleared,
     /// The runtime that held it went away.
@@ -61,6 +63,7 @@ impl SnapshotState {
             SnapshotState::Live { degraded: None } => "live",
             SnapshotState::Live { degraded: Some(_) } => "degraded",
             SnapshotState::Evicted => "evicted",
+            SnapshotState::Thinned => "thinned",
             SnapshotState::Cleared => "cleared",
             SnapshotState::Lost => "lost",
         }

@@ -95,6 +95,7 @@ impl Unreported {
             panicked: self.panicked || self.launch_failed,
             crash: self.crash,
             snapshot: None,
+            snapshot_error: None,
             job: self.job,
         }
     }
@@ -506,11 +507,8 @@ impl Supervisor {
         {
             match self.snapshots.take(id, &self.worker_control) {
                 Ok(info) => report.snapshot = Some(info),
-                Err(e) => {
-                    return SupervisorMessage::Error {
-                        message: format!("snapshot of cell {id} failed: {e:#}"),
-                    };
-                }
+                // The cell ran and its report stands; only its snapshot is missing.
+                Err(e) => report.snapshot_error = Some(format!("{e:#}")),
             }
         }
         SupervisorMessage::CellDone(report)
