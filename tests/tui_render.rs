@@ -195,8 +195,108 @@ fn a_running_and_a_finished_job() {
 #[test]
 fn help() {
     let (session, mut view) = session_with_cells();
-    view.overlay = Some(Overlay::Help);
+    view.overlay = Some(Overlay::Help { scroll: 0 });
     assert_snapshot!(draw(&view, &session, 100, 40));
+}
+
+/// The rows of a `key  description` list that belong to `key`: its description as one
+/// text, when it starts in `column` and every further row goes on in that column with
+/// nothing under the key; None otherwise.
+fn described(rows: &[String], key_row: &str, column: usize) -> Option<String> {
+    let at = rows.iter().position(|r| r.starts_with(key_row))?;
+    let first: Vec<char> = rows[at].chars().collect();
+    if first.len() <= column || first[column - 1] != ' ' || first[column] == ' ' {
+        return None;
+    }
+    let mut text: String = first[column..].iter().collect();
+    for row in &rows[at + 1..] {
+        let chars: Vec<char> = row.chars().collect();
+        let under_key: String = chars.iter().take(column).collect();
+        if chars.len() <= column || !under_key.trim().is_empty() || chars[column] == ' ' {
+            break;
+        }
+        text.push(' ');
+        text.extend(&chars[column..]);
+    }
+    Some(text)
+}
+
+#[test]
+fn help_at_80x24_wraps_each_description_under_itself() {
+    use tmrepl::ui::view::{hanging_wrap, help_text};
+    let (session, mut view) = session_with_cells();
+    view.overlay = Some(Overlay::Help { scroll: 0 });
+    let screen = draw(&view, &session, 80, 24);
+    // The popup is 76 wide: 74 inside its border.
+    let rows = hanging_wrap(&help_text(), 74);
+    assert!(rows.iter().all(|r| r.chars().count() <= 74), "{rows:#?}");
+    for row in &rows[..20] {
+        assert!(
+            screen.contains(&format!("│{row}")),
+            "{row:?} not drawn:\n{screen}"
+        );
+    }
+    assert!(screen.contains("↓ more"), "{screen}");
+    assert_snapshot!("help_at_80x24", screen);
+
+    // Each key's description, however many rows it takes, is in the second column whole.
+    let keys = tmrepl::ui::keymap::help_lines();
+    let column = keys.iter().map(|(k, _)| k.len()).max().unwrap() + 2;
+    for (key, what) in &keys {
+        let found = described(&rows, &format!("{key:<column$}"), column);
+        assert_eq!(found.as_deref(), Some(*what), "{key}:\n{}", rows.join("\n"));
+    }
+    // So is each command's, in a column of its own.
+    let commands = tmrepl::commands::COMMANDS;
+    let width = commands.iter().map(|c| c.usage.len()).max().unwrap();
+    let help_row = rows.iter().find(|r| r.starts_with("  :help ")).unwrap();
+    let column = 7 + help_row[7..].chars().take_while(|c| *c == ' ').count();
+    assert!(column >= width + 4, "{column}");
+    let wrapped = commands
+        .iter()
+        .filter(|c| c.help.len() > 74 - column)
+        .count();
+    assert!(
+        wrapped > 0,
+        "no command description needed wrapping at 80 columns"
+    );
+    for command in commands {
+        let found = described(
+            &rows,
+            &format!("  {:<w$}", command.usage, w = column - 2),
+            column,
+        );
+        assert_eq!(found.as_deref(), Some(command.help), "{}", command.usage);
+    }
+
+    // Down scrolls to the end, and no further.
+    view.overlay = Some(Overlay::Help { scroll: u16::MAX });
+    let end = draw(&view, &session, 80, 24);
+    let last = rows.last().unwrap();
+    assert!(end.contains(&format!("│{last}")), "{end}");
+    assert!(!end.contains("↓ more"), "{end}");
+    assert_eq!(
+        view.popup_last_top.get() as usize,
+        rows.len() - 20,
+        "20 rows show inside the popup"
+    );
+}
+
+#[test]
+fn the_side_panel_takes_a_third_of_100_columns() {
+    let (session, view) = session_with_cells();
+    let screen = draw(&view, &session, 100, 24);
+    let top = screen.lines().next().unwrap();
+    let panel = top[..top.find("┌ cells").unwrap()].chars().count();
+    assert_eq!(top.chars().count(), 100);
+    assert!(
+        100 - panel <= 100 / 3,
+        "panel {} columns wide:\n{screen}",
+        100 - panel
+    );
+    // Rows still say which cell, its status and time.
+    assert!(screen.contains("3 ✓● printl"), "{screen}");
+    assert_snapshot!("panel_at_100_columns", screen);
 }
 
 #[test]
@@ -277,7 +377,7 @@ fn completion_menu_over_the_editor_and_a_picked_variable() {
 fn tiny_terminals_do_not_panic() {
     let (session, mut view) = session_with_cells();
     for (w, h) in [(1, 1), (10, 4), (20, 6), (30, 8)] {
-        view.overlay = Some(Overlay::Help);
+        view.overlay = Some(Overlay::Help { scroll: 0 });
         let screen = draw(&view, &session, w, h);
         assert_eq!(screen.lines().count(), h as usize);
         view.overlay = None;

@@ -85,7 +85,7 @@ pub enum Action {
     // Views
     /// In a cell's variables: the picked variable's whole value; elsewhere closes.
     OpenDetailLine,
-    /// Up/Down in the detail view: move the pick, or scroll when there is none.
+    /// Up/Down in a view: move the detail view's pick, else scroll a row.
     DetailUp,
     DetailDown,
     CloseOverlay,
@@ -353,11 +353,12 @@ pub const KEYMAP: &[Binding] = &[
     bind(C::Overlay, K::Char('q'), ANY, A::CloseOverlay, Unlisted),
     bind(C::Overlay, K::Enter, ANY, A::CloseOverlay, Unlisted),
     bind(C::Overlay, K::F(1), ANY, A::CloseOverlay, Unlisted),
-    bind(C::Detail, K::PageDown, ANY, A::ScrollOverlayDown, Unlisted),
-    bind(C::Detail, K::Down, ANY, A::DetailDown, Unlisted),
+    // A long view scrolls (F1 at 80x24); in a cell's variables Up/Down move the pick.
+    bind(C::Overlay, K::PageDown, ANY, A::ScrollOverlayDown, Unlisted),
+    bind(C::Overlay, K::PageUp, ANY, A::ScrollOverlayUp, Unlisted),
+    bind(C::Overlay, K::Down, ANY, A::DetailDown, Unlisted),
+    bind(C::Overlay, K::Up, ANY, A::DetailUp, Unlisted),
     bind(C::Detail, K::Enter, ANY, A::OpenDetailLine, Unlisted),
-    bind(C::Detail, K::PageUp, ANY, A::ScrollOverlayUp, Unlisted),
-    bind(C::Detail, K::Up, ANY, A::DetailUp, Unlisted),
     bind(C::Question, K::Char('y'), ANY, A::AnswerYes, Unlisted),
     bind(C::Question, K::Char('Y'), ANY, A::AnswerYes, Unlisted),
     bind(C::Question, K::Char('n'), ANY, A::AnswerNo, Unlisted),

@@ -147,7 +147,7 @@ impl Tui {
             source: text.clone(),
         });
         if text.trim() == ":help" {
-            self.view.overlay = Some(Overlay::Help);
+            self.view.overlay = Some(Overlay::Help { scroll: 0 });
         }
         let updates = app.submit(&text);
         self.apply(app, updates)
@@ -196,7 +196,7 @@ impl Tui {
         match (&self.view.overlay, self.view.focus) {
             (Some(Overlay::Rewind { .. }), _) => &[Context::Rewind, Context::Overlay],
             (Some(Overlay::Detail { .. }), _) => &[Context::Detail, Context::Overlay],
-            (Some(Overlay::Help), _) => &[Context::Overlay],
+            (Some(Overlay::Help { .. }), _) => &[Context::Overlay],
             (Some(Overlay::Question { .. }), _) => &[Context::Question],
             (None, Focus::Panel) => &[Context::Panel, Context::Global],
             (None, Focus::Editor) if self.view.completion.is_some() => {
@@ -238,7 +238,7 @@ impl Tui {
         let session = app.session();
         let editor = &mut self.view.editor;
         match action {
-            Action::ShowHelp => self.view.overlay = Some(Overlay::Help),
+            Action::ShowHelp => self.view.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::InterruptOrClear => {
                 if app.is_busy() {
                     app.interrupt();
@@ -321,12 +321,19 @@ impl Tui {
             | Action::ScrollOverlayDown
             | Action::DetailUp
             | Action::DetailDown => {
-                if let Some(Overlay::Detail { scroll, .. }) = &mut self.view.overlay {
-                    let down = matches!(action, Action::ScrollOverlayDown | Action::DetailDown);
-                    *scroll = if down {
-                        *scroll + 5
+                let last_top = self.view.popup_last_top.get();
+                if let Some(Overlay::Detail { scroll, .. } | Overlay::Help { scroll }) =
+                    &mut self.view.overlay
+                {
+                    // Up/Down a row, PgUp/PgDn a page; never past the last page.
+                    let step = match action {
+                        Action::DetailUp | Action::DetailDown => 1,
+                        _ => 10,
+                    };
+                    *scroll = if matches!(action, Action::ScrollOverlayDown | Action::DetailDown) {
+                        (*scroll).min(last_top).saturating_add(step).min(last_top)
                     } else {
-                        scroll.saturating_sub(5)
+                        (*scroll).min(last_top).saturating_sub(step)
                     };
                 }
             }

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use std::time::Instant;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -70,7 +70,8 @@ pub enum AwaitingValues {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    /// F1: every key and command, scrolled `scroll` rows down.
+    Help { scroll: u16 },
     Detail {
         title: String,
         text: String,
@@ -82,14 +83,9 @@ pub enum Overlay {
         pick: Option<Pick>,
     },
     /// Ctrl-T: what rewinding to `cell` changes; Enter confirms.
-    Rewind {
-        cell: u32,
-        text: String,
-    },
+    Rewind { cell: u32, text: String },
     /// A yes/no question from the session (replay cells with outside effects?).
-    Question {
-        text: String,
-    },
+    Question { text: String },
 }
 
 pub struct View {
@@ -121,6 +117,9 @@ pub struct View {
     pub ticks: usize,
     pub ring_bell: bool,
     pub quit_asked: bool,
+    /// How far the last drawn view over the screen scrolls (its rows past one page), so
+    /// scrolling stops at its end.
+    pub popup_last_top: std::cell::Cell<u16>,
 }
 
 impl View {
@@ -144,6 +143,7 @@ impl View {
             ticks: 0,
             ring_bell: false,
             quit_asked: false,
+            popup_last_top: std::cell::Cell::new(0),
         }
     }
 
@@ -343,11 +343,8 @@ impl View {
                 Constraint::Length(1),
             ])
             .split(area);
-        let panel_width = if area.width >= 100 {
-            44
-        } else {
-            (area.width / 3).max(24)
-        };
+        // A third of the screen, within 24 columns (a readable row) and 44.
+        let panel_width = (area.width / 3).clamp(24, 44);
         let top = Layout::default()
             .direction(Direction::Horizontal)
             .constraints([Constraint::Min(20), Constraint::Length(panel_width)])
@@ -360,9 +357,14 @@ impl View {
             self.render_completion_menu(frame, rows[0], cursor, menu);
         }
         match &self.overlay {
-            Some(Overlay::Help) => {
-                self.render_popup(frame, area, " keys (Esc closes) ", &help_text(), 0, None)
-            }
+            Some(Overlay::Help { scroll }) => self.render_popup(
+                frame,
+                area,
+                " keys and commands (↑↓ PgUp PgDn scroll, Esc closes) ",
+                &help_text(),
+                *scroll,
+                None,
+            ),
             Some(Overlay::Detail {
                 title,
                 text,
@@ -853,6 +855,7 @@ impl View {
     }
 
     /// A view over the screen; `highlight`: a line shown in reverse video and kept in sight.
+    /// Other text is wrapped by `hanging_wrap`, and `scroll` stops at its last page.
     fn render_popup(
         &self,
         frame: &mut Frame,
@@ -863,7 +866,12 @@ impl View {
         highlight: Option<usize>,
     ) {
         let width = area.width.saturating_sub(4).clamp(20, 90).min(area.width);
-        let height = (text.lines().count() as u16 + 2)
+        // A pick list: one line per row, unwrapped, so the picked row is the picked line.
+        let rows: Vec<String> = match highlight {
+            Some(_) => text.lines().map(str::to_owned).collect(),
+            None => hanging_wrap(text, width.saturating_sub(2) as usize),
+        };
+        let height = (rows.len() as u16 + 2)
             .min(area.height.saturating_sub(2))
             .max(3)
             .min(area.height);
@@ -873,39 +881,109 @@ impl View {
             width,
             height,
         };
+        let visible = height.saturating_sub(2).max(1) as usize;
+        let last_top = rows.len().saturating_sub(visible);
+        self.popup_last_top.set(last_top as u16);
+        let top = match highlight {
+            Some(picked) => picked.saturating_sub(visible - 1),
+            None => (scroll as usize).min(last_top),
+        };
         frame.render_widget(Clear, popup);
-        let block = Block::default()
+        let mut block = Block::default()
             .borders(Borders::ALL)
             .border_style(self.style(Style::default().fg(Color::Yellow)))
             .title(title.to_owned());
-        let Some(highlight) = highlight else {
-            frame.render_widget(
-                Paragraph::new(text.to_owned())
-                    .block(block)
-                    .wrap(Wrap { trim: false })
-                    .scroll((scroll, 0)),
-                popup,
-            );
-            return;
-        };
-        // A pick list: one line per row, unwrapped, so the picked row is the picked line.
-        let visible = height.saturating_sub(2).max(1) as usize;
-        let top = highlight.saturating_sub(visible - 1) as u16;
-        let lines: Vec<Line> = text
-            .lines()
+        if highlight.is_none() && top < last_top {
+            block = block.title_bottom(" ↓ more ");
+        }
+        let lines: Vec<Line> = rows
+            .into_iter()
             .enumerate()
-            .map(|(i, line)| {
-                if i == highlight {
-                    Line::styled(
-                        line.to_owned(),
-                        Style::default().add_modifier(Modifier::REVERSED),
-                    )
+            .map(|(i, row)| {
+                if Some(i) == highlight {
+                    Line::styled(row, Style::default().add_modifier(Modifier::REVERSED))
                 } else {
-                    Line::raw(line.to_owned())
+                    Line::raw(row)
                 }
             })
             .collect();
-        frame.render_widget(Paragraph::new(lines).block(block).scroll((top, 0)), popup);
+        frame.render_widget(
+            Paragraph::new(lines).block(block).scroll((top as u16, 0)),
+            popup,
+        );
+    }
+}
+
+/// Wraps text to `width` at spaces so that columns stay columns: in a line like
+/// `Ctrl-R    search the input history`, the rest of the description goes on under the
+/// description, never under the key. When the key column takes more than half the width,
+/// the description starts on the next row instead. Other long lines go on two spaces in.
+pub fn hanging_wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= width {
+            rows.push(line.to_owned());
+            continue;
+        }
+        let lead = chars.iter().take_while(|c| **c == ' ').count();
+        let (head, rest, indent) = match description_column(&chars[lead..]) {
+            Some(at) if lead + at <= width / 2 => {
+                let at = lead + at;
+                (chars[..at].iter().collect(), &chars[at..], at)
+            }
+            Some(at) => {
+                let key: String = chars[..lead + at].iter().collect();
+                rows.push(key.trim_end().to_owned());
+                (" ".repeat(lead + 4), &chars[lead + at..], lead + 4)
+            }
+            None => (" ".repeat(lead), &chars[lead..], lead + 2),
+        };
+        let rest: String = rest.iter().collect();
+        fill(&mut rows, head, &rest, indent, width);
+    }
+    rows
+}
+
+/// Where the second column of a line starts (after a run of two or more spaces), in chars.
+fn description_column(chars: &[char]) -> Option<usize> {
+    let gap = chars.windows(2).position(|w| w == [' ', ' '])?;
+    let at = gap + chars[gap..].iter().take_while(|c| **c == ' ').count();
+    (gap > 0 && at < chars.len()).then_some(at)
+}
+
+/// Words of `text` after `head`, then on rows `indent` spaces in, none wider than `width`
+/// (a word longer than a row is cut).
+fn fill(rows: &mut Vec<String>, head: String, text: &str, indent: usize, width: usize) {
+    let mut row = head;
+    let mut used = row.chars().count();
+    // Whether this row has no word yet (then a word that does not fit is cut).
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let mut word: Vec<char> = word.chars().collect();
+        while !word.is_empty() {
+            let gap = usize::from(!empty);
+            if used + gap + word.len() <= width {
+                if !empty {
+                    row.push(' ');
+                }
+                row.extend(word.drain(..));
+                used = row.chars().count();
+                empty = false;
+                break;
+            }
+            if empty {
+                let room = width.saturating_sub(used).max(1).min(word.len());
+                row.extend(word.drain(..room));
+            }
+            rows.push(std::mem::replace(&mut row, " ".repeat(indent)));
+            used = indent;
+            empty = true;
+        }
+    }
+    if !row.trim().is_empty() {
+        rows.push(row);
     }
 }
 
