@@ -6,7 +6,7 @@
 mod common;
 
 use common::settle;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tmrepl::app::App;
 use tmrepl::session::Settings;
 use tmrepl::ui::view::{Entry, Focus, Overlay};
@@ -116,6 +116,9 @@ fn select_a_cell_in_the_panel_rewind_with_ctrl_t_and_see_the_old_value() {
         KeyModifiers::CONTROL,
     );
     assert!(tui.view.editor.is_empty());
+
+    a_pasted_program_with_cr_line_ends_runs_as_one_cell(&mut app, &mut tui);
+
     // Ctrl-D on an empty editor with no jobs quits.
     assert_eq!(
         key(
@@ -236,4 +239,26 @@ fn values_in_the_panels_detail_view(app: &mut App, tui: &mut Tui) {
     assert!(tui.view.overlay.is_none());
     key(app, tui, KeyCode::Esc, KeyModifiers::NONE);
     assert_eq!(tui.view.focus, Focus::Editor);
+}
+
+/// A bracketed paste as terminals send it through tmux or from a browser (lone CR line
+/// ends): every line stays a line, so the `//` comments end where they should, the
+/// indentation is the paste's own, and Enter runs it all as one cell.
+fn a_pasted_program_with_cr_line_ends_runs_as_one_cell(app: &mut App, tui: &mut Tui) {
+    let program = "// words and their lengths\n\
+                   let words = [\"a\", \"bb\", \"ccc\"];\n\
+                   let mut total = 0;\n\
+                   for w in words {\n    \
+                       // counted by length\n    \
+                       total += w.len();\n\
+                   }\n\
+                   total * 100";
+    tui.handle_event(app, Event::Paste(program.replace('\n', "\r")));
+    assert_eq!(tui.view.editor.text(), program);
+    let cell = app.session().next_cell();
+    key(app, tui, KeyCode::Enter, KeyModifiers::NONE);
+    settle(app, tui);
+    assert_eq!(value_of(tui, cell).as_deref(), Some("600"));
+    let source = &app.session().timeline().get(cell).unwrap().source;
+    assert_eq!(source.lines().count(), 8, "{source}");
 }

@@ -417,6 +417,55 @@ fn the_status_line_says_whether_a_saved_session_is_on_disk() {
     assert!(screen.contains("│ lab: saved │ ready"), "{screen}");
 }
 
+/// A program of 100 lines with its own indentation, `//` comments among them, ending in
+/// a value.
+fn hundred_line_program() -> String {
+    let mut lines = vec![
+        "fn main_value() -> u64 {".to_owned(),
+        "    let mut total = 0;".to_owned(),
+    ];
+    for i in 0..48 {
+        lines.push(format!(
+            "    // step {i}: the lines after a comment stay lines"
+        ));
+        lines.push(format!("    total += {i};"));
+    }
+    lines.push("    total".to_owned());
+    lines.push("}".to_owned());
+    assert_eq!(lines.len(), 100);
+    lines.join("\n")
+}
+
+#[test]
+fn a_bracketed_paste_keeps_every_line_with_lf_crlf_or_cr() {
+    use ratatui::crossterm::event::Event;
+    let program = hundred_line_program();
+    for line_end in ["\n", "\r\n", "\r"] {
+        let session = Session::new(Settings::default());
+        let mut view = View::new(false);
+        // The panel had the focus: a paste goes to the editor all the same.
+        view.focus = Focus::Panel;
+        view.handle_event(&Event::Paste(program.replace('\n', line_end)));
+        assert_eq!(view.focus, Focus::Editor);
+        // Exactly as pasted: no indentation added after `{`, nothing joined.
+        assert_eq!(view.editor.text(), program, "line ends {line_end:?}");
+        assert_eq!(view.editor.lines().len(), 100);
+        assert_eq!(view.editor.cursor(), (99, 1));
+        let screen = draw(&view, &session, 80, 24);
+        assert!(screen.contains("│    total"), "{screen}");
+        assert!(screen.contains("│}"), "{screen}");
+    }
+    // Into the middle of a line: the rest of the line follows the pasted text.
+    let mut view = View::new(false);
+    view.editor.set_text("let x = () + 1;");
+    for _ in 0..6 {
+        view.editor.left();
+    }
+    view.handle_event(&Event::Paste("{\r    main_value()\r}".into()));
+    assert_eq!(view.editor.text(), "let x = ({\n    main_value()\n}) + 1;");
+    assert_eq!(view.editor.cursor(), (2, 1));
+}
+
 #[test]
 fn a_jobs_end_is_told_once() {
     use tmrepl::commands::NotifyMode;

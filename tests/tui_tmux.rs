@@ -54,6 +54,62 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Pastes `text` as a terminal does: tmux's `paste-buffer -p` sends it inside bracketed
+    /// paste marks, with every LF turned into a CR (what tmux and browsers send).
+    fn paste(&self, text: &str) {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let path = file.path().to_str().unwrap();
+        let out = self.cmd(&["load-buffer", "-b", "tmrepl-paste", path]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = self.cmd(&[
+            "paste-buffer",
+            "-p",
+            "-d",
+            "-b",
+            "tmrepl-paste",
+            "-t",
+            "tmrepl",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A program of 100 lines with its own indentation: `//` comment lines (each would
+/// swallow the rest if the paste's line ends were lost), a blank line, nested blocks.
+/// With the total it prints.
+fn pasted_program() -> (String, u64) {
+    let mut lines = vec![
+        "// pasted: every line below must stay a line".to_owned(),
+        "let mut total = 0u64;".to_owned(),
+        "for round in 0..2 {".to_owned(),
+        "    // the first loop".to_owned(),
+        "    if round == 1 {".to_owned(),
+        "        total += 1;".to_owned(),
+        "    }".to_owned(),
+        "}".to_owned(),
+        String::new(),
+    ];
+    let mut total = 1;
+    for n in 0..45 {
+        lines.push(format!("// step {n}"));
+        lines.push(format!("total += {n};"));
+        total += n;
+    }
+    lines.push("println!(\"pasted total {}\", total);".to_owned());
+    assert_eq!(lines.len(), 100);
+    (lines.join("\n"), total)
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]);
@@ -225,4 +281,80 @@ fn the_first_tab_during_the_first_cell_opens_the_menu_by_itself() {
     assert!(!screen.contains("no completions here"), "{screen}");
     tmux.cmd(&["send-keys", "-t", "tmrepl", "C-u"]);
     tmux.quit();
+}
+
+/// A program pasted into the full-screen editor with tmux's bracketed paste (CR line ends):
+/// one cell, indented as pasted, that runs; then a paste into the middle of a line.
+#[test]
+fn a_bracketed_paste_in_a_real_terminal_becomes_one_cell() {
+    let Some(tmux) = Tmux::start("paste") else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    tmux.open(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color XDG_STATE_HOME={} {} --data-dir {}",
+        state.path().display(),
+        env!("CARGO_BIN_EXE_tmrepl"),
+        data.path().display()
+    ));
+    tmux.wait_for("ready in", Duration::from_secs(120));
+    let (program, total) = pasted_program();
+    tmux.paste(&program);
+    // The editor shows the last lines, indented as pasted (no auto-indent on top).
+    tmux.wait_for(
+        "│println!(\"pasted total {}\", total);",
+        Duration::from_secs(10),
+    );
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Enter"]);
+    let screen = tmux.wait_for(&format!("pasted total {total}"), Duration::from_secs(120));
+    assert!(
+        screen.contains("In [2]"),
+        "one cell, the next is 2:\n{screen}"
+    );
+
+    // Into the middle of a line: `let x = ;` with the cursor before the `;`.
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "-l", "let x = \\;"]);
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Left"]);
+    tmux.paste("6 *\n7");
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Enter"]);
+    tmux.type_line("x + 1000");
+    tmux.wait_for("Out[3]: 1042", Duration::from_secs(60));
+    tmux.quit();
+    // The history has the cells as they ran: the program whole, lines and indentation.
+    let history = tmrepl::history::load(&state.path().join("tmrepl/history"), 100).unwrap();
+    assert_eq!(history[0], program);
+    assert_eq!(history[1], "let x = 6 *\n7;");
+}
+
+/// The same paste in line mode: rustyline turns the CRs inside a bracketed paste into
+/// line ends itself (rustyline 19, `read_pasted_text`); this holds it to that.
+#[test]
+fn a_bracketed_paste_in_line_mode_becomes_one_cell() {
+    let Some(tmux) = Tmux::start("paste-plain") else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    tmux.open(&format!(
+        "env NO_COLOR=1 TERM=xterm-256color XDG_STATE_HOME={} {} --plain --data-dir {}",
+        state.path().display(),
+        env!("CARGO_BIN_EXE_tmrepl"),
+        data.path().display()
+    ));
+    tmux.wait_for("ready in", Duration::from_secs(120));
+    let (program, total) = pasted_program();
+    tmux.paste(&program);
+    tmux.wait_for(
+        "println!(\"pasted total {}\", total);",
+        Duration::from_secs(10),
+    );
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Enter"]);
+    let screen = tmux.wait_for(&format!("pasted total {total}"), Duration::from_secs(120));
+    // One cell: the next prompt is 2 (capture-pane drops its trailing space).
+    tmux.wait_for("In [2]:", Duration::from_secs(10));
+    assert!(!screen.contains("error"), "{screen}");
+    tmux.quit();
+    let history = tmrepl::history::load(&state.path().join("tmrepl/history"), 100).unwrap();
+    assert_eq!(history, [program]);
 }

@@ -1,5 +1,13 @@
 //! The multi-line input editor: text, cursor, input history and its search. Pure.
 
+/// Spaces per indentation level, as rustfmt writes Rust.
+const INDENT: usize = 4;
+
+/// LF for every line end: CRLF and a lone CR (a paste from tmux or a browser) too.
+pub fn unix_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Editor {
     lines: Vec<String>,
@@ -81,32 +89,78 @@ impl Editor {
         self.lines[row].chars().count()
     }
 
+    /// Puts `c` at the cursor as it is; what a typed key does is `type_char`.
     pub fn insert_char(&mut self, c: char) {
         let at = Self::byte_index(&self.lines[self.row], self.col);
         self.lines[self.row].insert(at, c);
         self.col += 1;
     }
 
+    /// A typed character: a closing bracket on a line of only indentation takes one level
+    /// off it, undoing what `newline` added after the opening one.
+    pub fn type_char(&mut self, c: char) {
+        if matches!(c, '}' | ')' | ']') {
+            let line = &self.lines[self.row];
+            let before: String = line.chars().take(self.col).collect();
+            if !before.is_empty() && before.chars().all(|c| c == ' ') {
+                let kept = (self.col - 1) / INDENT * INDENT;
+                let at = Self::byte_index(line, self.col);
+                self.lines[self.row].replace_range(..at, &" ".repeat(kept));
+                self.col = kept;
+            }
+        }
+        self.insert_char(c);
+    }
+
+    /// Types `text` as if key by key (newlines indent, closing brackets dedent).
     pub fn insert_str(&mut self, text: &str) {
-        for c in text.chars() {
+        for c in unix_line_ends(text).chars() {
             if c == '\n' {
                 self.newline();
-            } else if c != '\r' {
-                self.insert_char(c);
+            } else {
+                self.type_char(c);
             }
         }
     }
 
+    /// Pasted text goes in at the cursor exactly as it was copied: its own indentation
+    /// and no more. Terminals send line ends as LF, CRLF or a lone CR (tmux, browsers).
+    pub fn paste(&mut self, text: &str) {
+        let text = unix_line_ends(text);
+        let mut pieces = text.split('\n');
+        let at = Self::byte_index(&self.lines[self.row], self.col);
+        let tail = self.lines[self.row].split_off(at);
+        let first = pieces.next().unwrap_or("");
+        self.lines[self.row].push_str(first);
+        for piece in pieces {
+            self.row += 1;
+            self.lines.insert(self.row, piece.to_owned());
+        }
+        self.col = self.line_len(self.row);
+        self.lines[self.row].push_str(&tail);
+    }
+
+    /// Splits the line at the cursor, keeping its indentation, one level more after an
+    /// opening bracket; between a pair of brackets the closing one gets a line of its own.
     pub fn newline(&mut self) {
         let at = Self::byte_index(&self.lines[self.row], self.col);
         let rest = self.lines[self.row].split_off(at);
-        // Keep the indentation of the line being split.
-        let indent: String = self.lines[self.row]
-            .chars()
-            .take_while(|c| *c == ' ')
-            .collect();
+        let line = &self.lines[self.row];
+        let base: String = line.chars().take_while(|c| *c == ' ').collect();
+        let opens = line.trim_end().ends_with(['{', '(', '[']);
+        let indent = if opens {
+            format!("{base}{}", " ".repeat(INDENT))
+        } else {
+            base.clone()
+        };
         self.row += 1;
-        self.lines.insert(self.row, format!("{indent}{rest}"));
+        if opens && rest.trim_start().starts_with(['}', ')', ']']) {
+            self.lines.insert(self.row, indent.clone());
+            self.lines
+                .insert(self.row + 1, format!("{base}{}", rest.trim_start()));
+        } else {
+            self.lines.insert(self.row, format!("{indent}{rest}"));
+        }
         self.col = indent.chars().count();
     }
 
@@ -253,7 +307,7 @@ mod tests {
         before.take();
         before.insert_str("fn f() {");
         before.newline();
-        before.insert_str("    1");
+        before.insert_str("1");
         before.take();
         crate::history::save(&path, before.history(), 100).unwrap();
 
@@ -268,16 +322,82 @@ mod tests {
     #[test]
     fn typing_and_newlines_keep_indentation() {
         let mut e = Editor::new();
-        e.insert_str("fn f() {");
+        e.insert_str("    let a = 1;");
         e.newline();
-        e.insert_str("    1");
-        e.newline();
-        assert_eq!(e.cursor(), (2, 4));
-        e.insert_str("}");
-        assert_eq!(e.text(), "fn f() {\n    1\n    }");
+        assert_eq!(e.cursor(), (1, 4));
+        e.insert_str("a");
         e.home();
         e.backspace();
-        assert_eq!(e.lines().len(), 2);
+        assert_eq!(e.text(), "    let a = 1;    a");
+        // Enter at the start of a line moves it down whole, without indenting it.
+        e.set_text("x");
+        e.home();
+        e.newline();
+        assert_eq!(e.lines(), ["", "x"]);
+    }
+
+    #[test]
+    fn a_closing_brace_typed_on_an_auto_indented_line_dedents_it() {
+        let mut e = Editor::new();
+        e.insert_str("fn f() {");
+        e.newline();
+        assert_eq!(e.cursor(), (1, 4), "one level in after an opening brace");
+        e.insert_str("if true {");
+        e.newline();
+        assert_eq!(e.cursor(), (2, 8));
+        e.insert_str("1");
+        e.newline();
+        e.insert_str("}");
+        assert_eq!(e.lines()[3], "    }");
+        assert_eq!(e.cursor(), (3, 5));
+        e.newline();
+        e.insert_str("}");
+        assert_eq!(e.text(), "fn f() {\n    if true {\n        1\n    }\n}");
+        // After code on the line, a brace is just a brace.
+        e.set_text("    let v = vec![1");
+        e.insert_str("]");
+        assert_eq!(e.text(), "    let v = vec![1]");
+        // Enter between a pair of brackets gives the closing one a line of its own.
+        e.set_text("    v.iter().map(|x| {})");
+        e.left();
+        e.left();
+        e.newline();
+        assert_eq!(e.lines(), ["    v.iter().map(|x| {", "        ", "    })"]);
+        assert_eq!(e.cursor(), (1, 8));
+    }
+
+    /// A program with its own indentation, a `//` comment and a blank line.
+    const PROGRAM: &str = "fn main() {\n    // a comment: the lines after it stay lines\n    let v = [1, 2];\n\n    for x in v {\n        println!(\"{x}\");\n    }\n}";
+
+    #[test]
+    fn a_paste_keeps_every_line_whatever_its_line_ends() {
+        for line_end in ["\n", "\r\n", "\r"] {
+            let mut e = Editor::new();
+            e.paste(&PROGRAM.replace('\n', line_end));
+            assert_eq!(e.text(), PROGRAM, "line ends {line_end:?}");
+            assert_eq!(e.lines().len(), 8, "line ends {line_end:?}");
+            assert_eq!(e.cursor(), (7, 1));
+        }
+    }
+
+    #[test]
+    fn a_paste_is_indented_as_pasted_and_goes_where_the_cursor_is() {
+        // No auto-indent on top of the paste's own, even after an opening brace.
+        let mut e = Editor::new();
+        e.paste("if a {\r    b();\r}");
+        assert_eq!(e.lines(), ["if a {", "    b();", "}"]);
+        // Into the middle of a line: the rest of the line follows the pasted text.
+        e.set_text("let x = ;");
+        e.left();
+        e.paste("1 +\r\n2");
+        assert_eq!(e.lines(), ["let x = 1 +", "2;"]);
+        assert_eq!(e.cursor(), (1, 1));
+        e.set_text("let s = \"\";");
+        e.left();
+        e.left();
+        e.paste("héllo");
+        assert_eq!(e.text(), "let s = \"héllo\";");
+        assert_eq!(e.cursor(), (0, 14));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crossbeam_channel::{Receiver, select};
 use keymap::{Action, Context};
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyEvent, KeyEventKind, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -156,25 +156,14 @@ impl Tui {
     pub fn handle_event(&mut self, app: &mut App, event: Event) -> Control {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.handle_key(app, key),
-            Event::Mouse(mouse) => {
-                match mouse.kind {
-                    MouseEventKind::ScrollUp => self.view.scroll += 3,
-                    MouseEventKind::ScrollDown => {
-                        self.view.scroll = self.view.scroll.saturating_sub(3)
-                    }
-                    _ => {}
-                }
-                Control::Continue
-            }
-            Event::Paste(text) => {
-                self.view.editor.insert_str(&text);
-                Control::Continue
-            }
             Event::Resize(_, height) => {
                 self.page = (height as usize / 2).max(1);
                 Control::Continue
             }
-            _ => Control::Continue,
+            other => {
+                self.view.handle_event(&other);
+                Control::Continue
+            }
         }
     }
 
@@ -279,7 +268,7 @@ impl Tui {
             Action::ClearLine => editor.clear(),
             Action::InsertChar => {
                 if let KeyCode::Char(c) = key.code {
-                    editor.insert_char(c);
+                    editor.type_char(c);
                 }
             }
             Action::Backspace => editor.backspace(),

@@ -8,6 +8,7 @@ use crate::frontend::{self, CellReport};
 use crate::session::{NoticeKind, Session, Stream, format_duration, human_bytes};
 use crate::timeline::{Cell, CellStatus, SnapshotState};
 use ratatui::Frame;
+use ratatui::crossterm::event::{Event, MouseEventKind};
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -240,6 +241,31 @@ impl View {
             Update::Quit | Update::Fatal(_) => {}
         }
         self.scroll = 0;
+    }
+
+    /// What a terminal event that needs no session does: the wheel scrolls the
+    /// transcript, a bracketed paste goes into the editor (`paste`).
+    pub fn handle_event(&mut self, event: &Event) {
+        match event {
+            Event::Mouse(mouse) => match mouse.kind {
+                MouseEventKind::ScrollUp => self.scroll += 3,
+                MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_sub(3),
+                _ => {}
+            },
+            Event::Paste(text) => self.paste(text),
+            _ => {}
+        }
+    }
+
+    /// A bracketed paste: into the editor as it was copied, which takes the focus. A menu
+    /// or a history search open over the old text ends.
+    pub fn paste(&mut self, text: &str) {
+        self.completion = None;
+        self.search = None;
+        if self.overlay.is_none() {
+            self.focus = Focus::Editor;
+        }
+        self.editor.paste(text);
     }
 
     /// The cells the panel lists, newest last.
@@ -549,6 +575,7 @@ impl View {
         let snapshot = match &cell.snapshot {
             SnapshotState::Live { degraded: None } => "●",
             SnapshotState::Live { degraded: Some(_) } => "◐",
+            SnapshotState::Thinned => "◌",
             SnapshotState::Evicted | SnapshotState::Cleared | SnapshotState::Lost => "○",
             SnapshotState::None if cell.persisted.is_some() => "▪",
             SnapshotState::None => " ",
