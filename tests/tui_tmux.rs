@@ -327,8 +327,9 @@ fn a_bracketed_paste_in_a_real_terminal_becomes_one_cell() {
     assert_eq!(history[1], "let x = 6 *\n7;");
 }
 
-/// The same paste in line mode: rustyline turns the CRs inside a bracketed paste into
-/// line ends itself (rustyline 19, `read_pasted_text`); this holds it to that.
+/// The same pastes in line mode: rustyline turns the CRs inside a bracketed paste into
+/// line ends itself (rustyline 19, `read_pasted_text`) and inserts at the cursor; this
+/// holds it to that.
 #[test]
 fn a_bracketed_paste_in_line_mode_becomes_one_cell() {
     let Some(tmux) = Tmux::start("paste-plain") else {
@@ -354,7 +355,14 @@ fn a_bracketed_paste_in_line_mode_becomes_one_cell() {
     // One cell: the next prompt is 2 (capture-pane drops its trailing space).
     tmux.wait_for("In [2]:", Duration::from_secs(10));
     assert!(!screen.contains("error"), "{screen}");
+    // Into the middle of a line, as in the full-screen editor.
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "-l", "let x = \\;"]);
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Left"]);
+    tmux.paste("6 *\n7");
+    tmux.cmd(&["send-keys", "-t", "tmrepl", "Enter"]);
+    tmux.type_line("x + 1000");
+    tmux.wait_for("Out[3]: 1042", Duration::from_secs(60));
     tmux.quit();
     let history = tmrepl::history::load(&state.path().join("tmrepl/history"), 100).unwrap();
-    assert_eq!(history, [program]);
+    assert_eq!(history, [program.as_str(), "let x = 6 *\n7;", "x + 1000"]);
 }
