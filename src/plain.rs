@@ -448,7 +448,9 @@ fn show(app: &App, update: &Update, view: &mut View) -> Flow {
             NoticeKind::Warning => view.err(&format!("warning: {}", notice.text)),
             NoticeKind::Error => view.err(&format!("error: {}", notice.text)),
         },
-        Update::Bell(notice) => view.err(&format!("\u{7}{}", notice.text)),
+        // The session has said that the job ended: what is new is the bell, and why the
+        // desktop was not told.
+        Update::Bell(notice) => view.err(&format!("\u{7}{}", crate::jobs::why_not_desktop(notice))),
         Update::InputRequested { prompt, .. } => {
             return Flow::Input {
                 prompt: prompt.clone(),

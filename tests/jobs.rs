@@ -109,9 +109,15 @@ fn without_a_session_bus_the_notice_goes_to_the_terminal() {
     );
     live.send("& let quiet = 1;");
     let line = live.expect("(no desktop notification", LONG);
-    assert!(line.contains("tmrepl: job 1 finished"), "{line}");
     assert!(line.contains('\u{7}'), "no bell in {line:?}");
     assert!(live.finish().success());
+    // The job's end is told once.
+    let told = live
+        .seen
+        .iter()
+        .filter(|l| l.contains("job 1 finished"))
+        .count();
+    assert_eq!(told, 1, "{}", live.seen.join("\n"));
 }
 
 struct Bus {

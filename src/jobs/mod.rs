@@ -23,6 +23,15 @@ pub fn notify(mode: NotifyMode, summary: &str, body: &str) -> Option<Notice> {
     }
 }
 
+/// Of a terminal notice from `notify`, the part the session's own "job N finished" line
+/// does not say: why no desktop notification went out (empty when it was not tried).
+pub fn why_not_desktop(notice: &Notice) -> &str {
+    match notice.text.find("(no desktop notification") {
+        Some(at) => &notice.text[at..],
+        None => "",
+    }
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }

@@ -445,7 +445,12 @@ impl Kernel {
                 NoticeKind::Warning => self.stream("stderr", &format!("warning: {}", notice.text)),
                 NoticeKind::Error => self.error("tmrepl", &format!("error: {}", notice.text)),
             },
-            Update::Bell(notice) => self.stream("stderr", &notice.text),
+            Update::Bell(notice) => {
+                let why = crate::jobs::why_not_desktop(&notice);
+                if !why.is_empty() {
+                    self.stream("stderr", why);
+                }
+            }
             Update::InputRequested { prompt, password } => self.ask_input(app, prompt, password),
             Update::Question(question) => {
                 // A kernel starts before any notebook listens: it does not ask, and says no.

@@ -1,0 +1,108 @@
+//! The long day, printed (not a timed test): cell time, the session's processes and their
+//! memory at 100, 200 and 400 cells, and `:past` to a thinned cell against a kept one.
+//! Run: cargo bench --bench long_day [CELLS]
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
+#[path = "support/driver.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+use support::Driver;
+use tmrepl::session::Settings;
+
+/// This process and every one below it.
+fn tree() -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut found = vec![std::process::id()];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    found
+}
+
+fn pss_mib(pids: &[u32]) -> f64 {
+    let kib: u64 = pids
+        .iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .sum();
+    kib as f64 / 1024.0
+}
+
+fn median_ms(mut times: Vec<Duration>) -> f64 {
+    times.sort();
+    times[times.len() / 2].as_secs_f64() * 1e3
+}
+
+#[allow(unsafe_code)] // sets the environment before any thread exists
+fn main() {
+    // SAFETY: the first thing the process does; no other thread exists to read it yet.
+    unsafe { std::env::set_var(tmrepl::runtime::EXE_ENV, env!("CARGO_BIN_EXE_tmrepl")) };
+    let cells: u32 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(400);
+    let mut d = Driver::new(Settings::default(), None, false);
+    println!(
+        "| cells | cell time (median of the last 10) | processes | PSS of the tree | of which the host |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    let mut recent = Vec::new();
+    for n in 1..=cells {
+        let t = Instant::now();
+        d.run(&format!("let v{n} = vec![{n}u64; 100];"));
+        recent.push(t.elapsed());
+        if recent.len() > 10 {
+            recent.remove(0);
+        }
+        if [10, 100, 200, 400].contains(&n) || n == cells {
+            let pids = tree();
+            println!(
+                "| {n} | {:.0} ms | {} | {:.0} MiB | {:.0} MiB |",
+                median_ms(recent.clone()),
+                pids.len(),
+                pss_mib(&pids),
+                pss_mib(&[std::process::id()])
+            );
+        }
+    }
+    let t = Instant::now();
+    d.run(":past 5");
+    let thinned = t.elapsed();
+    let t = Instant::now();
+    d.run(&format!(":past {}", cells - 1));
+    let kept = t.elapsed();
+    println!(
+        "\n:past 5 (thinned, rebuilt by replay): {:.0} ms; :past {} (kept): {:.1} ms",
+        thinned.as_secs_f64() * 1e3,
+        cells - 1,
+        kept.as_secs_f64() * 1e3
+    );
+}
