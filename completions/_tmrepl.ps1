@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             break
         }
         'tmrepl;sessions' {
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check every manifest and object of saved session NAME: list damaged manifests and the objects they pin (exits 1 if any)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

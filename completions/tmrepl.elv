@@ -46,6 +46,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --help 'Print help'
         }
         &'tmrepl;sessions'= {
+            cand --check 'Check every manifest and object of saved session NAME: list damaged manifests and the objects they pin (exits 1 if any)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

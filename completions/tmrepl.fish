@@ -47,6 +47,7 @@ complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "sessions" -d 'List sa
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "kernel" -d 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec'
 complete -c tmrepl -n "__fish_tmrepl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tmrepl -n "__fish_tmrepl_using_subcommand config" -s h -l help -d 'Print help'
+complete -c tmrepl -n "__fish_tmrepl_using_subcommand sessions" -l check -d 'Check every manifest and object of saved session NAME: list damaged manifests and the objects they pin (exits 1 if any)' -r
 complete -c tmrepl -n "__fish_tmrepl_using_subcommand sessions" -s h -l help -d 'Print help'
 complete -c tmrepl -n "__fish_tmrepl_using_subcommand kernel; and not __fish_seen_subcommand_from install uninstall help" -l connection-file -d 'The connection file Jupyter wrote for this kernel' -r -F
 complete -c tmrepl -n "__fish_tmrepl_using_subcommand kernel; and not __fish_seen_subcommand_from install uninstall help" -s h -l help -d 'Print help'

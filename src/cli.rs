@@ -85,9 +85,17 @@ pub enum Subcommand {
     /// Print the effective configuration and where each value comes from
     Config,
     /// List saved sessions: cells, size on disk, last use
-    Sessions,
+    Sessions(SessionsArgs),
     /// Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec
     Kernel(KernelArgs),
+}
+
+#[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+pub struct SessionsArgs {
+    /// Check every manifest and object of saved session NAME: list damaged manifests and
+    /// the objects they pin (exits 1 if any)
+    #[arg(long, value_name = "NAME")]
+    pub check: Option<String>,
 }
 
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]

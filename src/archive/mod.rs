@@ -47,6 +47,11 @@ pub enum ArchiveError {
     Locked { name: String, holder: Option<u32> },
     #[error("session \"{name}\" already has {cells} saved cell(s); :save! {name} replaces them")]
     Exists { name: String, cells: usize },
+    #[error(
+        "kept every saved value: {path} could not be read ({reason}), and the values it names \
+         must not be deleted; mend or remove it (`tmrepl sessions --check` lists it)"
+    )]
+    CollectionStopped { path: PathBuf, reason: String },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -123,27 +128,22 @@ fn private_dir(path: &Path) -> Result<(), ArchiveError> {
         .map_err(io_error(path))
 }
 
-/// Writes `bytes` to `path` atomically: temp file in the same folder, fsync, rename.
-fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder (removed if
+/// anything fails), fsync, rename over `path`, fsync of the folder.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(format!(
-        ".tmp-{}-{}",
-        std::process::id(),
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("object")
-    ));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&temp)
-        .map_err(io_error(&temp))?;
-    file.write_all(bytes).map_err(io_error(&temp))?;
-    file.sync_all().map_err(io_error(&temp))?;
-    fs::set_permissions(&temp, fs::Permissions::from_mode(mode)).map_err(io_error(&temp))?;
-    fs::rename(&temp, path).map_err(io_error(path))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io_error(dir))?;
+    file.write_all(bytes).map_err(io_error(file.path()))?;
+    file.as_file().sync_all().map_err(io_error(file.path()))?;
+    fs::set_permissions(file.path(), fs::Permissions::from_mode(mode))
+        .map_err(io_error(file.path()))?;
+    file.persist(path).map_err(|e| ArchiveError::Io {
+        path: path.to_owned(),
+        source: e.error,
+    })?;
     // The rename is durable only once the folder is.
     if let Ok(folder) = File::open(dir) {
         let _ = folder.sync_all();
@@ -151,7 +151,106 @@ fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveE
     Ok(())
 }
 
+/// What an error says without the path it names (the caller names it).
+fn reason_of(error: &ArchiveError) -> String {
+    match error {
+        ArchiveError::Io { source, .. } => source.to_string(),
+        ArchiveError::Damaged { reason, .. } => format!("damaged: {reason}"),
+        ArchiveError::UnknownFormat { found, .. } => {
+            format!("archive format {found}, newer than this tmrepl reads ({FORMAT_VERSION})")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A manifest that could not be read, and the objects of the session its text names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DamagedManifest {
+    pub path: PathBuf,
+    pub reason: String,
+    pub pins: Vec<String>,
+}
+
+/// What `Store::check` found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckReport {
+    pub manifests: usize,
+    pub objects: usize,
+    pub damaged: Vec<DamagedManifest>,
+    /// Objects whose bytes no longer hash to their name.
+    pub bad_objects: Vec<(String, String)>,
+}
+
 impl Store {
+    /// A session folder as it is, creating nothing (for reading and checking).
+    pub fn at(root: &Path) -> Store {
+        Store {
+            root: root.to_owned(),
+        }
+    }
+
+    /// Reads every manifest and verifies every object, changing nothing.
+    pub fn check(&self) -> Result<CheckReport, ArchiveError> {
+        let mut report = CheckReport::default();
+        let objects = self.object_names()?;
+        for cell in self.cells()? {
+            match self.read_manifest(cell) {
+                Ok(_) => report.manifests += 1,
+                Err(e) => {
+                    let path = self.manifest_path(cell);
+                    let text = fs::read(&path).unwrap_or_default();
+                    let text = String::from_utf8_lossy(&text);
+                    let mut pins: Vec<String> = objects
+                        .iter()
+                        .filter(|hash| text.contains(hash.as_str()))
+                        .cloned()
+                        .collect();
+                    pins.sort();
+                    report.damaged.push(DamagedManifest {
+                        path,
+                        reason: reason_of(&e),
+                        pins,
+                    });
+                }
+            }
+        }
+        for hash in &objects {
+            report.objects += 1;
+            if let Err(e) = self.verify(hash) {
+                report.bad_objects.push((hash.clone(), reason_of(&e)));
+            }
+        }
+        Ok(report)
+    }
+
+    /// The names of the objects in the store.
+    fn object_names(&self) -> Result<Vec<String>, ArchiveError> {
+        let objects = self.root.join("objects");
+        let mut names = Vec::new();
+        let fans = match fs::read_dir(&objects) {
+            Ok(fans) => fans,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+            Err(e) => return Err(io_error(&objects)(e)),
+        };
+        for fan in fans.flatten() {
+            for entry in fs::read_dir(fan.path())
+                .map_err(io_error(&fan.path()))?
+                .flatten()
+            {
+                let name = format!(
+                    "{}{}",
+                    fan.file_name().to_string_lossy(),
+                    entry.file_name().to_string_lossy()
+                );
+                if validate_object_name(&name).is_ok() {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
     pub fn open(root: &Path) -> Result<Store, ArchiveError> {
         private_dir(&root.join("objects"))?;
         private_dir(&root.join("cells"))?;
@@ -288,12 +387,20 @@ impl Store {
         Ok(cells)
     }
 
-    /// Deletes objects no manifest refers to. Returns the bytes removed.
+    /// Deletes objects no manifest refers to. Returns the bytes removed. A manifest that
+    /// cannot be read (damaged, or of a newer format) may name any object: then nothing is
+    /// deleted, and the error names it.
     pub fn collect_garbage(&self) -> Result<u64, ArchiveError> {
         let mut live = BTreeSet::new();
         for cell in self.cells()? {
-            if let Ok(manifest) = self.read_manifest(cell) {
-                live.extend(manifest.vars.into_iter().filter_map(|v| v.object));
+            match self.read_manifest(cell) {
+                Ok(manifest) => live.extend(manifest.vars.into_iter().filter_map(|v| v.object)),
+                Err(e) => {
+                    return Err(ArchiveError::CollectionStopped {
+                        path: self.manifest_path(cell),
+                        reason: reason_of(&e),
+                    });
+                }
             }
         }
         let objects = self.root.join("objects");
@@ -496,9 +603,8 @@ pub fn list_sessions(data_dir: &Path) -> Result<Vec<SessionSummary>, ArchiveErro
         if validate_session_name(&name).is_err() {
             continue;
         }
-        let Ok(store) = Store::open(&entry.path()) else {
-            continue;
-        };
+        // Listing changes nothing: no folder is made for what is not there.
+        let store = Store::at(&entry.path());
         let cells = store.cells().map(|c| c.len()).unwrap_or(0);
         let last_used = fs::metadata(entry.path().join("cells"))
             .and_then(|m| m.modified())

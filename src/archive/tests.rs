@@ -277,3 +277,24 @@ fn a_cell_access_record_round_trips_and_manifests_without_one_still_load() {
     let back: Manifest = serde_json::from_value(old).unwrap();
     assert_eq!(back.access, None);
 }
+
+#[test]
+fn an_atomic_write_replaces_whole_or_leaves_the_old_file_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cells.json");
+    super::write_atomically(&path, b"old", 0o600).unwrap();
+    super::write_atomically(&path, b"new", 0o600).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"new");
+    // The rename fails (a folder is in the way): an error, and nothing left behind.
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir(&blocked).unwrap();
+    std::fs::write(blocked.join("inside"), b"kept").unwrap();
+    assert!(super::write_atomically(&blocked, b"x", 0o600).is_err());
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["blocked", "cells.json"]);
+    assert_eq!(std::fs::read(blocked.join("inside")).unwrap(), b"kept");
+}
