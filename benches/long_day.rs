@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
 
+#[path = "../tests/common/procs.rs"]
+mod procs;
 #[path = "support/driver.rs"]
 mod support;
 
@@ -11,49 +13,8 @@ use std::time::{Duration, Instant};
 use support::Driver;
 use tmrepl::session::Settings;
 
-/// This process and every one below it.
-fn tree() -> Vec<u32> {
-    let mut parents: Vec<(u32, u32)> = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some((_, after)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
-            parents.push((pid, ppid));
-        }
-    }
-    let mut found = vec![std::process::id()];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            parents
-                .iter()
-                .filter(|(_, pp)| *pp == parent)
-                .map(|(p, _)| *p),
-        );
-        i += 1;
-    }
-    found
-}
-
 fn pss_mib(pids: &[u32]) -> f64 {
-    let kib: u64 = pids
-        .iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
-        .filter_map(|text| {
-            text.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .sum();
-    kib as f64 / 1024.0
+    procs::pss(pids) as f64 / 1048576.0
 }
 
 fn median_ms(mut times: Vec<Duration>) -> f64 {
@@ -83,7 +44,7 @@ fn main() {
             recent.remove(0);
         }
         if [10, 100, 200, 400].contains(&n) || n == cells {
-            let pids = tree();
+            let pids = procs::tree(std::process::id());
             println!(
                 "| {n} | {:.0} ms | {} | {:.0} MiB | {:.0} MiB |",
                 median_ms(recent.clone()),

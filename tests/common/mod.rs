@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod home;
+pub mod procs;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
