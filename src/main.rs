@@ -25,46 +25,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `tmrepl sessions --check NAME`: reads every manifest and verifies every object; 1 when
-/// anything is damaged (and garbage collection keeps every object until it is mended).
-fn check_session(data_dir: &std::path::Path, name: &str) -> anyhow::Result<i32> {
-    let dir = tmrepl::archive::session_dir(data_dir, name)?;
-    if !dir.is_dir() {
-        anyhow::bail!("no saved session named {name} in {}", data_dir.display());
-    }
-    let report = tmrepl::archive::Store::at(&dir).check()?;
-    println!(
-        "{name}: {} manifest{} read, {} object{} verified",
-        report.manifests,
-        if report.manifests == 1 { "" } else { "s" },
-        report.objects,
-        if report.objects == 1 { "" } else { "s" }
-    );
-    for damaged in &report.damaged {
-        println!(
-            "damaged manifest {}: {}",
-            damaged.path.display(),
-            damaged.reason
-        );
-        if damaged.pins.is_empty() {
-            println!("  names no object this session holds");
-        }
-        for hash in &damaged.pins {
-            println!("  pins object {hash}");
-        }
-    }
-    for (hash, why) in &report.bad_objects {
-        println!("damaged object {hash}: {why}");
-    }
-    if report.damaged.is_empty() && report.bad_objects.is_empty() {
-        println!("no damage found");
-        Ok(0)
-    } else {
-        println!("while a manifest is damaged, :clear_past deletes no object; mend or remove it");
-        Ok(1)
-    }
-}
-
 fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let path = cli
         .config
@@ -88,7 +48,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("no data folder; pass --data-dir"))?;
         if let Some(name) = &args.check {
-            return check_session(&dir, name);
+            let report = tmrepl::archive::check_session(&dir, name)?;
+            print!("{}", report.render());
+            return Ok(if report.is_healthy() { 0 } else { 1 });
         }
         let sessions = tmrepl::archive::list_sessions(&dir)?;
         if sessions.is_empty() {

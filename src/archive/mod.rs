@@ -3,14 +3,15 @@
 //! pattern) and one JSON manifest per cell. Every read is verified; every failure names
 //! the file.
 
+mod check;
 mod manifest;
 pub mod persist;
 
+pub use check::{CheckReport, DamagedManifest, MissingObject, check_session};
 pub use manifest::{FORMAT_VERSION, Manifest, SavedStatus};
 
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -48,10 +49,19 @@ pub enum ArchiveError {
     #[error("session \"{name}\" already has {cells} saved cell(s); :save! {name} replaces them")]
     Exists { name: String, cells: usize },
     #[error(
-        "kept every saved value: {path} could not be read ({reason}), and the values it names \
-         must not be deleted; mend or remove it (`tmrepl sessions --check` lists it)"
+        "deleted no saved object: {path} could not be read ({reason}){}, and may name any \
+         of them; mend or remove it, then :clear_past frees them (`tmrepl sessions --check \
+         {session}` lists what it pins)",
+        match others { 0 => String::new(), n => format!(" nor {n} other manifest(s)") }
     )]
-    CollectionStopped { path: PathBuf, reason: String },
+    CollectionStopped {
+        session: String,
+        path: PathBuf,
+        reason: String,
+        others: usize,
+    },
+    #[error("no saved session named {name}: {path} does not exist")]
+    NotSaved { name: String, path: PathBuf },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -128,127 +138,69 @@ fn private_dir(path: &Path) -> Result<(), ArchiveError> {
         .map_err(io_error(path))
 }
 
+/// Names of temporary files in the store's folders; never an object or manifest name.
+const TEMP_PREFIX: &str = ".tmp-";
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder (removed if
-/// anything fails), fsync, rename over `path`, fsync of the folder.
+/// anything fails), fsync, rename over `path`, fsync of the folder. A reader sees the old
+/// file or the new one, never a part.
 pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), ArchiveError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        .prefix(".tmp-")
+    write_atomically_with(path, mode, |file| file.write_all(bytes))
+}
+
+/// `write_atomically` with the contents written by `fill` (tests make it fail).
+fn write_atomically_with(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<(), ArchiveError> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // Dropped on every early return, which deletes the temporary file.
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(io_error(dir))?;
-    file.write_all(bytes).map_err(io_error(file.path()))?;
-    file.as_file().sync_all().map_err(io_error(file.path()))?;
-    fs::set_permissions(file.path(), fs::Permissions::from_mode(mode))
-        .map_err(io_error(file.path()))?;
-    file.persist(path).map_err(|e| ArchiveError::Io {
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    // The rename is durable only once the folder is.
-    if let Ok(folder) = File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
+    // Errors name the file being written: the temporary name means nothing to a reader.
+    fill(temp.as_file_mut()).map_err(io_error(path))?;
+    temp.as_file()
+        .set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(io_error(path))?;
+    temp.as_file().sync_all().map_err(io_error(path))?;
+    temp.persist(path).map_err(|e| io_error(path)(e.error))?;
+    sync_dir(dir)
 }
 
-/// What an error says without the path it names (the caller names it).
-fn reason_of(error: &ArchiveError) -> String {
-    match error {
-        ArchiveError::Io { source, .. } => source.to_string(),
-        ArchiveError::Damaged { reason, .. } => format!("damaged: {reason}"),
-        ArchiveError::UnknownFormat { found, .. } => {
-            format!("archive format {found}, newer than this tmrepl reads ({FORMAT_VERSION})")
-        }
-        other => other.to_string(),
+/// Makes renames and new entries in `dir` durable. A file system that cannot sync a
+/// folder (EINVAL) gives what it can.
+fn sync_dir(dir: &Path) -> Result<(), ArchiveError> {
+    let folder = File::open(dir).map_err(io_error(dir))?;
+    match folder.sync_all() {
+        Err(e) if e.raw_os_error() != Some(nix::libc::EINVAL) => Err(io_error(dir)(e)),
+        _ => Ok(()),
     }
 }
 
-/// A manifest that could not be read, and the objects of the session its text names.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DamagedManifest {
-    pub path: PathBuf,
-    pub reason: String,
-    pub pins: Vec<String>,
-}
-
-/// What `Store::check` found.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CheckReport {
-    pub manifests: usize,
-    pub objects: usize,
-    pub damaged: Vec<DamagedManifest>,
-    /// Objects whose bytes no longer hash to their name.
-    pub bad_objects: Vec<(String, String)>,
+/// Creates `dir` (private) if absent, durably: its parent is synced after it appears.
+fn durable_dir(dir: &Path) -> Result<(), ArchiveError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    private_dir(dir)?;
+    match dir.parent() {
+        Some(parent) => sync_dir(parent),
+        None => Ok(()),
+    }
 }
 
 impl Store {
-    /// A session folder as it is, creating nothing (for reading and checking).
+    /// A session folder as it is, creating nothing (for listing and checking).
     pub fn at(root: &Path) -> Store {
         Store {
             root: root.to_owned(),
         }
-    }
-
-    /// Reads every manifest and verifies every object, changing nothing.
-    pub fn check(&self) -> Result<CheckReport, ArchiveError> {
-        let mut report = CheckReport::default();
-        let objects = self.object_names()?;
-        for cell in self.cells()? {
-            match self.read_manifest(cell) {
-                Ok(_) => report.manifests += 1,
-                Err(e) => {
-                    let path = self.manifest_path(cell);
-                    let text = fs::read(&path).unwrap_or_default();
-                    let text = String::from_utf8_lossy(&text);
-                    let mut pins: Vec<String> = objects
-                        .iter()
-                        .filter(|hash| text.contains(hash.as_str()))
-                        .cloned()
-                        .collect();
-                    pins.sort();
-                    report.damaged.push(DamagedManifest {
-                        path,
-                        reason: reason_of(&e),
-                        pins,
-                    });
-                }
-            }
-        }
-        for hash in &objects {
-            report.objects += 1;
-            if let Err(e) = self.verify(hash) {
-                report.bad_objects.push((hash.clone(), reason_of(&e)));
-            }
-        }
-        Ok(report)
-    }
-
-    /// The names of the objects in the store.
-    fn object_names(&self) -> Result<Vec<String>, ArchiveError> {
-        let objects = self.root.join("objects");
-        let mut names = Vec::new();
-        let fans = match fs::read_dir(&objects) {
-            Ok(fans) => fans,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-            Err(e) => return Err(io_error(&objects)(e)),
-        };
-        for fan in fans.flatten() {
-            for entry in fs::read_dir(fan.path())
-                .map_err(io_error(&fan.path()))?
-                .flatten()
-            {
-                let name = format!(
-                    "{}{}",
-                    fan.file_name().to_string_lossy(),
-                    entry.file_name().to_string_lossy()
-                );
-                if validate_object_name(&name).is_ok() {
-                    names.push(name);
-                }
-            }
-        }
-        names.sort();
-        Ok(names)
     }
 
     pub fn open(root: &Path) -> Result<Store, ArchiveError> {
@@ -276,7 +228,7 @@ impl Store {
             return Ok((hash, false));
         }
         if let Some(dir) = path.parent() {
-            private_dir(dir)?;
+            durable_dir(dir)?;
         }
         write_atomically(&path, bytes, 0o400)?;
         Ok((hash, true))
@@ -293,14 +245,14 @@ impl Store {
             return Ok((false, len));
         }
         if let Some(dir) = path.parent() {
-            private_dir(dir)?;
+            durable_dir(dir)?;
         }
         fs::set_permissions(file, fs::Permissions::from_mode(0o400)).map_err(io_error(file))?;
+        // The save job synced the file (tmrepl_persist); the rename is atomic, and durable
+        // once the folder is synced.
         fs::rename(file, &path).map_err(io_error(&path))?;
-        if let Some(dir) = path.parent()
-            && let Ok(folder) = File::open(dir)
-        {
-            let _ = folder.sync_all();
+        if let Some(dir) = path.parent() {
+            sync_dir(dir)?;
         }
         Ok((true, len))
     }
@@ -385,46 +337,6 @@ impl Store {
             .collect();
         cells.sort_unstable();
         Ok(cells)
-    }
-
-    /// Deletes objects no manifest refers to. Returns the bytes removed. A manifest that
-    /// cannot be read (damaged, or of a newer format) may name any object: then nothing is
-    /// deleted, and the error names it.
-    pub fn collect_garbage(&self) -> Result<u64, ArchiveError> {
-        let mut live = BTreeSet::new();
-        for cell in self.cells()? {
-            match self.read_manifest(cell) {
-                Ok(manifest) => live.extend(manifest.vars.into_iter().filter_map(|v| v.object)),
-                Err(e) => {
-                    return Err(ArchiveError::CollectionStopped {
-                        path: self.manifest_path(cell),
-                        reason: reason_of(&e),
-                    });
-                }
-            }
-        }
-        let objects = self.root.join("objects");
-        let mut freed = 0;
-        for fan in fs::read_dir(&objects)
-            .map_err(io_error(&objects))?
-            .flatten()
-        {
-            for entry in fs::read_dir(fan.path())
-                .map_err(io_error(&fan.path()))?
-                .flatten()
-            {
-                let name = format!(
-                    "{}{}",
-                    fan.file_name().to_string_lossy(),
-                    entry.file_name().to_string_lossy()
-                );
-                if !live.contains(&name) {
-                    freed += entry.metadata().map(|m| m.len()).unwrap_or(0);
-                    let _ = fs::remove_file(entry.path());
-                }
-            }
-        }
-        Ok(freed)
     }
 
     /// Bytes of every file in the session's folder, hidden ones (a save's staging) too.

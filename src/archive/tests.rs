@@ -1,5 +1,6 @@
 use super::*;
 use crate::timeline::CellStatus;
+use std::path::Path;
 
 fn manifest(cell: u32, object: Option<String>) -> Manifest {
     Manifest {
@@ -278,23 +279,249 @@ fn a_cell_access_record_round_trips_and_manifests_without_one_still_load() {
     assert_eq!(back.access, None);
 }
 
-#[test]
-fn an_atomic_write_replaces_whole_or_leaves_the_old_file_and_no_temporary() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cells.json");
-    super::write_atomically(&path, b"old", 0o600).unwrap();
-    super::write_atomically(&path, b"new", 0o600).unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), b"new");
-    // The rename fails (a folder is in the way): an error, and nothing left behind.
-    let blocked = dir.path().join("blocked");
-    std::fs::create_dir(&blocked).unwrap();
-    std::fs::write(blocked.join("inside"), b"kept").unwrap();
-    assert!(super::write_atomically(&blocked, b"x", 0o600).is_err());
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+/// Names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["blocked", "cells.json"]);
-    assert_eq!(std::fs::read(blocked.join("inside")).unwrap(), b"kept");
+    names
+}
+
+#[test]
+fn an_atomic_write_replaces_the_file_whole_with_its_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cells.json");
+    write_atomically(&path, b"old", 0o600).unwrap();
+    write_atomically(&path, b"new", 0o400).unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"new");
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o400);
+    assert_eq!(names_in(dir.path()), ["cells.json"]);
+}
+
+#[test]
+fn a_failed_atomic_write_leaves_the_old_file_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2.json");
+    write_atomically(&path, b"old contents", 0o600).unwrap();
+    // Writing fails half way (a full disk, say).
+    let err = write_atomically_with(&path, 0o600, |file| {
+        file.write_all(b"half")?;
+        Err(std::io::Error::other("no space left"))
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with(&path.display().to_string()), "{err}");
+    assert!(err.contains("no space left"), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), b"old contents");
+    assert_eq!(names_in(dir.path()), ["2.json"]);
+
+    // The rename fails (a folder is in the way): an error, and nothing left behind.
+    let blocked = dir.path().join("blocked");
+    fs::create_dir(&blocked).unwrap();
+    fs::write(blocked.join("inside"), b"kept").unwrap();
+    let err = write_atomically(&blocked, b"x", 0o600)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&blocked.display().to_string()), "{err}");
+    assert_eq!(names_in(dir.path()), ["2.json", "blocked"]);
+    assert_eq!(fs::read(blocked.join("inside")).unwrap(), b"kept");
+
+    // No folder to write in: the error names it, and none is made.
+    let nowhere = dir.path().join("gone").join("3.json");
+    let err = write_atomically(&nowhere, b"x", 0o600)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&dir.path().join("gone").display().to_string()),
+        "{err}"
+    );
+    assert_eq!(names_in(dir.path()), ["2.json", "blocked"]);
+}
+
+/// A store with three cells, each naming its own object; cell 2's is named by no other.
+fn three_cells(dir: &Path) -> (Store, Vec<String>) {
+    let store = Store::open(dir).unwrap();
+    let hashes: Vec<String> = (1..=3)
+        .map(|n| store.put(format!("value {n}").as_bytes()).unwrap().0)
+        .collect();
+    for (n, hash) in (1..=3).zip(&hashes) {
+        store
+            .write_manifest(&manifest(n, Some(hash.clone())))
+            .unwrap();
+    }
+    (store, hashes)
+}
+
+#[test]
+fn a_damaged_or_newer_manifest_stops_garbage_collection_and_names_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lab");
+    let (store, hashes) = three_cells(&root);
+    let (garbage, _) = store.put(b"named by nobody").unwrap();
+    let path = root.join("cells/2.json");
+    let good = fs::read(&path).unwrap();
+
+    // Truncated: it can no longer be parsed, so it may name anything.
+    fs::write(&path, &good[..good.len() / 2]).unwrap();
+    let err = store.collect_garbage().unwrap_err();
+    assert!(
+        matches!(err, ArchiveError::CollectionStopped { .. }),
+        "{err}"
+    );
+    let said = err.to_string();
+    assert!(said.contains(&path.display().to_string()), "{said}");
+    assert!(said.contains("damaged"), "{said}");
+    assert!(said.contains("tmrepl sessions --check lab"), "{said}");
+    assert!(store.has(&garbage));
+
+    // Written by a newer tmrepl: the same.
+    let mut newer: serde_json::Value = serde_json::from_slice(&good).unwrap();
+    newer["format"] = (FORMAT_VERSION + 1).into();
+    fs::write(&path, serde_json::to_vec(&newer).unwrap()).unwrap();
+    let said = store.collect_garbage().unwrap_err().to_string();
+    assert!(said.contains("cells/2.json"), "{said}");
+    assert!(
+        said.contains("newer") || said.contains("format 2"),
+        "{said}"
+    );
+    // Cell 2's value goes from every readable manifest: still kept.
+    fs::write(root.join("cells/3.json"), b"{").unwrap();
+    store
+        .write_manifest(&manifest(1, Some(hashes[0].clone())))
+        .unwrap();
+    let said = store.collect_garbage().unwrap_err().to_string();
+    assert!(said.contains("nor 1 other manifest"), "{said}");
+    assert!(hashes.iter().all(|h| store.has(h)) && store.has(&garbage));
+
+    // Mended: collection works again and keeps what the manifests name.
+    fs::write(&path, &good).unwrap();
+    store
+        .write_manifest(&manifest(3, Some(hashes[2].clone())))
+        .unwrap();
+    assert_eq!(store.collect_garbage().unwrap(), 15);
+    assert!(hashes.iter().all(|h| store.has(h)));
+    assert!(!store.has(&garbage));
+}
+
+#[test]
+fn garbage_collection_leaves_temporary_and_unknown_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, hashes) = three_cells(dir.path());
+    let fan = store.object_path(&hashes[0]).unwrap();
+    let fan = fan.parent().unwrap();
+    fs::write(fan.join(".tmp-unfinished"), b"half").unwrap();
+    fs::write(dir.path().join("objects/README"), b"not ours").unwrap();
+    assert_eq!(store.collect_garbage().unwrap(), 0);
+    assert!(fan.join(".tmp-unfinished").exists());
+    assert!(dir.path().join("objects/README").exists());
+}
+
+#[test]
+fn the_check_lists_damaged_manifests_and_the_objects_they_pin() {
+    let data = tempfile::tempdir().unwrap();
+    let root = session_dir(data.path(), "lab").unwrap();
+    let (store, hashes) = three_cells(&root);
+    let (garbage, _) = store.put(b"named by nobody").unwrap();
+
+    let report = check_session(data.path(), "lab").unwrap();
+    assert!(report.is_healthy(), "{report:?}");
+    assert_eq!((report.manifests, report.objects), (3, 4));
+    assert_eq!(report.unaccounted, std::slice::from_ref(&garbage));
+    let said = report.render();
+    assert!(said.contains("no damage found"), "{said}");
+    assert!(said.contains("1 object no cell names"), "{said}");
+
+    // Cell 2's manifest loses its end, but its object's name is still in the text; cell
+    // 3 names only its own.
+    let path = root.join("cells/2.json");
+    let text = fs::read_to_string(&path).unwrap();
+    let cut = text.find(&hashes[1]).unwrap() + 64 + 1;
+    fs::write(&path, &text[..cut]).unwrap();
+    let report = store.check().unwrap();
+    assert!(!report.is_healthy());
+    assert_eq!(report.manifests, 2);
+    assert_eq!(report.damaged.len(), 1);
+    assert_eq!(report.damaged[0].path, path);
+    assert!(
+        report.damaged[0].reason.starts_with("damaged: "),
+        "{report:?}"
+    );
+    assert_eq!(report.damaged[0].named, [hashes[1].clone()]);
+    let mut pinned = vec![hashes[1].clone(), garbage.clone()];
+    pinned.sort();
+    assert_eq!(report.unaccounted, pinned);
+    let said = report.render();
+    assert!(
+        said.contains(&format!("damaged manifest {}", path.display())),
+        "{said}"
+    );
+    assert!(
+        said.contains("pins every object no readable manifest names (2)"),
+        "{said}"
+    );
+    assert!(said.contains(&format!("    {}", hashes[1])), "{said}");
+    assert!(said.contains(&format!("    {garbage}")), "{said}");
+    assert!(said.contains(":clear_past deletes no object"), "{said}");
+
+    // Nothing left to recover from: it still pins what no readable manifest names.
+    fs::write(&path, b"\0\0\0").unwrap();
+    let report = store.check().unwrap();
+    assert!(report.damaged[0].named.is_empty());
+    assert!(
+        report
+            .render()
+            .contains("its text names no object of the session")
+    );
+
+    // A missing object and a damaged one are damage too.
+    fs::write(&path, text).unwrap();
+    let object = store.object_path(&hashes[0]).unwrap();
+    fs::remove_file(&object).unwrap();
+    let bad = store.object_path(&hashes[2]).unwrap();
+    fs::set_permissions(&bad, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::write(&bad, b"value 9").unwrap();
+    let report = store.check().unwrap();
+    assert!(!report.is_healthy());
+    assert!(report.damaged.is_empty());
+    assert_eq!(report.missing.len(), 1);
+    assert_eq!(
+        (report.missing[0].cell, &report.missing[0].hash),
+        (1, &hashes[0])
+    );
+    assert_eq!(report.bad_objects.len(), 1);
+    let said = report.render();
+    assert!(
+        said.contains(&format!("missing object {}: cell 1's v1", hashes[0])),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("damaged object {}", hashes[2])),
+        "{said}"
+    );
+}
+
+#[test]
+fn checking_and_listing_create_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let err = check_session(data.path(), "absent")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no saved session named absent"), "{err}");
+    assert!(
+        err.contains(&data.path().join("sessions/absent").display().to_string()),
+        "{err}"
+    );
+    assert!(check_session(data.path(), "../up").is_err());
+    // A session folder with neither cells nor objects stays so.
+    let bare = data.path().join("sessions/bare");
+    fs::create_dir_all(&bare).unwrap();
+    let report = check_session(data.path(), "bare").unwrap();
+    assert!(report.is_healthy());
+    assert_eq!((report.manifests, report.objects), (0, 0));
+    assert_eq!(list_sessions(data.path()).unwrap().len(), 1);
+    assert!(names_in(&bare).is_empty());
+    assert_eq!(names_in(&data.path().join("sessions")), ["bare"]);
 }
