@@ -112,6 +112,15 @@ impl Input {
                     if reader.read_line(&mut line)? == 0 {
                         return Ok((!cell.trim().is_empty()).then_some(cell));
                     }
+                    // A paste as a terminal sends it (bracketed: ESC[200~ … ESC[201~) is one
+                    // cell, whatever its lines, as when it is pasted at the prompt.
+                    if cell.is_empty()
+                        && let Some(start) = line.strip_prefix(PASTE_START)
+                    {
+                        let pasted = read_paste(reader, start)?;
+                        echo_piped_cell(number, &pasted);
+                        return Ok(Some(pasted));
+                    }
                     cell.push_str(&line);
                     if cell.trim().is_empty() {
                         cell.clear();
@@ -139,6 +148,25 @@ impl Input {
             }
         }
     }
+}
+
+const PASTE_START: &str = "\x1b[200~";
+const PASTE_END: &str = "\x1b[201~";
+
+/// The rest of a bracketed paste whose first line (after its start marker) is `first`, with
+/// its line ends made `\n` (a paste may carry CR or CRLF), without the end marker.
+fn read_paste(reader: &mut dyn BufRead, first: &str) -> Result<String> {
+    let mut text = first.to_owned();
+    while !text.contains(PASTE_END) {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            break;
+        }
+        text.push_str(&line);
+    }
+    let text = text.split(PASTE_END).next().unwrap_or("");
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    Ok(text.trim_end_matches('\n').to_owned())
 }
 
 fn echo_piped_cell(number: u32, cell: &str) {

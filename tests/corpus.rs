@@ -1,12 +1,13 @@
 //! The corpus: public Rust example programs (`tests/corpus/programs`, see its README), each
-//! typed into the real tmrepl binary (`--plain`, cells piped on stdin) as its items and
-//! then `main()`, and what `main()` printed compared with what evcxr_repl 0.22 printed for
+//! pasted into the real tmrepl binary (`--plain`, stdin piped, the program as one bracketed
+//! paste) as one cell and then `main()`, and what `main()` printed compared with what
+//! evcxr_repl 0.22 printed for
 //! the same program (`tests/corpus/expected`, recorded by `tests/corpus/record-evcxr.sh`).
 //!
 //! All programs run in one session, each after `:clear`, so that one program's items do
 //! not meet the next one's; the session first checks that `:clear` forgets a function and
-//! a macro, and last that it forgot the final program's `main`. In piped line mode a cell
-//! ends where the text is complete, so a program arrives item by item.
+//! a macro, and last that it forgot the final program's `main`. A paste is one cell, so
+//! items may come in any order, as in a file.
 //!
 //! A program is the same as evcxr_repl when its `main()` cell printed exactly the
 //! recorded lines (tmrepl's `Out[n]: v` read as evcxr's `v`) and its item cells printed
@@ -391,10 +392,11 @@ fn corpus_matches_evcxr_repl() {
     let mut input = String::from(PROBE);
     for program in &programs {
         input.push_str(":clear\n");
-        input.push_str(&program.text);
-        if !program.text.ends_with('\n') {
-            input.push('\n');
-        }
+        // Pasted as a person pastes a program: one bracketed paste, so it is one cell
+        // whatever order its items come in (evcxr_repl's recording gets it whole too).
+        input.push_str("\x1b[200~");
+        input.push_str(program.text.trim_end());
+        input.push_str("\x1b[201~\n");
         input.push_str("main()\n");
     }
     input.push_str(":clear\nmain()\n");

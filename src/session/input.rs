@@ -167,11 +167,47 @@ pub fn completeness(source: &str) -> Completeness {
     }
     // Too many closing brackets is a syntax error for the compiler to report, not a reason
     // to wait for more input.
-    if depth > 0 {
+    if depth > 0 || waits_for_more(source) {
         Completeness::Incomplete
     } else {
         Completeness::Complete
     }
+}
+
+/// Code whose brackets are balanced but whose last line cannot end an item: an outer
+/// attribute alone (`#[derive(Debug)]`, the item comes next) or a `where` before its
+/// bounds.
+fn waits_for_more(source: &str) -> bool {
+    let Some(last) = source
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("//"))
+    else {
+        return false;
+    };
+    if last == "where" || last.ends_with(" where") || last.ends_with(")where") {
+        return true;
+    }
+    let mut rest = last;
+    while let Some(inner) = rest.strip_prefix("#[") {
+        let mut depth = 1;
+        let close = inner.char_indices().find_map(|(i, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        });
+        let Some(close) = close else {
+            return false;
+        };
+        rest = inner[close + 1..].trim_start();
+        if rest.is_empty() {
+            return true;
+        }
+    }
+    false
 }
 
 fn prev(chars: &[char], i: usize) -> char {
@@ -271,6 +307,28 @@ mod tests {
     fn identifiers_ending_in_r_or_b_are_not_raw_strings() {
         assert_eq!(completeness("let bar = \"x\"; let b = bar;"), Complete);
         assert_eq!(completeness("let r = 1; r"), Complete);
+    }
+
+    #[test]
+    fn an_attribute_or_a_where_alone_waits_for_what_follows() {
+        assert_eq!(completeness("#[derive(Debug)]"), Incomplete);
+        assert_eq!(
+            completeness("#[derive(Debug)] #[allow(dead_code)]\n"),
+            Incomplete
+        );
+        assert_eq!(
+            completeness("#[derive(Debug)]\nstruct P { x: i32 }"),
+            Complete
+        );
+        assert_eq!(completeness("#[derive(Debug)] struct P;"), Complete);
+        assert_eq!(completeness("fn apply<F>(f: F) where"), Incomplete);
+        assert_eq!(
+            completeness("fn apply<F>(f: F) where\n    F: Fn() {\n    f();\n}"),
+            Complete
+        );
+        assert_eq!(completeness("let somewhere = 1;"), Complete);
+        // An inner attribute applies to what it is in: complete.
+        assert_eq!(completeness("#![allow(unused)]"), Complete);
     }
 
     #[test]
