@@ -82,3 +82,48 @@ fn jupyter_kernel_test_and_a_notebook_pass() {
     );
     assert!(report.contains("test_display_data"), "{report}");
 }
+
+/// evcxr's tour notebook (tests/jupyter/evcxr_jupyter_tour.ipynb, with the outputs
+/// evcxr_jupyter gave), executed cell by cell through the kernel by
+/// tests/jupyter/test_tour.py, which compares every cell's outputs with the stored ones.
+/// Its `:dep` cells compile image, evcxr_image and tokio from crates.io: minutes.
+#[test]
+fn evcxr_tour_notebook_gives_evcxrs_outputs() {
+    let Some(python) = jupyter_python() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let install = Command::new(env!("CARGO_BIN_EXE_tmrepl"))
+        .args(["kernel", "install", "--user"])
+        .env("JUPYTER_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let out = Command::new(python)
+        .arg("test_tour.py")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/jupyter"))
+        .env("JUPYTER_DATA_DIR", data.path())
+        // Only our kernelspec: none of the machine's own.
+        .env("JUPYTER_PATH", data.path())
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = format!(
+        "--- stdout\n{stdout}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{stdout}");
+    assert!(out.status.success(), "{report}");
+    // Every code cell but Colab's setup ran and matched.
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line == "tour: 23 passed, 0 failed, 1 skipped"),
+        "{report}"
+    );
+}
