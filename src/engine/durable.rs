@@ -272,7 +272,8 @@ fn ensure_object(store: &Store, previous: Option<&Store>, hash: &str) -> Result<
 }
 
 /// `:clear_past` on disk: the cells' manifests keep sources and items but no values,
-/// then objects no manifest refers to are deleted.
+/// then objects no manifest refers to are deleted. While any manifest is unreadable none
+/// is (it may name any of them): the error names that manifest.
 fn forget_saved(store: &Store, cells: &[u32]) -> Result<String> {
     for cell in cells {
         let Ok(mut manifest) = store.read_manifest(*cell) else {
