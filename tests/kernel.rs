@@ -656,6 +656,20 @@ fn a_cell_that_begins_with_dep_lines_runs_them_then_its_code() {
     assert!(result.contains("from-shell"), "{}", mixed.describe());
     assert!(result.trim_end().ends_with("43"), "{}", mixed.describe());
 
+    // Features, default features off, a registry version: as notebooks write them.
+    let featured = client.execute(
+        ":dep itoa = { version = \"1\", default-features = false }\n\
+         :dep serde = { version = \"1\", features = [\"derive\"] }\n\
+         #[derive(serde::Serialize)] struct Tagged;\n\
+         itoa::Buffer::new().format(answer::answer()).to_owned()",
+    );
+    assert_eq!(
+        featured.result().as_deref(),
+        Some("\"42\""),
+        "{}",
+        featured.describe()
+    );
+
     let failed = client.execute(":dep nosuchcrate_xyz = \"1\"\nlet z = 3;");
     assert_eq!(
         failed.reply.content["status"],

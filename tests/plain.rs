@@ -349,7 +349,7 @@ let again = evcxr_input::get_string("x");
     );
     let all = t.all();
     assert!(t.success, "{all}");
-    assert!(t.stdout.contains("added dependency evcxr_input"), "{all}");
+    assert!(!t.stderr.contains("error:"), "{all}");
     // The cell's request for a line of input is answered by the next input line.
     assert_eq!(t.out(3), Some("3"), "{all}");
     assert!(t.stdout.contains("evcxr_input = \"1\""), "{all}");
@@ -479,7 +479,7 @@ std::env::var("SOME_KEY").unwrap()
     );
     assert_eq!(t.out(2), Some("2"), "{all}");
     // A local crate is named from its Cargo.toml, as evcxr's crate_show_deps expects.
-    assert!(t.stdout.contains("added dependency crate2\n"), "{all}");
+    assert!(!t.stdout.contains("added dependency"), "{all}");
     assert_eq!(
         section(&t.stdout, ">> :show_deps\n", "\n"),
         format!("crate2 = {{ path = \"{path2}\" }}"),

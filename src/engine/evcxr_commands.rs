@@ -86,11 +86,12 @@ impl Engine {
                     let crate_name = local_crate_name(&name)?;
                     state.add_local_dep(&name).map_err(|e| anyhow!("{e}"))?;
                     deps.insert(crate_name.clone(), format!("{{ path = \"{name}\" }}"));
-                    format!("added dependency {crate_name}")
+                    // As evcxr: a dependency that resolved says nothing.
+                    String::new()
                 } else {
                     state.add_dep(&name, &config).map_err(|e| anyhow!("{e}"))?;
                     deps.insert(name.clone(), config);
-                    format!("added dependency {name}")
+                    String::new()
                 }
             }
             C::ShowDeps => {

@@ -500,11 +500,10 @@ impl Engine {
         for line in prelude {
             match line {
                 Prelude::Evcxr(command) => {
-                    let quiet = matches!(command, EvcxrCommand::Dep { .. });
                     let text = self
                         .apply_command(command.clone(), &mut state, &mut deps)
                         .map_err(|e| evcxr::Error::Message(format!("{e:#}")))?;
-                    if !quiet && !text.is_empty() {
+                    if !text.is_empty() {
                         shown
                             .content_by_mime_type
                             .insert("text/plain".into(), format!("{text}\n"));

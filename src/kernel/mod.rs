@@ -29,6 +29,8 @@ struct Running {
     allow_stdin: bool,
     /// The error to reply with, once the first one is known.
     error: Option<Value>,
+    /// A `:` command, not a cell: what it says is its result, as evcxr's commands give it.
+    command: bool,
 }
 
 struct Kernel {
@@ -317,12 +319,34 @@ impl Kernel {
         if is_cell {
             self.cell_requests.insert(next, request.header.clone());
         }
+        // evcxr's `:vars` (names and types, as text and an HTML table) answers at once;
+        // `:vars N` and `:vars NAME` are tmrepl's, with values.
+        if code.trim() == ":vars" {
+            if !silent {
+                let data = vars_bundle(app.session().current_vars());
+                self.publish(
+                    &request,
+                    "execute_result",
+                    json!({"execution_count": count, "data": data, "metadata": {}}),
+                );
+            }
+            self.finish(Running {
+                request,
+                count,
+                silent,
+                allow_stdin,
+                error: None,
+                command: true,
+            });
+            return Vec::new();
+        }
         self.running = Some(Running {
             request,
             count,
             silent,
             allow_stdin,
             error: None,
+            command: !is_cell,
         });
         app.submit(code)
     }
@@ -406,9 +430,30 @@ impl Kernel {
         }
     }
 
+    /// What a `:` command said, as the cell's result (text/plain), as evcxr's are.
+    fn command_result(&mut self, text: &str) {
+        let Some(running) = &self.running else {
+            return;
+        };
+        if running.silent {
+            return;
+        }
+        let parent = running.request.clone();
+        let count = running.count;
+        self.publish(
+            &parent,
+            "execute_result",
+            json!({"execution_count": count, "data": {"text/plain": text}, "metadata": {}}),
+        );
+    }
+
     fn error(&mut self, ename: &str, text: &str) {
+        let evalue = text.lines().next().unwrap_or("").to_owned();
+        self.error_with_value(ename, &evalue, text)
+    }
+
+    fn error_with_value(&mut self, ename: &str, evalue: &str, text: &str) {
         let lines: Vec<&str> = text.lines().collect();
-        let evalue = lines.first().copied().unwrap_or("");
         let content = error_content(ename, evalue, &lines);
         match &mut self.running {
             Some(running) => {
@@ -441,6 +486,9 @@ impl Kernel {
             },
             Update::CellFinished(number) => self.cell_finished(app, number),
             Update::Notice(notice) => match notice.kind {
+                NoticeKind::Info if self.running.as_ref().is_some_and(|r| r.command) => {
+                    self.command_result(&notice.text)
+                }
                 NoticeKind::Info => self.stream("stdout", &notice.text),
                 NoticeKind::Warning => self.stream("stderr", &format!("warning: {}", notice.text)),
                 NoticeKind::Error => self.error("tmrepl", &format!("error: {}", notice.text)),
@@ -483,7 +531,13 @@ impl Kernel {
             .timeline()
             .get(number)
             .map(|cell| cell.status.clone());
-        let ename = status.as_ref().map_or("error", CellStatus::label);
+        // A compile error is named as evcxr_jupyter names it: "Error", with rustc's message.
+        let compile_error = matches!(status, Some(CellStatus::CompileError));
+        let ename = if compile_error {
+            "Error"
+        } else {
+            status.as_ref().map_or("error", CellStatus::label)
+        };
         // The session's warning says what happened and where it went back to; the reply
         // marks the notebook cell failed, so "run all" stops there.
         let failure = match &status {
@@ -519,12 +573,23 @@ impl Kernel {
                     );
                 }
                 CellReport::Took(_) => self.stream("stdout", &report.text()),
+                CellReport::ErrorText(_) if compile_error => {
+                    let text = report.text();
+                    let first = text.lines().next().unwrap_or("");
+                    // "[E0308] Error: mismatched types" → "mismatched types".
+                    let message = first
+                        .split_once("Error: ")
+                        .map_or(first, |(_, message)| message)
+                        .to_owned();
+                    self.error_with_value(ename, &message, &text)
+                }
                 CellReport::ErrorText(_) | CellReport::Failed(_) | CellReport::Panicked(_) => {
                     self.error(ename, &report.text())
                 }
             }
         }
-        // Rich output of a cell without a value (an explicit display) shows on its own.
+        // Rich output of a cell without a text value (`evcxr_display`) is its result, as
+        // evcxr_jupyter gives it.
         if !rich.is_empty()
             && let Some(running) = &self.running
             && !running.silent
@@ -536,8 +601,8 @@ impl Kernel {
             let parent = running.request.clone();
             self.publish(
                 &parent,
-                "display_data",
-                json!({"data": data, "metadata": {}, "transient": {}}),
+                "execute_result",
+                json!({"execution_count": number, "data": data, "metadata": {}}),
             );
         }
     }
@@ -585,6 +650,27 @@ fn reply_type(msg_type: &str) -> String {
         Some(stem) => format!("{stem}_reply"),
         None => format!("{msg_type}_reply"),
     }
+}
+
+/// evcxr's `:vars`: "name: type" lines and an HTML table of the same.
+fn vars_bundle(vars: &[crate::timeline::VarInfo]) -> Value {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut plain = String::new();
+    let mut html = String::from("<table><tr><th>Variable</th><th>Type</th></tr>");
+    for var in vars {
+        plain.push_str(&format!("{}: {}\n", var.name, var.type_name));
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td></tr>",
+            escape(&var.name),
+            escape(&var.type_name)
+        ));
+    }
+    html.push_str("</table>");
+    json!({"text/plain": plain, "text/html": html})
 }
 
 fn error_content(ename: &str, evalue: &str, traceback: &[&str]) -> Value {
