@@ -588,8 +588,14 @@ impl Kernel {
                 }
             }
         }
-        // Rich output of a cell without a text value (`evcxr_display`) is its result, as
-        // evcxr_jupyter gives it.
+        // Rich output of a cell without a text value: the result when the cell ends in an
+        // expression (a value's `evcxr_display`, as evcxr_jupyter gives it), else something
+        // the code displayed on the way (display_data).
+        let ends_in_a_statement = app
+            .session()
+            .timeline()
+            .get(number)
+            .is_some_and(|cell| cell.source.trim_end().ends_with(';'));
         if !rich.is_empty()
             && let Some(running) = &self.running
             && !running.silent
@@ -599,11 +605,19 @@ impl Kernel {
                 data[mime_type] = mime_bundle_value(mime_type, content);
             }
             let parent = running.request.clone();
-            self.publish(
-                &parent,
-                "execute_result",
-                json!({"execution_count": number, "data": data, "metadata": {}}),
-            );
+            if ends_in_a_statement {
+                self.publish(
+                    &parent,
+                    "display_data",
+                    json!({"data": data, "metadata": {}, "transient": {}}),
+                );
+            } else {
+                self.publish(
+                    &parent,
+                    "execute_result",
+                    json!({"execution_count": number, "data": data, "metadata": {}}),
+                );
+            }
         }
     }
 
