@@ -24,7 +24,7 @@ use evcxr::{ContextState, EvalContext, EvalOutputs};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-pub use render::strip_ansi;
+pub use render::{is_cargo_progress, strip_ansi};
 
 /// A request as the engine receives it: stamped by the app, answered by
 /// `EngineMessage::Done` with the same id once its events have been sent.

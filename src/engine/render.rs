@@ -96,15 +96,18 @@ const CARGO_PROGRESS: &[&str] = &[
     "Upgrading",
 ];
 
+/// Whether a line is one of cargo's progress lines ("   Compiling itoa v1.0.19").
+pub fn is_cargo_progress(line: &str) -> bool {
+    line.starts_with(' ') && CARGO_PROGRESS.contains(&line.split_whitespace().next().unwrap_or(""))
+}
+
 /// A failure's text as cargo (or evcxr around it) gave it, split into cargo's progress lines
 /// and the message itself, without the leading `error: ` that every front end adds.
 pub fn split_cargo_progress(text: &str) -> (Vec<String>, String) {
     let mut progress = Vec::new();
     let mut message = Vec::new();
     for line in text.lines() {
-        let indented = line.starts_with(' ');
-        let verb = line.split_whitespace().next().unwrap_or("");
-        if indented && CARGO_PROGRESS.contains(&verb) {
+        if is_cargo_progress(line) {
             progress.push(line.trim().to_owned());
         } else {
             message.push(line);

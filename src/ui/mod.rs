@@ -653,8 +653,15 @@ pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
                 Err(_) => Control::Quit,
             },
             recv(stderr_lines) -> line => {
-                if let Ok(text) = line {
-                    tui.view.transcript.push(Entry::Output { stream: Stream::Stderr, text });
+                match line {
+                    // cargo's progress is progress: the status line, not the transcript.
+                    Ok(text) if crate::engine::is_cargo_progress(&text) => {
+                        tui.view.status = Some((NoticeKind::Info, text.trim().to_owned()));
+                    }
+                    Ok(text) => {
+                        tui.view.transcript.push(Entry::Output { stream: Stream::Stderr, text });
+                    }
+                    Err(_) => {}
                 }
                 Control::Continue
             },
