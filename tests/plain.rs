@@ -607,3 +607,28 @@ fn a_crash_after_a_failed_cell_goes_back_to_the_last_cell_that_ran() {
     assert!(!all.contains("no saved compiler state"), "{all}");
     assert_eq!(t.out(4), Some("1"), "{all}");
 }
+
+/// A value whose type a later dependency rebuilt previews as lost, and the others still
+/// preview: never "the preview job ended early".
+#[test]
+fn a_value_a_new_dependency_made_unreadable_previews_as_lost() {
+    let t = run_script(
+        "let s = 1;\npub struct P(i32);\nlet p = P(1);\n:dep base64 = \"0.10.1\"\n:vars\n",
+    );
+    let all = t.all();
+    assert!(!all.contains("ended early"), "{all}");
+    let table = t.stdout.split(">> :vars\n").nth(1).unwrap_or("");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("s ") && l.trim_end().ends_with(" 1")),
+        "{all}"
+    );
+    // Either the type kept its TypeId (then p reads as it is) or it is said to be lost.
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("p ") && (l.contains("<lost: ") || l.contains("<no Debug"))),
+        "{all}"
+    );
+}

@@ -481,7 +481,23 @@ impl Engine {
             set.remove(&id);
         }
         let _ = std::fs::remove_file(&report);
+        // The job's check of a value whose type was rebuilt says so, in evcxr's words.
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        let lost =
+            |name: &str| said.contains(&format!("The type of the variable {name} was redefined"));
         let _ = std::fs::remove_file(&log);
+        let lost_names: Vec<&String> = names.iter().filter(|n| lost(n)).collect();
+        if !finished && !lost_names.is_empty() && lost_names.len() < names.len() {
+            // The lost value stopped the job before the others: preview them without it.
+            let others: Vec<String> = names
+                .iter()
+                .filter(|n| !lost(n) && !entries.iter().any(|(e, _)| e == *n))
+                .cloned()
+                .collect();
+            if !others.is_empty() {
+                entries.extend(self.peek(&others, from, full)?);
+            }
+        }
         if !finished {
             // The value being formatted when time ran out, and any after it.
             let timed_out = Instant::now() > deadline;
@@ -489,6 +505,8 @@ impl Engine {
                 if !entries.iter().any(|(n, _)| n == name) {
                     let preview = if timed_out {
                         ValuePreview::TimedOut
+                    } else if lost(name) {
+                        ValuePreview::Lost
                     } else {
                         ValuePreview::Panicked("the preview job ended early".into())
                     };

@@ -543,6 +543,11 @@ pub(super) fn one_line(preview: &ValuePreview, width: usize) -> String {
         ValuePreview::NoDebug(size) => (format!("<no Debug, {size}>"), false),
         ValuePreview::Panicked(message) => (format!("<Debug panicked: {message}>"), false),
         ValuePreview::TimedOut => ("<Debug did not finish in time; stopped>".to_owned(), false),
+        ValuePreview::Lost => (
+            "<lost: a dependency added since changed its type; the next cell that names it drops it>"
+                .to_owned(),
+            false,
+        ),
     };
     // A multi-line Debug (a user's own impl) is folded onto one line.
     let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");

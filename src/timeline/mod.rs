@@ -91,6 +91,9 @@ pub enum ValuePreview {
     Panicked(String),
     /// Formatting it did not end within the time limit.
     TimedOut,
+    /// It can no longer be read as its type: a dependency added since rebuilt the type
+    /// (evcxr drops it when a cell next names it).
+    Lost,
 }
 
 #[derive(Debug, Clone)]
