@@ -43,24 +43,9 @@ impl Engine {
             config.deps.unwrap_or_default(),
             config.prelude.unwrap_or_default()
         );
-        let cell = crate::session::input::split_cell(&text);
-        let mut prelude = Vec::new();
-        for line in &cell.leading {
-            prelude.push(match line {
-                crate::session::input::Leading::Shell(command) => {
-                    Prelude::Shell((*command).to_owned())
-                }
-                crate::session::input::Leading::Command(command) => {
-                    match crate::commands::parse(command) {
-                        Ok(crate::commands::Command::Evcxr(c)) => Prelude::Evcxr(c),
-                        Ok(_) => bail!("{command}: not an evcxr command"),
-                        Err(e) => bail!("{e}"),
-                    }
-                }
-            });
-        }
+        let (prelude, code) = crate::session::cell_parts(&text).map_err(|e| anyhow!("{e}"))?;
         let outputs = self
-            .eval_cell(&prelude, cell.rust)
+            .eval_cell(&prelude, &code)
             .map_err(|e| anyhow!("{e}"))?;
         if let Some(text) = outputs.get("text/plain") {
             said.push(text.trim_end().to_owned());

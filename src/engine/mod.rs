@@ -470,14 +470,21 @@ impl Engine {
         let result = self.eval_prelude_and_code(prelude, code);
         // evcxr's words, once, when the cell that redefined the type ran.
         for name in self.ctx.take_variables_lost_to_redefinition() {
-            let _ = self
-                .messages
-                .send(EngineMessage::Event(EngineEvent::Output {
-                    stream: Stream::Stderr,
-                    text: format!("The type of the variable {name} was redefined, so was lost."),
-                }));
+            self.say_on_stderr(format!(
+                "The type of the variable {name} was redefined, so was lost."
+            ));
         }
         result
+    }
+
+    /// A line for the front end's stderr, outside any cell's own output.
+    fn say_on_stderr(&self, text: String) {
+        let _ = self
+            .messages
+            .send(EngineMessage::Event(EngineEvent::Output {
+                stream: Stream::Stderr,
+                text,
+            }));
     }
 
     fn eval_prelude_and_code(
@@ -553,12 +560,7 @@ impl Engine {
             }
             Err(e) => {
                 // The cell ran, but its snapshot could not be taken: say so, keep going.
-                let _ = self
-                    .messages
-                    .send(EngineMessage::Event(EngineEvent::Output {
-                        stream: Stream::Stderr,
-                        text: format!("tmrepl: {e:#}"),
-                    }));
+                self.say_on_stderr(format!("tmrepl: {e:#}"));
                 None
             }
         };
@@ -622,15 +624,10 @@ impl Engine {
     fn without_cargo_progress(&self, text: &str) -> String {
         let (progress, message) = render::split_cargo_progress(text);
         for line in progress {
-            let _ = self
-                .messages
-                .send(EngineMessage::Event(EngineEvent::Output {
-                    stream: Stream::Stderr,
-                    text: match line.split_once(' ') {
-                        Some((verb, rest)) => format!("{verb:>12} {rest}"),
-                        None => line,
-                    },
-                }));
+            self.say_on_stderr(match line.split_once(' ') {
+                Some((verb, rest)) => format!("{verb:>12} {rest}"),
+                None => line,
+            });
         }
         message
     }

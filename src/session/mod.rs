@@ -78,6 +78,19 @@ fn prelude_of(leading: &[input::Leading]) -> Result<Vec<Prelude>, String> {
         .collect()
 }
 
+/// A cell (without its `&`) as the engine runs it: its leading lines, then its code (the
+/// whole text when nothing leads it).
+pub fn cell_parts(body: &str) -> Result<(Vec<Prelude>, String), String> {
+    let text = input::split_cell(body);
+    let prelude = prelude_of(&text.leading)?;
+    let code = if prelude.is_empty() {
+        body.to_owned()
+    } else {
+        text.rust.to_owned()
+    };
+    Ok((prelude, code))
+}
+
 /// Values previewed so far, by name, or why there are none.
 type Previews = Result<Vec<(String, ValuePreview)>, String>;
 
@@ -194,15 +207,9 @@ impl Session {
                 Err(error) => vec![Effect::Show(Notice::error(error.0))],
             };
         }
-        let cell_text = input::split_cell(body);
-        let prelude = match prelude_of(&cell_text.leading) {
-            Ok(prelude) => prelude,
+        let (prelude, code) = match cell_parts(body) {
+            Ok(parts) => parts,
             Err(error) => return vec![Effect::Show(Notice::error(error))],
-        };
-        let code = if prelude.is_empty() {
-            body.to_owned()
-        } else {
-            cell_text.rust.to_owned()
         };
         let cell = self
             .timeline

@@ -111,13 +111,7 @@ impl Session {
             }
             let body = c.source.trim_start();
             let body = body.strip_prefix('&').unwrap_or(body);
-            let text = input::split_cell(body);
-            let prelude = prelude_of(&text.leading)?;
-            let code = if prelude.is_empty() {
-                body.to_owned()
-            } else {
-                text.rust.to_owned()
-            };
+            let (prelude, code) = cell_parts(body)?;
             steps.push(RebuildStep {
                 cell: c.number,
                 prelude,
