@@ -36,9 +36,7 @@
 mod common;
 
 use std::cell::RefCell;
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// evcxr's `eval!` sends its tokens as `stringify!` writes them, which breaks long
@@ -101,56 +99,9 @@ impl Script {
             input.push_str(text);
             input.push('\n');
         }
-        let (mut reader, writer) = std::io::pipe().unwrap();
         let mut command = common::tmrepl();
-        command
-            .arg("--data-dir")
-            .arg(data.path())
-            .stdin(Stdio::piped())
-            .stdout(writer.try_clone().unwrap())
-            .stderr(writer);
-        let mut child = command.spawn().expect("start tmrepl");
-        // Our copies of the pipe's writing end went into `command`; drop them so the
-        // pipe ends when tmrepl (and its runtime processes) exit.
-        drop(command);
-        let mut stdin = child.stdin.take().unwrap();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(input.as_bytes());
-        });
-        let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (done_tx, done) = std::sync::mpsc::channel();
-        let collected = output.clone();
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut chunk) {
-                if n == 0 {
-                    break;
-                }
-                collected.lock().unwrap().extend_from_slice(&chunk[..n]);
-            }
-            let _ = done_tx.send(());
-        });
-        let limit = Duration::from_secs(900);
-        let deadline = Instant::now() + limit;
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "tmrepl did not finish within {limit:?}; printed:\n{}",
-                    String::from_utf8_lossy(&output.lock().unwrap())
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        // A process tmrepl started may hold the pipe a moment longer.
-        let _ = done.recv_timeout(Duration::from_secs(10));
-        feeder.join().unwrap();
-        let text = output.lock().unwrap().clone();
-        let transcript = String::from_utf8_lossy(&text).into_owned();
+        command.arg("--data-dir").arg(data.path());
+        let (status, transcript) = common::run_merged(command, input, Duration::from_secs(900));
         eprintln!(
             "[evcxr_cases] {} cells in {:.1} s",
             self.cells.len(),

@@ -65,6 +65,62 @@ pub fn run_command_with_script(mut command: Command, script: &str) -> Transcript
     }
 }
 
+/// Runs `command` with `input` on stdin and stdout and stderr on one pipe, so every line
+/// stays where it was written; panics (with what it printed) past `limit`. Returns how it
+/// exited and what it printed.
+pub fn run_merged(
+    mut command: Command,
+    input: String,
+    limit: Duration,
+) -> (std::process::ExitStatus, String) {
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    command
+        .stdin(Stdio::piped())
+        .stdout(writer.try_clone().unwrap())
+        .stderr(writer);
+    let mut child = command.spawn().expect("start tmrepl");
+    // Our copies of the pipe's writing end went into `command`; drop them so the pipe
+    // ends when tmrepl (and its runtime processes) exit.
+    drop(command);
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let output = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (done_tx, done) = mpsc::channel();
+    let collected = output.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            collected.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+        let _ = done_tx.send(());
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "tmrepl did not finish within {limit:?}; printed:\n{}",
+                String::from_utf8_lossy(&output.lock().unwrap())
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // A process tmrepl started may hold the pipe a moment longer.
+    let _ = done.recv_timeout(Duration::from_secs(10));
+    feeder.join().unwrap();
+    let text = String::from_utf8_lossy(&output.lock().unwrap()).into_owned();
+    (status, text)
+}
+
 /// A session driven line by line, for tests that must act while a cell runs.
 pub struct Live {
     pub child: Child,
