@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod home;
+pub mod jupyter;
 pub mod procs;
 
 use std::io::{BufRead, BufReader, Read, Write};
