@@ -7,7 +7,7 @@ fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock");
     let version = match std::fs::read_to_string(&lock) {
-        Ok(text) => locked_version(&text, "evcxr"),
+        Ok(text) => locked_version(&text, "tmrepl-evcxr"),
         Err(_) => None,
     };
     let version = version.unwrap_or_else(|| {

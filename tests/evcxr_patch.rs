@@ -1,4 +1,4 @@
-//! tmrepl builds against a patched evcxr (patches/evcxr, see its TMREPL-PATCHES.md): a cell
+//! tmrepl builds against a patched evcxr (crates/tmrepl-evcxr, see its TMREPL-PATCHES.md): a cell
 //! loads, checks and stores back only the stored variables it names (issue 12). These tests
 //! tie the patch to the evcxr version in use and check, through the real tmrepl in line
 //! mode, that sessions behave as with the unpatched evcxr.
@@ -22,7 +22,7 @@ fn read_toml(path: &Path) -> toml::Table {
 #[test]
 fn the_patch_notes_the_vendored_and_the_locked_evcxr_agree_on_the_version() {
     let root = Path::new(ROOT);
-    let vendored = read_toml(&root.join("patches/evcxr/Cargo.toml"));
+    let vendored = read_toml(&root.join("crates/tmrepl-evcxr/Cargo.toml"));
     let vendored_version = vendored["package"]["version"].as_str().unwrap();
 
     let lock = read_toml(&root.join("Cargo.lock"));
@@ -30,24 +30,34 @@ fn the_patch_notes_the_vendored_and_the_locked_evcxr_agree_on_the_version() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|package| package["name"].as_str() == Some("evcxr"))
+        .filter(|package| {
+            let name = package["name"].as_str();
+            name == Some("evcxr") || name == Some("tmrepl-evcxr")
+        })
         .collect();
+    // Stock evcxr must not come in beside the fork, through tmrepl or any dependency.
     assert_eq!(locked.len(), 1, "one evcxr in Cargo.lock: {locked:?}");
+    assert_eq!(locked[0]["name"].as_str(), Some("tmrepl-evcxr"));
     let locked_version = locked[0]["version"].as_str().unwrap();
     // A registry `source` would mean the build uses the unpatched crate from crates.io.
     assert!(
         locked[0].get("source").is_none(),
-        "Cargo.lock takes evcxr from {:?}, not from patches/evcxr",
+        "Cargo.lock takes evcxr from {:?}, not from crates/tmrepl-evcxr",
         locked[0]["source"]
     );
 
     let manifest = read_toml(&root.join("Cargo.toml"));
+    let dependency = &manifest["dependencies"]["evcxr"];
+    assert_eq!(dependency["package"].as_str(), Some("tmrepl-evcxr"));
+    assert_eq!(dependency["path"].as_str(), Some("crates/tmrepl-evcxr"));
+    // By version too, so that the crate published to crates.io names its fork exactly.
     assert_eq!(
-        manifest["patch"]["crates-io"]["evcxr"]["path"].as_str(),
-        Some("patches/evcxr")
+        dependency["version"].as_str(),
+        Some(format!("={vendored_version}").as_str())
     );
 
-    let notes = std::fs::read_to_string(root.join("patches/evcxr/TMREPL-PATCHES.md")).unwrap();
+    let notes =
+        std::fs::read_to_string(root.join("crates/tmrepl-evcxr/TMREPL-PATCHES.md")).unwrap();
     let noted_version = notes
         .lines()
         .find_map(|line| line.strip_prefix("Patched evcxr version: "))

@@ -1,4 +1,4 @@
-//! The helper crate that sessions compile (assets/tmrepl_persist), tested here as a module:
+//! The helper crate that sessions compile (crates/tmrepl_persist), tested here as a module:
 //! which path each type takes, and that the raw fast path writes exactly serde's bytes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +9,7 @@
 // The helper is a crate of its own, compiled into sessions; its unsafe code (raw
 // vectors written straight from memory) is checked there, not by this crate's rule.
 #[allow(unsafe_code)]
-#[path = "../assets/tmrepl_persist/src/lib.rs"]
+#[path = "../crates/tmrepl_persist/src/lib.rs"]
 #[allow(dead_code)]
 mod tmrepl_persist;
 

@@ -4,8 +4,8 @@
 use crate::timeline::{ValuePreview, VarInfo};
 use std::path::{Path, PathBuf};
 
-const HELPER_MANIFEST: &str = include_str!("../../assets/tmrepl_persist/Cargo.toml");
-const HELPER_LIB: &str = include_str!("../../assets/tmrepl_persist/src/lib.rs");
+const HELPER_MANIFEST: &str = tmrepl_persist::MANIFEST_TEXT;
+const HELPER_LIB: &str = tmrepl_persist::LIB_TEXT;
 
 /// Writes the embedded helper crate under `data_dir` (once per version) and returns its
 /// folder, so saving works from an installed binary anywhere.

@@ -321,7 +321,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .find(|package| package["name"].as_str() == Some("evcxr"))
+            .find(|package| package["name"].as_str() == Some("tmrepl-evcxr"))
             .unwrap();
         let locked = evcxr["version"].as_str().unwrap();
         assert_eq!(locked.split('.').count(), 3, "{locked}");

@@ -29,6 +29,7 @@ use crate::rust_analyzer::VariableInfo;
 use crate::toml_parse;
 use crate::use_trees::Import;
 use anyhow::Result;
+use indexmap::IndexMap;
 use once_cell::sync::Lazy;
 use ra_ap_ide::TextRange;
 use ra_ap_syntax::AstNode;
@@ -36,7 +37,6 @@ use ra_ap_syntax::SyntaxKind;
 use ra_ap_syntax::SyntaxNode;
 use ra_ap_syntax::ast;
 use regex::Regex;
-use indexmap::IndexMap;
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -2083,8 +2083,9 @@ impl ContextState {
                         if let Some(name) = ast::HasName::name(&macro_rules) {
                             let item_block = CodeBlock::new().with_segment(segment);
                             let name = name.text().to_string();
-                            let exported = ast::HasAttrs::attrs(&macro_rules)
-                                .any(|attr| attr.syntax().text().to_string().contains("macro_export"));
+                            let exported = ast::HasAttrs::attrs(&macro_rules).any(|attr| {
+                                attr.syntax().text().to_string().contains("macro_export")
+                            });
                             if !exported {
                                 self.shadow_macro(&name);
                             }
@@ -2145,9 +2146,12 @@ impl ContextState {
                             // be read are dropped and named now, as evcxr does without the
                             // patch (tmrepl patch, change 1's fallback).
                             if !matches!(item, ast::Item::Fn(_))
-                                && self.items_by_name.get(item_name.as_str()).is_some_and(|old| {
-                                    !same_tokens(&old.code_string(), &item_block.code_string())
-                                })
+                                && self
+                                    .items_by_name
+                                    .get(item_name.as_str())
+                                    .is_some_and(|old| {
+                                        !same_tokens(&old.code_string(), &item_block.code_string())
+                                    })
                             {
                                 self.load_all_variables = true;
                                 self.drop_variables_of_type(&item_name);
@@ -2469,10 +2473,16 @@ mod tests {
         let mut state = create_state();
         apply_cells(
             &mut state,
-            &["struct P { x: i32 }", "let p: P = P { x: 1 }; let v: Vec<P> = vec![]; let q: i32 = 5; let pp: i32 = 1;"],
+            &[
+                "struct P { x: i32 }",
+                "let p: P = P { x: 1 }; let v: Vec<P> = vec![]; let q: i32 = 5; let pp: i32 = 1;",
+            ],
         );
         // Unchanged text drops nothing; a function defined again drops nothing.
-        apply_cells(&mut state, &["struct P { x: i32 } fn f() {}", "fn f() -> i32 { 1 }"]);
+        apply_cells(
+            &mut state,
+            &["struct P { x: i32 } fn f() {}", "fn f() -> i32 { 1 }"],
+        );
         assert!(state.lost_to_redefinition.is_empty());
         assert!(state.stored_variable_states.contains_key("p"));
         // Only a field's type changed: rustc's TypeId would not tell.

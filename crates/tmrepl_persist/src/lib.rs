@@ -1,5 +1,7 @@
-//! Compiled into a tmrepl session (never into tmrepl itself): generated code calls it to
-//! write each variable's value, when its type can be saved, and to read values back.
+//! Compiled into a tmrepl session: generated code calls it to write each variable's value,
+//! when its type can be saved, and to read values back. tmrepl itself depends on it only
+//! for [`MANIFEST_TEXT`] and [`LIB_TEXT`], this crate's own files, which it writes out where
+//! sessions build it (so an installed tmrepl needs no source tree).
 //! Which variables can be saved is decided at compile time by autoref specialization.
 //!
 //! Values are bincode (standard configuration) of their serde form. Byte and float vectors
@@ -12,6 +14,11 @@
 //! they are written (encoding them twice would cost more than the write).
 
 use std::io::{BufReader, BufWriter, Read, Write};
+
+/// This crate's manifest, as tmrepl writes it for sessions to build.
+pub const MANIFEST_TEXT: &str = include_str!("../Cargo.toml");
+/// This file, as tmrepl writes it for sessions to build.
+pub const LIB_TEXT: &str = include_str!("lib.rs");
 
 /// The largest value `load` decodes: a damaged length prefix cannot exhaust memory.
 pub const DECODE_LIMIT: usize = 1 << 33;
