@@ -24,6 +24,9 @@ use evcxr::{ContextState, EvalContext, EvalOutputs};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
+/// How long the engine sits idle before it trims the heap (rust-analyzer's churn).
+const HEAP_TRIM_IDLE: Duration = Duration::from_millis(300);
+
 pub use render::{is_cargo_progress, strip_ansi};
 
 /// A request as the engine receives it: stamped by the app, answered by
@@ -234,12 +237,27 @@ impl Engine {
         requests: Receiver<Envelope>,
         mut completion_queries: Receiver<completer::CompletionQuery>,
     ) {
+        // Whether memory was churned since the heap was last trimmed: trimmed once the
+        // engine sits idle, so a cell's answer never waits for it.
+        let mut heap_churned = true;
         loop {
+            let idle_after = if heap_churned {
+                HEAP_TRIM_IDLE
+            } else {
+                Duration::from_secs(3600)
+            };
             let envelope = select! {
                 recv(requests) -> envelope => match envelope {
                     Ok(envelope) => envelope,
                     Err(_) => break,
                 },
+                default(idle_after) => {
+                    if heap_churned {
+                        crate::runtime::release_free_heap();
+                        heap_churned = false;
+                    }
+                    continue;
+                }
                 recv(completion_queries) -> query => {
                     match query {
                         Ok(query) => {
@@ -251,7 +269,8 @@ impl Engine {
                                     return;
                                 }
                             }
-                            completer::answer(&mut self.ctx, query)
+                            completer::answer(&mut self.ctx, query);
+                            heap_churned = true;
                         }
                         // Every completer is gone: stop listening, keep serving requests.
                         Err(_) => completion_queries = crossbeam_channel::never(),
@@ -262,6 +281,7 @@ impl Engine {
             if !self.serve_one(envelope) {
                 break;
             }
+            heap_churned = true;
         }
     }
 

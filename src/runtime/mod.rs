@@ -8,6 +8,7 @@ pub mod protocol;
 pub mod supervisor;
 #[allow(unsafe_code)]
 mod sys;
+pub use sys::{limit_heap_arenas, release_free_heap};
 mod worker;
 
 use anyhow::{Context, Result, anyhow, bail};

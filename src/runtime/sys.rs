@@ -149,6 +149,28 @@ pub fn recv_with_fd(socket: &OwnedFd, body: &mut [u8]) -> io::Result<(usize, Opt
     }
 }
 
+/// Hands the free memory of the heap back to the system. rust-analyzer's database churns
+/// through a few hundred MiB while it answers; glibc keeps what was freed mapped (measured:
+/// 490 MiB resident after one cell, 320 MiB after a trim).
+pub fn release_free_heap() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim takes no pointers; it walks glibc's own arenas under their locks
+    // and only unmaps pages no allocation uses.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Caps glibc's malloc arenas (one per thread that allocates, by default up to eight per
+/// core), each of which holds its own freed memory. Call before other threads start.
+pub fn limit_heap_arenas(arenas: i32) {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only sets a parameter of glibc's allocator; it takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
+    }
+}
+
 /// Ignore terminal signals in a frozen copy, so only the supervisor decides its fate.
 pub fn ignore_interrupts() {
     for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTSTP, libc::SIGHUP] {
