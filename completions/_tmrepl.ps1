@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
-            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions (cells, size on disk, last use); check, export or import one')
             [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -54,6 +54,35 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Check every manifest and object of saved session NAME: list damaged manifests and the objects they pin (exits 1 if any)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;sessions;export' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tmrepl;sessions;import' {
+            [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Replace the saved session NAME if there is one')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tmrepl;sessions;help' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tmrepl;sessions;help;export' {
+            break
+        }
+        'tmrepl;sessions;help;import' {
+            break
+        }
+        'tmrepl;sessions;help;help' {
             break
         }
         'tmrepl;kernel' {
@@ -98,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
         }
         'tmrepl;help' {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the effective configuration and where each value comes from')
-            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions: cells, size on disk, last use')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'List saved sessions (cells, size on disk, last use); check, export or import one')
             [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -107,6 +136,14 @@ Register-ArgumentCompleter -Native -CommandName 'tmrepl' -ScriptBlock {
             break
         }
         'tmrepl;help;sessions' {
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does')
+            break
+        }
+        'tmrepl;help;sessions;export' {
+            break
+        }
+        'tmrepl;help;sessions;import' {
             break
         }
         'tmrepl;help;kernel' {

@@ -46,6 +46,12 @@ _tmrepl() {
             tmrepl__subcmd__help__subcmd__kernel,uninstall)
                 cmd="tmrepl__subcmd__help__subcmd__kernel__subcmd__uninstall"
                 ;;
+            tmrepl__subcmd__help__subcmd__sessions,export)
+                cmd="tmrepl__subcmd__help__subcmd__sessions__subcmd__export"
+                ;;
+            tmrepl__subcmd__help__subcmd__sessions,import)
+                cmd="tmrepl__subcmd__help__subcmd__sessions__subcmd__import"
+                ;;
             tmrepl__subcmd__kernel,help)
                 cmd="tmrepl__subcmd__kernel__subcmd__help"
                 ;;
@@ -63,6 +69,24 @@ _tmrepl() {
                 ;;
             tmrepl__subcmd__kernel__subcmd__help,uninstall)
                 cmd="tmrepl__subcmd__kernel__subcmd__help__subcmd__uninstall"
+                ;;
+            tmrepl__subcmd__sessions,export)
+                cmd="tmrepl__subcmd__sessions__subcmd__export"
+                ;;
+            tmrepl__subcmd__sessions,help)
+                cmd="tmrepl__subcmd__sessions__subcmd__help"
+                ;;
+            tmrepl__subcmd__sessions,import)
+                cmd="tmrepl__subcmd__sessions__subcmd__import"
+                ;;
+            tmrepl__subcmd__sessions__subcmd__help,export)
+                cmd="tmrepl__subcmd__sessions__subcmd__help__subcmd__export"
+                ;;
+            tmrepl__subcmd__sessions__subcmd__help,help)
+                cmd="tmrepl__subcmd__sessions__subcmd__help__subcmd__help"
+                ;;
+            tmrepl__subcmd__sessions__subcmd__help,import)
+                cmd="tmrepl__subcmd__sessions__subcmd__help__subcmd__import"
                 ;;
             *)
                 ;;
@@ -237,8 +261,36 @@ _tmrepl() {
             return 0
             ;;
         tmrepl__subcmd__help__subcmd__sessions)
-            opts=""
+            opts="export import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__help__subcmd__sessions__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__help__subcmd__sessions__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -378,7 +430,7 @@ _tmrepl() {
             return 0
             ;;
         tmrepl__subcmd__sessions)
-            opts="-h --check --help"
+            opts="-h --check --help export import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +440,90 @@ _tmrepl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__export)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__help)
+            opts="export import help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tmrepl__subcmd__sessions__subcmd__import)
+            opts="-h --replace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -37,7 +37,7 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand config 'Print the effective configuration and where each value comes from'
-            cand sessions 'List saved sessions: cells, size on disk, last use'
+            cand sessions 'List saved sessions (cells, size on disk, last use); check, export or import one'
             cand kernel 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -49,6 +49,29 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
             cand --check 'Check every manifest and object of saved session NAME: list damaged manifests and the objects they pin (exits 1 if any)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand export 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)'
+            cand import 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;sessions;export'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tmrepl;sessions;import'= {
+            cand --replace 'Replace the saved session NAME if there is one'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'tmrepl;sessions;help'= {
+            cand export 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)'
+            cand import 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tmrepl;sessions;help;export'= {
+        }
+        &'tmrepl;sessions;help;import'= {
+        }
+        &'tmrepl;sessions;help;help'= {
         }
         &'tmrepl;kernel'= {
             cand --connection-file 'The connection file Jupyter wrote for this kernel'
@@ -85,13 +108,19 @@ set edit:completion:arg-completer[tmrepl] = {|@words|
         }
         &'tmrepl;help'= {
             cand config 'Print the effective configuration and where each value comes from'
-            cand sessions 'List saved sessions: cells, size on disk, last use'
+            cand sessions 'List saved sessions (cells, size on disk, last use); check, export or import one'
             cand kernel 'Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tmrepl;help;config'= {
         }
         &'tmrepl;help;sessions'= {
+            cand export 'Write saved session NAME to FILE: one portable file with its manifests and values, each with its BLAKE3 hash (no lock, staging or absolute paths)'
+            cand import 'Unpack an exported FILE as a saved session, checking every hash first; a damaged or truncated file is refused and nothing is written. Importing runs no code; resuming the session runs its cells'' code, as resuming always does'
+        }
+        &'tmrepl;help;sessions;export'= {
+        }
+        &'tmrepl;help;sessions;import'= {
         }
         &'tmrepl;help;kernel'= {
             cand install 'Write the kernelspec "Rust (tmrepl)" where Jupyter finds it [default: --user]; with --session NAME before `kernel`, its notebooks use that saved session'

@@ -84,18 +84,50 @@ pub struct Cli {
 pub enum Subcommand {
     /// Print the effective configuration and where each value comes from
     Config,
-    /// List saved sessions: cells, size on disk, last use
+    /// List saved sessions (cells, size on disk, last use); check, export or import one
     Sessions(SessionsArgs),
     /// Serve a Jupyter kernel (what the kernelspec runs), or install or remove the kernelspec
     Kernel(KernelArgs),
 }
 
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SessionsArgs {
     /// Check every manifest and object of saved session NAME: list damaged manifests and
     /// the objects they pin (exits 1 if any)
     #[arg(long, value_name = "NAME")]
     pub check: Option<String>,
+
+    #[command(subcommand)]
+    pub action: Option<SessionsAction>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum SessionsAction {
+    /// Write saved session NAME to FILE: one portable file with its manifests and values,
+    /// each with its BLAKE3 hash (no lock, staging or absolute paths)
+    Export {
+        /// The saved session
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The file to write (replaced whole, never left half written)
+        #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+        file: PathBuf,
+    },
+    /// Unpack an exported FILE as a saved session, checking every hash first; a damaged or
+    /// truncated file is refused and nothing is written. Importing runs no code; resuming
+    /// the session runs its cells' code, as resuming always does
+    Import {
+        /// A file `tmrepl sessions export` wrote
+        #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+        file: PathBuf,
+        /// The name to save it under [default: the name it was exported under]
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// Replace the saved session NAME if there is one
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(clap::Args, Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tmrepl::app::App;
-use tmrepl::cli::{Cli, KernelAction, SpecPlace, Subcommand, total_ram};
+use tmrepl::cli::{Cli, KernelAction, SessionsAction, SpecPlace, Subcommand, total_ram};
 use tmrepl::config::{self, Config};
 use tmrepl::plain::{self, PlainOptions};
 use tmrepl::session::Settings;
@@ -50,6 +50,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             .0
             .clone()
             .ok_or_else(|| anyhow::anyhow!("no data folder; pass --data-dir"))?;
+        if let Some(action) = &args.action {
+            return sessions_action(&dir, action);
+        }
         if let Some(name) = &args.check {
             let report = tmrepl::archive::check_session(&dir, name)?;
             print!("{}", report.render());
@@ -196,6 +199,41 @@ fn kernel_spec(cli: &Cli, action: &KernelAction) -> anyhow::Result<i32> {
         KernelAction::Uninstall(p) => {
             let dir = spec::uninstall(&env, place(p).as_ref())?;
             println!("removed the kernelspec in {}", dir.display());
+        }
+    }
+    Ok(0)
+}
+
+/// `tmrepl sessions export|import`.
+fn sessions_action(data_dir: &std::path::Path, action: &SessionsAction) -> anyhow::Result<i32> {
+    use tmrepl::session::human_bytes;
+    match action {
+        SessionsAction::Export { name, file } => {
+            let done = tmrepl::archive::export_session(data_dir, name, file)?;
+            println!(
+                "exported session {name} to {}: {} cells, {} values, {}",
+                file.display(),
+                done.cells,
+                done.objects,
+                human_bytes(done.bytes)
+            );
+        }
+        SessionsAction::Import {
+            file,
+            name,
+            replace,
+        } => {
+            let done = tmrepl::archive::import_session(data_dir, file, name.as_deref(), *replace)?;
+            println!(
+                "imported session {} from {}: {} cells, {} values, {}, every hash checked; \
+                 `tmrepl --resume {}` continues it (resuming runs its cells' code)",
+                done.name,
+                file.display(),
+                done.cells,
+                done.objects,
+                human_bytes(done.bytes),
+                done.name
+            );
         }
     }
     Ok(0)

@@ -3,6 +3,7 @@
 
 use crate::timeline::{CellAccess, CellStatus, SavedVar};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 /// The manifest format this tmrepl writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -36,6 +37,16 @@ pub struct Manifest {
     /// manifests of earlier versions: then derived the same way from the cells' `vars`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<CellAccess>,
+}
+
+/// Where object `hash` lives inside a session's folder, `objects/ab/cdef…`; None when
+/// `hash` is not an object's name (64 lowercase hex digits), so no path ever leaves it.
+pub fn object_relative_path(hash: &str) -> Option<PathBuf> {
+    let valid = hash.len() == 64
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    valid.then(|| PathBuf::from("objects").join(&hash[..2]).join(&hash[2..]))
 }
 
 /// How a saved cell ended. Written under names of its own, not the labels `:cells` shows,

@@ -6,9 +6,11 @@
 mod check;
 mod manifest;
 pub mod persist;
+mod transfer;
 
 pub use check::{CheckReport, DamagedManifest, MissingObject, check_session};
-pub use manifest::{FORMAT_VERSION, Manifest, SavedStatus};
+pub use manifest::{FORMAT_VERSION, Manifest, SavedStatus, object_relative_path};
+pub use transfer::{EXPORT_VERSION, Transferred, export_session, import_session};
 
 use nix::fcntl::{Flock, FlockArg};
 use serde::Deserialize;
@@ -62,6 +64,15 @@ pub enum ArchiveError {
     },
     #[error("no saved session named {name}: {path} does not exist")]
     NotSaved { name: String, path: PathBuf },
+    #[error("{path}: not a whole tmrepl session export: {reason}; nothing was imported")]
+    BadExport { path: PathBuf, reason: String },
+    #[error(
+        "{path}: export format {found} is newer than this tmrepl reads (format \
+         {EXPORT_VERSION}); nothing was imported"
+    )]
+    NewerExport { path: PathBuf, found: u32 },
+    #[error("a saved session named {0} exists already; import under another name, or --replace it")]
+    ImportExists(String),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
@@ -119,14 +130,9 @@ pub fn validate_session_name(name: &str) -> Result<(), ArchiveError> {
 }
 
 fn validate_object_name(hash: &str) -> Result<(), ArchiveError> {
-    if hash.len() == 64
-        && hash
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-    {
-        Ok(())
-    } else {
-        Err(ArchiveError::BadName(hash.to_owned()))
+    match object_relative_path(hash) {
+        Some(_) => Ok(()),
+        None => Err(ArchiveError::BadName(hash.to_owned())),
     }
 }
 
@@ -154,6 +160,16 @@ fn write_atomically_with(
     mode: u32,
     fill: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> Result<(), ArchiveError> {
+    write_atomically_try(path, mode, |file| fill(file).map_err(io_error(path)))
+}
+
+/// `write_atomically_with` whose `fill` may fail for reasons of its own (an export whose
+/// source turns out damaged): any error leaves `path` as it was.
+fn write_atomically_try(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut File) -> Result<(), ArchiveError>,
+) -> Result<(), ArchiveError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -164,7 +180,7 @@ fn write_atomically_with(
         .tempfile_in(dir)
         .map_err(io_error(dir))?;
     // Errors name the file being written: the temporary name means nothing to a reader.
-    fill(temp.as_file_mut()).map_err(io_error(path))?;
+    fill(temp.as_file_mut())?;
     temp.as_file()
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(io_error(path))?;
@@ -216,8 +232,9 @@ impl Store {
     }
 
     pub fn object_path(&self, hash: &str) -> Result<PathBuf, ArchiveError> {
-        validate_object_name(hash)?;
-        Ok(self.root.join("objects").join(&hash[..2]).join(&hash[2..]))
+        object_relative_path(hash)
+            .map(|relative| self.root.join(relative))
+            .ok_or_else(|| ArchiveError::BadName(hash.to_owned()))
     }
 
     /// Stores `bytes`; returns its name and whether it had to be written (false: already there).
@@ -360,6 +377,11 @@ impl Store {
 }
 
 fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
+    parse_manifest(path, &read_manifest_text(path)?)
+}
+
+/// A manifest's text as it is on disk (at most `MAX_MANIFEST_BYTES`).
+fn read_manifest_text(path: &Path) -> Result<String, ArchiveError> {
     let file = File::open(path).map_err(io_error(path))?;
     let mut text = String::new();
     file.take(MAX_MANIFEST_BYTES)
@@ -368,12 +390,17 @@ fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
             path: path.to_owned(),
             reason: e.to_string(),
         })?;
+    Ok(text)
+}
+
+/// A manifest's text, read as the manifest at `path` (named in every error).
+fn parse_manifest(path: &Path, text: &str) -> Result<Manifest, ArchiveError> {
     // Check the version before the shape, so a newer format gets the right message.
     #[derive(Deserialize)]
     struct Version {
         format: u32,
     }
-    let version: Version = serde_json::from_str(&text).map_err(|e| ArchiveError::Damaged {
+    let version: Version = serde_json::from_str(text).map_err(|e| ArchiveError::Damaged {
         path: path.to_owned(),
         reason: e.to_string(),
     })?;
@@ -383,7 +410,7 @@ fn read_manifest_file(path: &Path) -> Result<Manifest, ArchiveError> {
             found: version.format,
         });
     }
-    serde_json::from_str(&text).map_err(|e| ArchiveError::Damaged {
+    serde_json::from_str(text).map_err(|e| ArchiveError::Damaged {
         path: path.to_owned(),
         reason: e.to_string(),
     })

@@ -1,0 +1,123 @@
+//! Sessions travel: a session saved in one data folder, exported to one file, imported
+//! into a second data folder (as another machine would) and resumed with every value back;
+//! damaged and truncated files refused with nothing written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test or bench may panic on what it sets up
+
+mod common;
+
+use common::{run_command_with_script, tmrepl};
+use std::path::Path;
+use std::process::Command;
+
+fn with_data(data: &Path, args: &[&str]) -> Command {
+    let mut command = tmrepl();
+    command.arg("--data-dir").arg(data).args(args);
+    command
+}
+
+/// `tmrepl --data-dir DATA sessions ARGS…`: exit code, stdout, stderr.
+fn sessions(data: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = with_data(data, &["sessions"]).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_session_moves_to_another_data_folder_as_one_file() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    let t = run_command_with_script(
+        with_data(first.path(), &["--session", "lab"]),
+        "struct Acc { n: Vec<u32> }\n\
+         let acc = Acc { n: vec![1, 2] };\n\
+         let rc = std::rc::Rc::new(5);\n\
+         let plain = vec![1u8, 2, 3]; let label = String::from(\"from the lab\");\n\
+         :save\n",
+    );
+    assert!(t.success, "{}", t.all());
+    let file = first.path().join("lab.tmrepl");
+    let file_arg = file.to_str().unwrap();
+    let (code, out, err) = sessions(first.path(), &["export", "lab", file_arg]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with(&format!(
+            "exported session lab to {file_arg}: 4 cells, 2 values"
+        )),
+        "{out}"
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains(&first.path().display().to_string()),
+        "an absolute path in the export"
+    );
+
+    // Damaged files are refused, each with one line saying what is wrong, and nothing is
+    // written: the second data folder stays empty.
+    let damaged = first.path().join("damaged.tmrepl");
+    let damaged_arg = damaged.to_str().unwrap();
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x01;
+    let mut newer = bytes.clone();
+    newer[14] = 9;
+    for (bad, says) in [
+        (
+            &bytes[..bytes.len() - 7],
+            "ends early, in the end (truncated?)",
+        ),
+        (&flipped[..], "hash"),
+        (
+            &newer[..],
+            "export format 9 is newer than this tmrepl reads (format 1)",
+        ),
+    ] {
+        std::fs::write(&damaged, bad).unwrap();
+        let (code, out, err) = sessions(second.path(), &["import", damaged_arg]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("tmrepl: {damaged_arg}: ")),
+            "{err}"
+        );
+        assert!(
+            err.contains(says) && err.contains("nothing was imported"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(second.path()).unwrap().count(),
+            0,
+            "{err}"
+        );
+    }
+
+    let (code, out, err) = sessions(second.path(), &["import", file_arg]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("imported session lab from "), "{out}");
+    assert!(out.contains("(resuming runs its cells' code)"), "{out}");
+    let (code, _, err) = sessions(second.path(), &["import", file_arg]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a saved session named lab exists already"),
+        "{err}"
+    );
+
+    // Resumed on the "other machine": the stored values from disk, the others by replay.
+    let t = run_command_with_script(
+        with_data(second.path(), &["--resume", "lab"]),
+        "(acc.n.clone(), *rc, plain.clone(), label.clone())\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(all.contains("resumed lab at cell 4"), "{all}");
+    assert!(all.contains("rebuilt by replaying cells: acc, rc"), "{all}");
+    assert_eq!(
+        t.out(5),
+        Some("([1, 2], 5, [1, 2, 3], \"from the lab\")"),
+        "{all}"
+    );
+}
