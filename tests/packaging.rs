@@ -67,7 +67,11 @@ fn workspace_crates_are_depended_on_by_exact_version_and_path() {
 fn the_fork_pins_salsa_as_evcxrs_lock_file_does() {
     let fork = manifest("crates/tmrepl-evcxr/Cargo.toml");
     for salsa in ["salsa", "salsa-macro-rules", "salsa-macros"] {
-        assert_eq!(fork["dependencies"][salsa].as_str(), Some("=0.28.2"), "{salsa}");
+        assert_eq!(
+            fork["dependencies"][salsa].as_str(),
+            Some("=0.28.2"),
+            "{salsa}"
+        );
     }
     assert_eq!(
         fork["package"]["authors"][0].as_str(),
