@@ -5,7 +5,8 @@ use crate::archive;
 use crate::commands::Command;
 use crate::engine::{self, EngineHandle, EngineMessage, Envelope};
 use crate::session::{
-    Effect, EngineEvent, Notice, Opening, Request, RequestId, Session, Settings, Stream,
+    Effect, EngineEvent, Notice, Opening, Request, RequestId, SavedSession, Session, Settings,
+    Stream,
 };
 use crossbeam_channel::Receiver;
 use std::collections::BTreeMap;
@@ -165,24 +166,41 @@ impl App {
 
     /// The manifests of saved session `name`, and warnings for damaged ones.
     fn read_session(&self, name: &str) -> Result<(Vec<archive::Manifest>, Vec<Update>), String> {
+        self.read_saved(name).map(|(saved, warnings)| {
+            let warnings = warnings
+                .into_iter()
+                .map(|w| Update::Notice(Notice::warning(w)))
+                .collect();
+            (saved.manifests, warnings)
+        })
+    }
+
+    /// Saved session `name` as its manifests say, read without its lock and creating
+    /// nothing; with why each damaged manifest could not be read.
+    fn read_saved(&self, name: &str) -> Result<(SavedSession, Vec<String>), String> {
         let dir = self.session_dir(name)?;
         if !dir.exists() {
             return Err(archive::ArchiveError::NoSuchSession(name.to_owned()).to_string());
         }
-        let store = archive::Store::open(&dir).map_err(|e| e.to_string())?;
+        let store = archive::Store::at(&dir);
         let mut manifests = Vec::new();
         let mut warnings = Vec::new();
         for n in store.cells().map_err(|e| e.to_string())? {
             match store.read_manifest(n) {
                 Ok(m) => manifests.push(m),
                 // A damaged manifest costs that cell, not the session.
-                Err(e) => warnings.push(Update::Notice(Notice::warning(e.to_string()))),
+                Err(e) => warnings.push(e.to_string()),
             }
         }
         if manifests.is_empty() {
             return Err(format!("session {name} has no saved cells"));
         }
-        Ok((manifests, warnings))
+        let saved = SavedSession {
+            name: name.to_owned(),
+            dir,
+            manifests,
+        };
+        Ok((saved, warnings))
     }
 
     /// `--session NAME`: continue the saved session NAME if it has cells, else start it.
@@ -419,6 +437,21 @@ impl App {
                             updates.extend(self.carry_out(effects));
                         }
                     }
+                }
+                Effect::ReadSaved(purpose) => {
+                    let read = match self.read_saved(purpose.session()) {
+                        Ok((saved, warnings)) => {
+                            updates.extend(
+                                warnings
+                                    .into_iter()
+                                    .map(|w| Update::Notice(Notice::warning(w))),
+                            );
+                            Ok(saved)
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let effects = self.session.saved_read(purpose, read);
+                    updates.extend(self.carry_out(effects));
                 }
                 Effect::LoadSession { name } => {
                     // Locked before this session is left, so a refusal leaves it as it was.

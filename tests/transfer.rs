@@ -120,4 +120,81 @@ fn a_session_moves_to_another_data_folder_as_one_file() {
         Some("([1, 2], 5, [1, 2, 3], \"from the lab\")"),
         "{all}"
     );
+
+    // A third session, running beside the saved one: looks into lab's cell 4 and takes
+    // from it without switching to it or taking its lock, then goes back to before the
+    // take. Bad input changes nothing.
+    let t = run_command_with_script(
+        with_data(second.path(), &["--session", "third", "--notify", "off"]),
+        "let mine = 1;\n\
+         :vars lab@4\n\
+         :vars lab@4 label\n\
+         :vars nosuch@3\n\
+         :take lab@999 x\n\
+         :take lab@3 nosuchvar\n\
+         :take lab@4 acc rc plain label\n\
+         (acc.n.clone(), *rc, plain.clone(), label.clone(), mine)\n\
+         :vars\n\
+         :past 1\n\
+         mine + 1\n\
+         acc.n.len()\n\
+         & let from_job = 40 + 2;\n\
+         std::thread::sleep(std::time::Duration::from_secs(1));\n\
+         :take 6\n\
+         from_job\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    let line = |start: &str| {
+        t.stdout
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting {start:?}:\n{all}"))
+    };
+    assert!(
+        line("saved session lab as of its cell 4").contains(":take lab@4 VAR"),
+        "{all}"
+    );
+    assert!(line("acc ").contains("by replaying cell 2"), "{all}");
+    assert!(
+        line("plain ").contains("[1, 2, 3]") && line("plain ").ends_with("from disk"),
+        "{all}"
+    );
+    assert!(line("rc ").contains("by replaying cell 3"), "{all}");
+    assert!(line("label: ").contains("from disk"), "{all}");
+    assert!(all.contains("\"from the lab\""), "{all}");
+    for error in [
+        "error: :vars nosuch@3: no saved session named nosuch",
+        "error: :take lab@999: lab has no saved cell 999",
+        "error: :take lab@3: lab has no variable nosuchvar after cell 3",
+    ] {
+        assert_eq!(
+            t.stderr.lines().filter(|l| *l == error).count(),
+            1,
+            "{error}:\n{all}"
+        );
+    }
+    assert!(
+        all.contains(
+            "taking acc, label, plain, rc from cell 4 of lab as cell 2 (:past 1 undoes it)"
+        ),
+        "{all}"
+    );
+    assert_eq!(
+        t.out(3),
+        Some("([1, 2], 5, [1, 2, 3], \"from the lab\", 1)"),
+        "{all}"
+    );
+    // Before the take, its variables are gone again; what was here stays.
+    assert!(all.contains("restored to cell 1"), "{all}");
+    assert_eq!(t.out(4), Some("2"), "{all}");
+    assert!(t.stderr.contains("cannot find value `acc`"), "{all}");
+    // A job's cell, as before (once it has ended): none named takes every variable.
+    assert!(all.contains("took from_job, mine from job 6"), "{all}");
+    assert_eq!(t.out(8), Some("42"), "{all}");
+    // lab was only read: not locked, not written.
+    let lab_cells = std::fs::read_dir(second.path().join("sessions/lab/cells"))
+        .unwrap()
+        .count();
+    assert_eq!(lab_cells, 5, "{all}");
 }

@@ -563,4 +563,4 @@ pub fn list_sessions(data_dir: &Path) -> Result<Vec<SessionSummary>, ArchiveErro
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

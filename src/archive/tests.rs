@@ -2,7 +2,7 @@ use super::*;
 use crate::timeline::CellStatus;
 use std::path::Path;
 
-pub(super) fn manifest(cell: u32, object: Option<String>) -> Manifest {
+pub(crate) fn manifest(cell: u32, object: Option<String>) -> Manifest {
     Manifest {
         format: FORMAT_VERSION,
         cell,

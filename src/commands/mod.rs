@@ -3,6 +3,9 @@
 
 use std::fmt::{self, Write as _};
 
+mod saved;
+pub use saved::SavedCell;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Help,
@@ -12,6 +15,12 @@ pub enum Command {
     /// cell N; with NAME, that one value in full.
     Vars {
         at: Option<u32>,
+        name: Option<String>,
+    },
+    /// `:vars NAME@N [VAR]`: the variables of saved session NAME as of its cell N, read
+    /// from its manifests (neither switched to nor locked); with VAR, that value in full.
+    SavedVars {
+        from: SavedCell,
         name: Option<String>,
     },
     /// What `:past N` would change, with values (Ctrl-T; not typed).
@@ -29,8 +38,15 @@ pub enum Command {
     Jobs,
     Kill(u32),
     Log(u32),
+    /// `:take N [VAR…]`: copy variables (none named: all) from finished job N.
     Take {
         job: u32,
+        names: Vec<String>,
+    },
+    /// `:take NAME@N [VAR…]`: copy variables (none named: all) from saved session NAME as
+    /// of its cell N, as one new cell.
+    TakeSaved {
+        from: SavedCell,
         names: Vec<String>,
     },
     Notify(NotifyMode),
@@ -258,32 +274,10 @@ pub const COMMANDS: &[TypableCommand] = &[
     TypableCommand {
         name: "vars",
         aliases: &[],
-        usage: ":vars [N] [NAME]",
-        help: "variables and their values now, or as of cell N; with NAME, that value in full",
+        usage: ":vars [N|NAME@N] [VAR]",
+        help: "variables and their values now, as of cell N, or as of cell N of saved session NAME (NAME@: its last cell; how each would come back); with VAR, that value in full",
         example: ":vars 2 v",
-        parse: |args, _| {
-            let mut words = args.split_whitespace();
-            let mut at = None;
-            let mut name = None;
-            for word in words.by_ref().take(2) {
-                if at.is_none() && name.is_none() && word.starts_with(|c: char| c.is_ascii_digit())
-                {
-                    at = Some(cell_number(word, ":vars")?);
-                } else if name.is_none() && is_identifier(word) {
-                    name = Some(word.to_owned());
-                } else {
-                    return err(format!(
-                        ":vars: expected a cell number and a variable name, got `{word}`"
-                    ));
-                }
-            }
-            if let Some(extra) = words.next() {
-                return err(format!(
-                    ":vars: unexpected `{extra}`; usage: :vars [N] [NAME]"
-                ));
-            }
-            Ok(Command::Vars { at, name })
-        },
+        parse: |args, _| saved::vars(args),
     },
     TypableCommand {
         name: "saving",
@@ -349,18 +343,10 @@ pub const COMMANDS: &[TypableCommand] = &[
     TypableCommand {
         name: "take",
         aliases: &[],
-        usage: ":take N NAME...",
-        help: "copy variables from finished job N (needs the archive)",
-        example: ":take 3 total",
-        parse: |args, _| {
-            let mut words = args.split_whitespace();
-            let job = required_number(words.next().unwrap_or(""), ":take", ":take 3 total")?;
-            let names: Vec<String> = words.map(str::to_owned).collect();
-            if names.is_empty() || !names.iter().all(|n| is_identifier(n)) {
-                return err(":take needs a job and variable names, e.g. :take 3 total");
-            }
-            Ok(Command::Take { job, names })
-        },
+        usage: ":take N|NAME@N [VAR...]",
+        help: "copy variables (none named: all) from finished job N, or from cell N of saved session NAME as one new cell (stored values loaded, the others replayed, their definitions brought along; :past before it undoes it)",
+        example: ":take lab@3 total",
+        parse: |args, _| saved::take(args),
     },
     TypableCommand {
         name: "notify",
@@ -784,7 +770,8 @@ pub fn help_text() -> String {
         unavailable.join(" ")
     );
     out.push_str(
-        "Where evcxr's commands differ: :vars also shows values and takes a cell; :clear keeps \
+        "Where evcxr's commands differ: :vars also shows values and takes a cell (of this or a \
+         saved session); :clear keeps \
          the snapshots; with no argument :opt, :fmt, :offline, :sccache and \
          :preserve_vars_on_panic show the setting; :env applies at once.\n",
     );

@@ -25,8 +25,8 @@ const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
 const PEEK_TIMEOUT: Duration = Duration::from_secs(2);
 /// Bytes of each value's `Debug` text formatted for a one-line preview, and for `:vars N
 /// NAME`, which shows one value whole.
-const PEEK_LINE_LIMIT: usize = 240;
-const PEEK_FULL_LIMIT: usize = 1 << 20;
+pub(super) const PEEK_LINE_LIMIT: usize = 240;
+pub(super) const PEEK_FULL_LIMIT: usize = 1 << 20;
 
 /// Numbers of hidden save jobs (`JobId::Hidden`) that have ended (filled by the runtime
 /// notice forwarder).
@@ -391,6 +391,25 @@ impl Engine {
         from: Option<u32>,
         what: &str,
     ) -> Result<(u32, PathBuf)> {
+        let state = match from {
+            None => self.ctx.state(),
+            Some(cell) => self
+                .states
+                .get(&cell)
+                .map(|saved| saved.state.clone())
+                .ok_or_else(|| anyhow!("no saved compiler state for cell {cell}"))?,
+        };
+        self.start_hidden_job_in(code, from, state, what)
+    }
+
+    /// `start_hidden_job` with `code` compiled against `state` (snapshot `from`'s, changed).
+    pub(super) fn start_hidden_job_in(
+        &mut self,
+        code: &str,
+        from: Option<u32>,
+        mut state: evcxr::ContextState,
+        what: &str,
+    ) -> Result<(u32, PathBuf)> {
         let helper = self
             .helper
             .clone()
@@ -398,14 +417,6 @@ impl Engine {
         let id = self.next_hidden;
         self.next_hidden += 1;
         let before = self.ctx.state();
-        let mut state = match from {
-            None => before.clone(),
-            Some(cell) => self
-                .states
-                .get(&cell)
-                .map(|saved| saved.state.clone())
-                .ok_or_else(|| anyhow!("no saved compiler state for cell {cell}"))?,
-        };
         // Already there since the start (this changes nothing then).
         state
             .add_dep("tmrepl_persist", &helper_spec(&helper))
@@ -461,26 +472,7 @@ impl Engine {
         };
         let code = format!("{};", persist::peek_code(names, &report, limit, full));
         let (id, log) = self.start_hidden_job(&code, from, "preview")?;
-        let deadline = Instant::now() + PEEK_TIMEOUT;
-        let mut ended_seen = false;
-        let (mut entries, finished) = loop {
-            let text = std::fs::read_to_string(&report).unwrap_or_default();
-            let (entries, finished) = persist::read_peek_report(&text);
-            // Read once more after seeing the end, so a report finished just before counts.
-            if finished || ended_seen {
-                break (entries, finished);
-            }
-            if Instant::now() > deadline {
-                let _ = self.link.request(&HostRequest::StopHidden { job: id });
-                break (entries, false);
-            }
-            ended_seen = self.hidden_ended.lock().is_ok_and(|set| set.contains(&id));
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        if let Ok(mut set) = self.hidden_ended.lock() {
-            set.remove(&id);
-        }
-        let _ = std::fs::remove_file(&report);
+        let (mut entries, finished, deadline) = self.await_peek(id, &report);
         // The job's check of a value whose type was rebuilt says so, in evcxr's words.
         let said = std::fs::read_to_string(&log).unwrap_or_default();
         let lost =
@@ -515,6 +507,37 @@ impl Engine {
             }
         }
         Ok(entries)
+    }
+
+    /// Reads preview job `id`'s report until it is finished, the job ended or
+    /// `PEEK_TIMEOUT` passed (then the job is stopped): the entries complete, whether it
+    /// finished, and the deadline. The report is removed.
+    pub(super) fn await_peek(
+        &mut self,
+        id: u32,
+        report: &Path,
+    ) -> (Vec<(String, ValuePreview)>, bool, Instant) {
+        let deadline = Instant::now() + PEEK_TIMEOUT;
+        let mut ended_seen = false;
+        let (entries, finished) = loop {
+            let text = std::fs::read_to_string(report).unwrap_or_default();
+            let (entries, finished) = persist::read_peek_report(&text);
+            // Read once more after seeing the end, so a report finished just before counts.
+            if finished || ended_seen {
+                break (entries, finished);
+            }
+            if Instant::now() > deadline {
+                let _ = self.link.request(&HostRequest::StopHidden { job: id });
+                break (entries, false);
+            }
+            ended_seen = self.hidden_ended.lock().is_ok_and(|set| set.contains(&id));
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        if let Ok(mut set) = self.hidden_ended.lock() {
+            set.remove(&id);
+        }
+        let _ = std::fs::remove_file(report);
+        (entries, finished, deadline)
     }
 
     /// Starts writing a cell to the archive. The values are read by a save job; the rest

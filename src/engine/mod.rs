@@ -150,6 +150,7 @@ pub fn spawn() -> EngineHandle {
 mod durable;
 mod evcxr_commands;
 mod forward;
+mod saved;
 
 use forward::spawn_forwarders;
 
@@ -340,6 +341,11 @@ impl Engine {
                 vars: Some(self.vars()),
             },
             Request::ForgetSaved { cells } => self.forget_saved(cells)?,
+            Request::TakeSaved(take) => EngineEvent::CellFinished(self.take_saved(&take)),
+            Request::PeekSaved(peek) => EngineEvent::Peeked {
+                cell: None,
+                result: self.peek_saved(&peek).map_err(|e| format!("{e:#}")),
+            },
             Request::Peek { cell, names, full } => EngineEvent::Peeked {
                 cell,
                 result: if names.is_empty() {

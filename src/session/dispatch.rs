@@ -9,6 +9,12 @@ impl Session {
             Command::Help => show(Notice::info(commands::help_text())),
             Command::Cells => show(Notice::info(self.cells_table())),
             Command::Vars { at, name } => self.vars_command(at, name),
+            Command::SavedVars { from, name } => {
+                vec![Effect::ReadSaved(SavedUse::Vars { from, name })]
+            }
+            Command::TakeSaved { from, names } => {
+                vec![Effect::ReadSaved(SavedUse::Take { from, names })]
+            }
             Command::ReplayEffects(yes) => self.answer_replay_effects(yes),
             Command::PreviewPast(cell) => match self.check_past(cell) {
                 Ok(_) => self.peek_for_rewind(cell),
@@ -143,6 +149,8 @@ impl Session {
             },
             Command::Take { job, names } => match self.job_cell(job, ":take") {
                 Ok(c) if c.status.has_state() => {
+                    // None named: every variable of the job.
+                    let wanted = |n: &String| names.is_empty() || names.contains(n);
                     let missing: Vec<&String> = names
                         .iter()
                         .filter(|n| !c.vars.iter().any(|v| &v.name == *n))
@@ -156,12 +164,7 @@ impl Session {
                             ":take {job}: the snapshot of job {job} was evicted"
                         )))
                     } else {
-                        let vars = c
-                            .vars
-                            .iter()
-                            .filter(|v| names.contains(&v.name))
-                            .cloned()
-                            .collect();
+                        let vars = c.vars.iter().filter(|v| wanted(&v.name)).cloned().collect();
                         vec![Effect::Engine(Request::Take { job, vars })]
                     }
                 }
@@ -354,6 +357,7 @@ impl Session {
                 Ok(text) => info(text),
                 Err(e) => vec![Effect::Show(Notice::error(e))],
             },
+            Some(PeekFor::Saved(table)) => info(table.render(Some(&result))),
             Some(PeekFor::RewindNow { .. }) => {
                 if let Some(PeekFor::RewindThen { now, .. }) = self.peeks.front_mut() {
                     *now = Some(result);

@@ -70,6 +70,9 @@ pub enum Effect {
     LoadSession {
         name: String,
     },
+    /// Read the manifests of another saved session, without its lock, and hand them to
+    /// `Session::saved_read` with this.
+    ReadSaved(SavedUse),
     /// A yes/no question for the user; the answer comes back as a command
     /// (`Command::ReplayEffects`), and until then the work it guards waits.
     Ask(String),
@@ -241,6 +244,11 @@ pub enum EngineEvent {
     Peeked {
         cell: Option<u32>,
         result: Result<Vec<(String, ValuePreview)>, String>,
+    },
+    /// The code cell `cell` runs, written by the engine (`:take NAME@N`), before its end.
+    CellSource {
+        cell: u32,
+        source: String,
     },
     JobFinished {
         cell: u32,

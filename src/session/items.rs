@@ -109,6 +109,59 @@ fn item_keyword(chunk: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `item` is an `impl` block.
+pub fn is_impl(item: &str) -> bool {
+    item_keyword(item) == Some("impl")
+}
+
+/// The name an item defines (`struct Acc` → `Acc`, `use std::rc::Rc;` → `Rc`), or None
+/// when it defines none of its own (`impl`, `use a::{b, c}`, a glob, an `extern` block).
+pub fn item_name(item: &str) -> Option<String> {
+    let keyword = item_keyword(item)?;
+    let ident = |c: char| c == '_' || c.is_alphanumeric();
+    let mut code = item.trim_start();
+    // Attributes and comments first, as `item_keyword` reads them.
+    loop {
+        if let Some(after) = code.strip_prefix("#[").or_else(|| code.strip_prefix("#![")) {
+            code = after[matching_bracket(after)? + 1..].trim_start();
+        } else if code.starts_with("//") {
+            code = code
+                .split_once('\n')
+                .map(|(_, r)| r)
+                .unwrap_or("")
+                .trim_start();
+        } else {
+            break;
+        }
+    }
+    let mut words = code.split(|c: char| !ident(c)).filter(|w| !w.is_empty());
+    words.by_ref().find(|w| *w == keyword)?;
+    match keyword {
+        "impl" => None,
+        "use" => {
+            let path = code.split_once("use")?.1.split(';').next()?.trim();
+            if path.contains(['{', '*']) {
+                return None;
+            }
+            let last = path.rsplit(" as ").next()?.rsplit("::").next()?.trim();
+            (!last.is_empty() && last.chars().all(ident)).then(|| last.to_owned())
+        }
+        "extern" => {
+            // `extern crate foo [as bar];` names a crate; an extern block names nothing.
+            if words.next() != Some("crate") {
+                return None;
+            }
+            let rest: Vec<&str> = words.collect();
+            match rest.as_slice() {
+                [_, "as", alias, ..] => Some((*alias).to_owned()),
+                [name, ..] => Some((*name).to_owned()),
+                [] => None,
+            }
+        }
+        _ => words.find(|w| *w != "mut").map(str::to_owned),
+    }
+}
+
 fn matching_bracket(text: &str) -> Option<usize> {
     let mut depth = 1;
     for (i, c) in text.char_indices() {
@@ -225,6 +278,39 @@ mod tests {
     fn braces_in_statements_do_not_end_them() {
         let cell = "let y = match x { 1 => { 2 } _ => 3 };\nlet s = \"fn not_an_item() {}\";\nif y > 1 { println!(\"}}\"); }";
         assert!(items(cell).is_empty());
+    }
+
+    #[test]
+    fn items_are_named_by_what_they_define() {
+        let named = |item: &str| item_name(item);
+        assert_eq!(
+            named("#[derive(Debug)]\npub struct P<T> { x: T }").as_deref(),
+            Some("P")
+        );
+        assert_eq!(
+            named("pub(crate) const fn k() -> u8 { 7 }").as_deref(),
+            Some("k")
+        );
+        assert_eq!(
+            named("static mut COUNT: u32 = 0;").as_deref(),
+            Some("COUNT")
+        );
+        assert_eq!(
+            named("use std::collections::HashMap;").as_deref(),
+            Some("HashMap")
+        );
+        assert_eq!(
+            named("use std::rc::Rc as Shared;").as_deref(),
+            Some("Shared")
+        );
+        assert_eq!(
+            named("macro_rules! twice { ($e:expr) => { $e * 2 } }").as_deref(),
+            Some("twice")
+        );
+        assert_eq!(named("extern crate serde as sd;").as_deref(), Some("sd"));
+        assert_eq!(named("impl P { fn get(&self) -> i32 { 1 } }"), None);
+        assert_eq!(named("use std::io::{Read, Write};"), None);
+        assert_eq!(named("let x = 1;"), None);
     }
 
     #[test]

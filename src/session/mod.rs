@@ -1,6 +1,7 @@
 //! The pure session core: every decision about cells, numbering, the time machine and
 //! commands is made here. Events come in, effects go out; no IO.
 
+mod bring;
 mod dispatch;
 mod events;
 pub mod input;
@@ -8,12 +9,14 @@ pub mod items;
 mod rebuild;
 pub mod replay;
 mod request;
+mod saved;
 mod saving;
 mod tables;
 
 use events::DONTSAVE;
 pub use events::*;
 pub use request::{Prelude, RebuildStep, Request, RequestId};
+pub use saved::{SavedPeek, SavedSession, SavedTake, SavedUse};
 pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
@@ -104,6 +107,8 @@ enum PeekFor {
     RewindNow { cell: u32 },
     /// …and the values as of `cell`, with which the preview is shown.
     RewindThen { cell: u32, now: Option<Previews> },
+    /// `:vars NAME@N [VAR]`: another saved session's variables.
+    Saved(Box<saved::SavedTable>),
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -489,6 +494,12 @@ impl Session {
                 }
             }
             EngineEvent::Peeked { cell: _, result } => self.peeked(result),
+            EngineEvent::CellSource { cell, source } => {
+                if let Some(c) = self.timeline.get_mut(cell) {
+                    c.source = source;
+                }
+                Vec::new()
+            }
             EngineEvent::JobStarted { cell, at } => {
                 // A quick job's end can be told before its start: an ended job stays ended.
                 if let Some(c) = self.timeline.get_mut(cell)

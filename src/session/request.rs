@@ -70,6 +70,11 @@ pub enum Request {
         job: u32,
         vars: Vec<VarInfo>,
     },
+    /// `:take NAME@N`: write the new cell `SavedTake::cell` (answered by `CellSource`, then
+    /// `CellFinished`) from what the saved session holds, and run it.
+    TakeSaved(Box<super::SavedTake>),
+    /// Previews of a saved session's stored values, answered by `Peeked`.
+    PeekSaved(Box<super::SavedPeek>),
     /// Previews of these variables' values as of snapshot `cell` (the running worker when
     /// None), read in a hidden job forked from it; answered by `Peeked`. `full`: each
     /// value whole (pretty, bounded), not one line.

@@ -252,34 +252,9 @@ impl Session {
         if !self.timeline.is_empty() {
             return Err("a session can only be resumed into a fresh tmrepl".into());
         }
-        let mut by_cell: BTreeMap<u32, crate::archive::Manifest> =
+        let by_cell: BTreeMap<u32, crate::archive::Manifest> =
             manifests.into_iter().map(|m| (m.cell, m)).collect();
-        let has_state = |m: &crate::archive::Manifest| m.status.has_state();
-        let target = match target {
-            Some(t) => match by_cell.get(&t) {
-                Some(m) if has_state(m) && m.pending => {
-                    return Err(format!(
-                        "the values of cell {t} of {name} were not saved before tmrepl stopped"
-                    ));
-                }
-                Some(m) if has_state(m) => t,
-                Some(_) => {
-                    return Err(format!(
-                        "cell {t} of {name} did not run to the end, so it has no state"
-                    ));
-                }
-                None => return Err(format!("{name} has no saved cell {t}")),
-            },
-            // The newest foreground cell whose values all reached the disk.
-            None => {
-                *by_cell
-                    .iter()
-                    .rev()
-                    .find(|(_, m)| has_state(m) && !m.pending && !m.job)
-                    .ok_or_else(|| format!("{name} has no saved cell with state to resume"))?
-                    .0
-            }
-        };
+        let target = target_cell(&by_cell, name, target, false)?;
         let last = *by_cell.keys().next_back().unwrap_or(&0);
         for n in 1..=last {
             let (source, parent, status) = match by_cell.get(&n) {
@@ -314,14 +289,7 @@ impl Session {
                 cell.status = CellStatus::Error("not in the archive".into());
             }
         }
-        let mut chain = Vec::new();
-        let mut at = target;
-        while at != 0 {
-            let Some(m) = by_cell.remove(&at) else { break };
-            at = m.parent;
-            chain.push(m);
-        }
-        chain.reverse();
+        let chain = chain_to(&by_cell, target);
         self.running = Some(target);
         let mut effects = vec![Effect::OpenArchive {
             name: name.to_owned(),
@@ -448,8 +416,54 @@ impl Session {
     }
 }
 
+/// The saved cell `wanted` names, or without one the newest foreground cell whose values
+/// all reached the disk (what resuming continues); or why it cannot be had. `pending_ok`:
+/// a cell whose values are still being written will do (to look at, not to rebuild).
+pub(super) fn target_cell(
+    by_cell: &BTreeMap<u32, crate::archive::Manifest>,
+    name: &str,
+    wanted: Option<u32>,
+    pending_ok: bool,
+) -> Result<u32, String> {
+    let has_state = |m: &crate::archive::Manifest| m.status.has_state();
+    match wanted {
+        Some(t) => match by_cell.get(&t) {
+            Some(m) if has_state(m) && m.pending && !pending_ok => Err(format!(
+                "the values of cell {t} of {name} were not saved before tmrepl stopped"
+            )),
+            Some(m) if has_state(m) => Ok(t),
+            Some(_) => Err(format!(
+                "cell {t} of {name} did not run to the end, so it has no state"
+            )),
+            None => Err(format!("{name} has no saved cell {t}")),
+        },
+        None => by_cell
+            .iter()
+            .rev()
+            .find(|(_, m)| has_state(m) && !m.pending && !m.job)
+            .map(|(n, _)| *n)
+            .ok_or_else(|| format!("{name} has no saved cell with state to resume")),
+    }
+}
+
+/// The manifests on the way to `target` (its ancestry through `parent`), oldest first.
+pub(super) fn chain_to(
+    by_cell: &BTreeMap<u32, crate::archive::Manifest>,
+    target: u32,
+) -> Vec<crate::archive::Manifest> {
+    let mut chain = Vec::new();
+    let mut at = target;
+    while at != 0 && chain.len() <= by_cell.len() {
+        let Some(m) = by_cell.get(&at) else { break };
+        at = m.parent;
+        chain.push(m.clone());
+    }
+    chain.reverse();
+    chain
+}
+
 /// Variables the user asked not to save are not rebuilt either.
-fn skipped(vars: &[crate::archive::SavedVar]) -> BTreeMap<String, String> {
+pub(super) fn skipped(vars: &[crate::archive::SavedVar]) -> BTreeMap<String, String> {
     vars.iter()
         .filter(|v| v.not_saved.as_deref() == Some(DONTSAVE))
         .map(|v| (v.name.clone(), DONTSAVE.to_owned()))

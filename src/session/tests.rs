@@ -44,7 +44,7 @@ fn finish(s: &mut Session, cell: u32, status: CellStatus, vars: Vec<VarInfo>) ->
     }))
 }
 
-fn notices(effects: &[Effect]) -> Vec<&Notice> {
+pub(super) fn notices(effects: &[Effect]) -> Vec<&Notice> {
     effects
         .iter()
         .filter_map(|e| match e {

@@ -1,0 +1,257 @@
+//! The engine's side of reading another saved session: `:take NAME@N` written as one cell
+//! and run (objects verified first; dependencies it lacks added by the cell's leading
+//! `:dep` lines), and previews of its stored values for `:vars NAME@N`, formatted in a
+//! hidden job forked from the empty session so that nothing here is touched.
+
+use super::Engine;
+use super::durable::{PEEK_FULL_LIMIT, PEEK_LINE_LIMIT};
+use crate::archive::persist;
+use crate::archive::{SavedVar, Store};
+use crate::commands::EvcxrCommand;
+use crate::runtime::protocol::BASELINE_SNAPSHOT;
+use crate::session::{CellOutcome, EngineEvent, Prelude, SavedPeek, SavedTake};
+use crate::timeline::{CellStatus, ValuePreview, VarInfo};
+use anyhow::{Result, anyhow};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Checks each value's object against its name; the verified paths, in order.
+fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
+    let store = Store::at(dir);
+    values
+        .iter()
+        .map(|var| {
+            let hash = var
+                .object
+                .as_deref()
+                .ok_or_else(|| anyhow!("{} has no saved value", var.name))?;
+            let path = store.verify(hash)?;
+            let info = VarInfo {
+                name: var.name.clone(),
+                type_name: var.type_name.clone(),
+            };
+            Ok((info, path))
+        })
+        .collect()
+}
+
+fn load(values: &[(VarInfo, PathBuf)]) -> String {
+    let refs: Vec<(&VarInfo, PathBuf)> = values.iter().map(|(v, p)| (v, p.clone())).collect();
+    persist::load_code(&refs)
+}
+
+/// The code of a `:take NAME@N` cell, without its `:dep` lines: a comment naming it, the
+/// definitions it brings, then its variables bound from one block that replays and loads
+/// (so what else the replayed code makes goes when the block ends).
+pub fn take_code(take: &SavedTake, loads: &[Vec<(VarInfo, PathBuf)>]) -> String {
+    let mut code = format!(
+        "// {}: from cell {} of the saved session {}\n",
+        take.label, take.from_cell, take.session
+    );
+    for definition in &take.definitions {
+        code.push_str(definition);
+        code.push('\n');
+    }
+    let names: Vec<String> = take
+        .vars
+        .iter()
+        .map(|v| format!("mut {}", v.name))
+        .collect();
+    let types: Vec<&str> = take.vars.iter().map(|v| v.type_name.as_str()).collect();
+    code.push_str(&format!(
+        "let ({},): ({},) = {{\n",
+        names.join(", "),
+        types.join(", ")
+    ));
+    for (step, inputs) in take.steps.iter().zip(loads) {
+        if !step.code.trim().is_empty() {
+            code.push_str(&format!(
+                "// cell {} of {}, replayed\n",
+                step.cell, take.session
+            ));
+        }
+        code.push_str(&load(inputs));
+        if !step.code.trim().is_empty() {
+            code.push_str(&step.code);
+            // Its last expression, if it ends in one, is a statement here.
+            code.push_str("\n;\n");
+        }
+    }
+    if let Some(stored) = loads.get(take.steps.len()) {
+        code.push_str(&load(stored));
+    }
+    let values: Vec<&str> = take.vars.iter().map(|v| v.name.as_str()).collect();
+    code.push_str(&format!("({},)\n}};", values.join(", ")));
+    code
+}
+
+impl Engine {
+    /// `:take NAME@N`: checks the objects it loads and the dependencies it needs, writes
+    /// the cell (said with `CellSource`) and runs it as any cell.
+    pub(super) fn take_saved(&mut self, take: &SavedTake) -> CellOutcome {
+        match self.write_take(take) {
+            Ok((prelude, code, source)) => {
+                let _ = self
+                    .messages
+                    .send(super::EngineMessage::Event(EngineEvent::CellSource {
+                        cell: take.cell,
+                        source,
+                    }));
+                self.eval(take.cell, &prelude, &code, take.snapshot)
+            }
+            Err(e) => CellOutcome {
+                cell: take.cell,
+                status: CellStatus::Error(format!("{}: {e:#}", take.label)),
+                value: None,
+                error_text: None,
+                duration: Duration::ZERO,
+                vars: self.vars(),
+                snapshot: None,
+                restored_to: None,
+            },
+        }
+    }
+
+    /// The cell's leading `:dep`s, its code, and its whole source.
+    fn write_take(&self, take: &SavedTake) -> Result<(Vec<Prelude>, String, String)> {
+        let mut loads = Vec::new();
+        for step in &take.steps {
+            let inputs: Vec<&SavedVar> = step.inputs.iter().collect();
+            loads.push(verified(&take.dir, &inputs)?);
+        }
+        let stored: Vec<&SavedVar> = take.stored.iter().collect();
+        loads.push(verified(&take.dir, &stored)?);
+        let mut prelude = Vec::new();
+        let mut source = String::new();
+        for (name, spec) in &take.deps {
+            match self.deps.get(name) {
+                Some(here) if here == spec => {}
+                Some(here) => {
+                    return Err(anyhow!(
+                        "the dependency {name} is `{here}` here and `{spec}` in {}; \
+                         :dep {name} = {spec} first if that will do",
+                        take.session
+                    ));
+                }
+                None => {
+                    let line = format!("{name} = {spec}");
+                    source.push_str(&format!(":dep {line}\n"));
+                    prelude.push(Prelude::Evcxr(EvcxrCommand::Dep { spec: line }));
+                }
+            }
+        }
+        let code = take_code(take, &loads);
+        source.push_str(&code);
+        Ok((prelude, code, source))
+    }
+
+    /// `:vars NAME@N`: previews of a saved session's stored values, loaded and formatted in
+    /// a hidden job forked from the empty session (with that session's dependencies and
+    /// the definitions the values' types need), so nothing here changes.
+    pub(super) fn peek_saved(&mut self, peek: &SavedPeek) -> Result<Vec<(String, ValuePreview)>> {
+        let values: Vec<&SavedVar> = peek.values.iter().collect();
+        let loads = verified(&peek.dir, &values)?;
+        let mut state = self
+            .states
+            .get(&BASELINE_SNAPSHOT)
+            .map(|saved| saved.state.clone())
+            .ok_or_else(|| anyhow!("no state of the empty session"))?;
+        for (name, spec) in &peek.deps {
+            state
+                .add_dep(name, spec)
+                .map_err(|e| anyhow!("adding the dependency {name}: {e}"))?;
+        }
+        let report = self
+            .link
+            .save_job_log(self.next_hidden)
+            .with_extension("peek");
+        let _ = std::fs::remove_file(&report);
+        let names: Vec<String> = peek.values.iter().map(|v| v.name.clone()).collect();
+        let limit = if peek.full {
+            PEEK_FULL_LIMIT
+        } else {
+            PEEK_LINE_LIMIT
+        };
+        let code = format!(
+            "{}\n{{\n{}{};\n}}",
+            peek.definitions.join("\n"),
+            load(&loads),
+            persist::peek_code(&names, &report, limit, peek.full)
+        );
+        let (id, log) =
+            self.start_hidden_job_in(&code, Some(BASELINE_SNAPSHOT), state, "preview")?;
+        let (mut entries, _, _) = self.await_peek(id, &report);
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        for name in names {
+            if !entries.iter().any(|(n, _)| *n == name) {
+                let last = said
+                    .lines()
+                    .rfind(|l| !l.starts_with("EVCXR_") && !l.trim().is_empty())
+                    .unwrap_or("the preview job ended early");
+                entries.push((name, ValuePreview::Panicked(last.to_owned())));
+            }
+        }
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::replay::ReplayStep;
+
+    #[test]
+    fn a_take_binds_its_variables_from_one_block_of_replays_and_loads() {
+        let var = |name: &str, type_name: &str| VarInfo {
+            name: name.into(),
+            type_name: type_name.into(),
+        };
+        let stored = |name: &str| SavedVar {
+            name: name.into(),
+            type_name: "Vec<u8>".into(),
+            object: Some("ab".repeat(32)),
+            not_saved: None,
+        };
+        let take = SavedTake {
+            cell: 7,
+            label: ":take lab@4 acc plain".into(),
+            session: "lab".into(),
+            from_cell: 4,
+            dir: "/data/sessions/lab".into(),
+            deps: vec![],
+            definitions: vec!["struct Acc { n: Vec<u8> }".into()],
+            steps: vec![ReplayStep {
+                cell: 2,
+                code: "let acc = Acc { n: base.clone() }".into(),
+                inputs: vec![stored("base")],
+                expect: vec![],
+                needs: vec![],
+            }],
+            stored: vec![stored("plain")],
+            vars: vec![var("acc", "Acc"), var("plain", "Vec<u8>")],
+            snapshot: true,
+        };
+        let loads = vec![
+            vec![(var("base", "Vec<u8>"), PathBuf::from("/o/base"))],
+            vec![(var("plain", "Vec<u8>"), PathBuf::from("/o/plain"))],
+        ];
+        let code = take_code(&take, &loads);
+        assert!(
+            code.starts_with(
+                "// :take lab@4 acc plain: from cell 4 of the saved session lab\nstruct Acc { n: Vec<u8> }\nlet (mut acc, mut plain,): (Acc, Vec<u8>,) = {\n"
+            ),
+            "{code}"
+        );
+        let replay = code.find("let acc = Acc { n: base.clone() }\n;\n").unwrap();
+        assert!(
+            code.find("let mut base: Vec<u8>").unwrap() < replay,
+            "{code}"
+        );
+        assert!(
+            code.find("let mut plain: Vec<u8>").unwrap() > replay,
+            "{code}"
+        );
+        assert!(code.ends_with("(acc, plain,)\n};"), "{code}");
+    }
+}

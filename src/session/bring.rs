@@ -1,0 +1,197 @@
+//! The definitions a value taken from another saved session needs: the items its type
+//! and the code replayed to rebuild it name, and what those name in turn. An item that is
+//! here already, as written, is not brought again; one that differs from a definition
+//! here of the same name is a conflict, refused with both named. Pure.
+
+use super::items;
+use crate::timeline::mentions;
+
+/// One item definition, and the cell that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub cell: u32,
+    pub text: String,
+    key: Key,
+}
+
+/// What makes two definitions the same item: the name it defines, the header of an
+/// `impl`, else its whole text.
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    Named(String),
+    Impl(String),
+    Other(String),
+}
+
+/// Whitespace made single spaces, so layout never makes two definitions differ.
+fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Definition {
+    pub fn new(cell: u32, text: String) -> Definition {
+        let key = match items::item_name(&text) {
+            Some(name) => Key::Named(name),
+            None if items::is_impl(&text) => {
+                Key::Impl(normalized(text.split('{').next().unwrap_or(&text)))
+            }
+            None => Key::Other(normalized(&text)),
+        };
+        Definition { cell, text, key }
+    }
+
+    /// The definition's first line, shortened, to name it in one line.
+    pub fn quoted(&self) -> String {
+        let first = self
+            .text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("#[") && !l.starts_with("//"));
+        let line = normalized(first.unwrap_or(&self.text));
+        let short: String = line.chars().take(60).collect();
+        let cut = if short.len() < line.len() { "…" } else { "" };
+        format!("`{short}{cut}`")
+    }
+}
+
+/// The definitions in force after `cells` (oldest first, each with its source): a later
+/// item of the same name or header replaces an earlier one.
+pub fn in_force<'a>(cells: impl IntoIterator<Item = (u32, &'a str)>) -> Vec<Definition> {
+    let mut defined: Vec<Definition> = Vec::new();
+    for (cell, source) in cells {
+        for item in items::items(source) {
+            let definition = Definition::new(cell, item);
+            defined.retain(|d| d.key != definition.key);
+            defined.push(definition);
+        }
+    }
+    defined
+}
+
+/// A definition of theirs that differs from one here of the same name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub theirs: Definition,
+    pub here: Definition,
+}
+
+/// Which of `theirs` code that reads `roots` (type names, replayed statements) needs and
+/// this session lacks, in their order; or the first that conflicts with one `here`.
+pub fn to_bring(
+    theirs: &[Definition],
+    here: &[Definition],
+    roots: &str,
+) -> Result<Vec<Definition>, Box<Conflict>> {
+    let mut needed = vec![false; theirs.len()];
+    let mut text = roots.to_owned();
+    // What is needed is named by the roots or by what is needed already: until nothing new.
+    loop {
+        let mut grew = false;
+        for (i, definition) in theirs.iter().enumerate() {
+            if needed[i] {
+                continue;
+            }
+            let wanted = match &definition.key {
+                Key::Named(name) => mentions(&text, name),
+                // An impl of a type that comes along comes with it.
+                Key::Impl(header) => theirs.iter().zip(&needed).any(|(d, &n)| {
+                    n && matches!(&d.key, Key::Named(name) if mentions(header, name))
+                }),
+                // A glob `use` or an extern block: whatever it brings may be named.
+                Key::Other(_) => true,
+            };
+            if wanted {
+                needed[i] = true;
+                text.push('\n');
+                text.push_str(&definition.text);
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut bring = Vec::new();
+    for (definition, _) in theirs.iter().zip(needed).filter(|(_, n)| *n) {
+        match here.iter().find(|h| h.key == definition.key) {
+            Some(h) if normalized(&h.text) == normalized(&definition.text) => {}
+            // Two inherent impls of one type may stand side by side.
+            Some(_) if matches!(&definition.key, Key::Impl(h) if !h.contains(" for ")) => {
+                bring.push(definition.clone());
+            }
+            Some(h) => {
+                return Err(Box::new(Conflict {
+                    theirs: definition.clone(),
+                    here: h.clone(),
+                }));
+            }
+            None => bring.push(definition.clone()),
+        }
+    }
+    Ok(bring)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_values_need_comes_along_and_what_is_here_stays() {
+        let theirs = in_force([
+            (
+                1,
+                "use std::collections::HashMap;\nstruct Acc { n: Vec<u32>, m: HashMap<u8, Unit> }",
+            ),
+            (
+                2,
+                "struct Unit;\nimpl Acc { fn total(&self) -> u32 { helper(self) } }\nfn helper(a: &Acc) -> u32 { a.n.iter().sum() }",
+            ),
+            (
+                3,
+                "fn unrelated() {}\nstruct Acc { n: Vec<u32>, m: HashMap<u8, Unit> }",
+            ),
+        ]);
+        // Cell 3 redefined Acc as it was: one definition, the later one.
+        assert_eq!(
+            theirs
+                .iter()
+                .filter(|d| d.text.starts_with("struct Acc"))
+                .count(),
+            1
+        );
+        let here = in_force([(
+            1,
+            "use std::collections::HashMap;\nfn unrelated() { println!(); }",
+        )]);
+        let brought = to_bring(&theirs, &here, "Acc").unwrap();
+        let texts: Vec<&str> = brought
+            .iter()
+            .map(|d| d.text.lines().next().unwrap())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "struct Unit;",
+                "impl Acc { fn total(&self) -> u32 { helper(self) } }",
+                "fn helper(a: &Acc) -> u32 { a.n.iter().sum() }",
+                "struct Acc { n: Vec<u32>, m: HashMap<u8, Unit> }",
+            ]
+        );
+        // A value of a standard type needs nothing.
+        assert!(to_bring(&theirs, &here, "Vec<u8>").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_definition_that_differs_from_one_here_is_a_conflict_naming_both() {
+        let theirs = in_force([(4, "struct Point { x: i64 }")]);
+        let here = in_force([(2, "#[derive(Debug)]\nstruct   Point { x: i32 }")]);
+        let conflict = to_bring(&theirs, &here, "Point").unwrap_err();
+        assert_eq!((conflict.theirs.cell, conflict.here.cell), (4, 2));
+        assert_eq!(conflict.theirs.quoted(), "`struct Point { x: i64 }`");
+        assert_eq!(conflict.here.quoted(), "`struct Point { x: i32 }`");
+        // The same text laid out otherwise is the same definition.
+        let same = in_force([(1, "struct Point {\n    x: i64,\n}")]);
+        let theirs = in_force([(4, "struct Point {   x: i64, }")]);
+        assert!(to_bring(&theirs, &same, "Point").unwrap().is_empty());
+    }
+}
