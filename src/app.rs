@@ -64,10 +64,15 @@ pub struct App {
 
 impl App {
     pub fn new(settings: Settings) -> App {
+        App::with_engine(settings, engine::spawn())
+    }
+
+    /// An app over `engine`: `engine::spawn()`'s, or a test's (`engine::over_channels`).
+    pub fn with_engine(settings: Settings, engine: EngineHandle) -> App {
         let job_limit = settings.job_limit;
         let mut app = App {
             session: Session::new(settings),
-            engine: engine::spawn(),
+            engine,
             in_flight: BTreeMap::new(),
             next_request: 0,
             started: false,

@@ -100,6 +100,22 @@ impl EngineHandle {
     }
 }
 
+/// An engine run by someone else over these two channels (a test's scripted engine): it
+/// has no runtime to interrupt or answer, and code completion answers nothing.
+pub fn over_channels(
+    requests: Sender<Envelope>,
+    messages: Receiver<EngineMessage>,
+) -> EngineHandle {
+    EngineHandle {
+        requests,
+        messages,
+        remote: crossbeam_channel::never(),
+        remote_cached: None,
+        thread: None,
+        completer: CodeCompleter::new().0,
+    }
+}
+
 /// Starts evcxr and the supervisor on a thread of their own.
 pub fn spawn() -> EngineHandle {
     let (request_tx, request_rx) = crossbeam_channel::unbounded();
