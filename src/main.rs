@@ -207,14 +207,15 @@ fn kernel_spec(cli: &Cli, action: &KernelAction) -> anyhow::Result<i32> {
 /// `tmrepl sessions export|import`.
 fn sessions_action(data_dir: &std::path::Path, action: &SessionsAction) -> anyhow::Result<i32> {
     use tmrepl::session::human_bytes;
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     match action {
         SessionsAction::Export { name, file } => {
             let done = tmrepl::archive::export_session(data_dir, name, file)?;
             println!(
-                "exported session {name} to {}: {} cells, {} values, {}",
+                "exported session {name} to {}: {}, {}, {}",
                 file.display(),
-                done.cells,
-                done.objects,
+                count(done.cells, "cell"),
+                count(done.objects, "value"),
                 human_bytes(done.bytes)
             );
         }
@@ -225,12 +226,12 @@ fn sessions_action(data_dir: &std::path::Path, action: &SessionsAction) -> anyho
         } => {
             let done = tmrepl::archive::import_session(data_dir, file, name.as_deref(), *replace)?;
             println!(
-                "imported session {} from {}: {} cells, {} values, {}, every hash checked; \
+                "imported session {} from {}: {}, {}, {}, every hash checked; \
                  `tmrepl --resume {}` continues it (resuming runs its cells' code)",
                 done.name,
                 file.display(),
-                done.cells,
-                done.objects,
+                count(done.cells, "cell"),
+                count(done.objects, "value"),
                 human_bytes(done.bytes),
                 done.name
             );

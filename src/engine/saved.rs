@@ -15,9 +15,10 @@ use anyhow::{Result, anyhow};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Checks each value's object against its name; the verified paths, in order.
+/// Checks each value's object against its name; the verified paths, in order (absolute:
+/// a take's code keeps them, and may run again from another folder).
 fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
-    let store = Store::at(dir);
+    let store = Store::at(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
     values
         .iter()
         .map(|var| {
@@ -36,6 +37,9 @@ fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>>
 }
 
 fn load(values: &[(VarInfo, PathBuf)]) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
     let refs: Vec<(&VarInfo, PathBuf)> = values.iter().map(|(v, p)| (v, p.clone())).collect();
     persist::load_code(&refs)
 }
