@@ -1,37 +1,30 @@
 //! The full-screen front end (ratatui + crossterm). It turns keys into `App` calls and
-//! draws the `Session`; all time-machine decisions stay in the core.
+//! draws the `Session`; all time-machine decisions stay in the core. This module: `Tui`,
+//! the view state plus what each key does through the `App`. `event_loop`: the loop over
+//! any ratatui `Backend`; `terminal`: the crossterm edge around it; `complete`: Tab in the
+//! editor; `view`: what is drawn; `keymap`: every key; `editor`: the multi-line editor.
 
+mod complete;
 pub mod editor;
+pub mod event_loop;
 pub mod highlight;
 pub mod keymap;
 pub mod stderr;
+mod terminal;
 pub mod view;
+
+pub use complete::poll_completion;
+pub use event_loop::{EventSources, run_main_loop};
+pub use terminal::{TuiOptions, run};
 
 use crate::app::{App, Update};
 use crate::commands::Command;
-use crate::completion;
 use crate::frontend;
-use crate::history;
 use crate::session::input::{Completeness, completeness};
 use crate::session::{NoticeKind, Stream};
-use anyhow::Result;
-use crossbeam_channel::{Receiver, select};
 use keymap::{Action, Context};
-use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyCode, KeyEvent, KeyEventKind,
-};
-use ratatui::crossterm::execute;
-use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-use stderr::StderrCapture;
-use view::{AwaitingValues, CompletionMenu, Entry, Focus, Overlay, Pick, View};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
+use view::{AwaitingValues, Entry, Focus, Overlay, Pick, View};
 
 /// What a key did to the session as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +246,7 @@ impl Tui {
                 if editor.is_empty() {
                     self.view.focus = Focus::Panel;
                 } else {
-                    complete(&mut self.view, app);
+                    complete::complete(&mut self.view, app);
                 }
             }
             Action::DismissStatus => self.view.status = None,
@@ -482,260 +475,4 @@ impl Tui {
         });
         self.apply(app, updates)
     }
-}
-
-/// Tab in the editor: one completion is taken at once; several open the menu, after the
-/// text they all share is typed in. Code asks rust-analyzer; when it is slow (the first
-/// question of a session) or a cell is running, "completions loading…" shows and the
-/// answer opens the menu when it comes (`poll_completion`).
-fn complete(view: &mut View, app: &App) {
-    let text = view.editor.text();
-    let cursor = view.editor.cursor_offset();
-    let variables: Vec<String> = app
-        .session()
-        .current_vars()
-        .iter()
-        .map(|v| v.name.clone())
-        .collect();
-    let engine = app.code_completer();
-    let code = !completion::is_command_line(&text);
-    let found = (!(app.is_busy() && code)).then(|| {
-        let asked = (!app.is_busy()).then_some(&engine);
-        completion::complete_within(&text, cursor, &variables, asked, completion::QUICK_WAIT)
-    });
-    match found {
-        Some(found) if !(found.late && code) => show_completions(view, found),
-        _ => {
-            view.pending_completion =
-                Some(completion::Pending::ask(&engine, &text, cursor, &variables));
-            view.status = Some((NoticeKind::Info, "completions loading…".into()));
-        }
-    }
-}
-
-/// Opens the menu once a slow answer came, if the text is still what was completed.
-pub fn poll_completion(view: &mut View) {
-    let Some(pending) = &view.pending_completion else {
-        return;
-    };
-    if view.editor.text() != pending.source || view.editor.cursor_offset() != pending.cursor {
-        view.pending_completion = None;
-        view.status = None;
-        return;
-    }
-    if let Some(found) = pending.ready() {
-        view.pending_completion = None;
-        view.status = None;
-        show_completions(view, found);
-    }
-}
-
-fn show_completions(view: &mut View, mut found: completion::Completions) {
-    let cursor = view.editor.cursor_offset();
-    match found.candidates.as_slice() {
-        [] if found.late => {
-            view.status = Some((
-                NoticeKind::Info,
-                "rust-analyzer is still busy; Tab again in a moment".into(),
-            ))
-        }
-        [] => view.status = Some((NoticeKind::Info, "no completions here".into())),
-        [only] => {
-            let insert = only.insert.clone();
-            view.editor.replace_range(found.start, found.end, &insert);
-        }
-        _ => {
-            let common = found.common_prefix();
-            if common.len() > cursor - found.start {
-                view.editor.replace_range(found.start, cursor, &common);
-                found.end = found.end - cursor + found.start + common.len();
-            }
-            view.completion = Some(CompletionMenu {
-                completions: found,
-                selected: 0,
-            });
-        }
-    }
-}
-
-/// Restores the terminal when dropped, including on panic.
-struct TerminalGuard;
-
-impl TerminalGuard {
-    fn enter() -> Result<TerminalGuard> {
-        enable_raw_mode()?;
-        execute!(
-            std::io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        )?;
-        Ok(TerminalGuard)
-    }
-
-    fn restore() {
-        let _ = disable_raw_mode();
-        let _ = execute!(
-            std::io::stdout(),
-            DisableBracketedPaste,
-            DisableMouseCapture,
-            LeaveAlternateScreen,
-            ratatui::crossterm::cursor::Show
-        );
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        TerminalGuard::restore();
-    }
-}
-
-pub struct TuiOptions {
-    pub color: bool,
-    pub history: Option<PathBuf>,
-    pub history_size: usize,
-    /// Standard error as a pipe, shown in the transcript (see `stderr`).
-    pub captured_stderr: Option<StderrCapture>,
-}
-
-/// Runs the full-screen interface until the user quits. Returns the exit code.
-pub fn run(mut app: App, options: TuiOptions) -> Result<i32> {
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        StderrCapture::restore();
-        TerminalGuard::restore();
-        previous_hook(info);
-    }));
-    let terminated = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register(signal_hook::consts::SIGTERM, terminated.clone())?;
-    signal_hook::flag::register(signal_hook::consts::SIGHUP, terminated.clone())?;
-
-    let guard = TerminalGuard::enter()?;
-    // Without a pipe stderr stays on the terminal: untidy, not fatal.
-    let captured = options.captured_stderr;
-    let stderr_lines = captured
-        .as_ref()
-        .map(|c| c.lines().clone())
-        .unwrap_or_else(crossbeam_channel::never);
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
-    let events = spawn_event_reader(terminated.clone());
-    let mut tui = Tui::new(options.color);
-    if let Some(path) = &options.history {
-        // An unreadable history is not worth refusing to start over.
-        tui.view
-            .editor
-            .set_history(history::load(path, options.history_size).unwrap_or_default());
-    }
-    tui.page = (terminal.size()?.height as usize / 2).max(1);
-    let startup = app.take_startup();
-    tui.apply(&app, startup);
-    let tick = crossbeam_channel::tick(Duration::from_millis(120));
-    let mut code = 0;
-    'outer: loop {
-        terminal.draw(|frame| tui.view.render(frame, app.session(), app.is_busy()))?;
-        if std::mem::take(&mut tui.view.ring_bell) {
-            let _ = std::io::stdout().write_all(b"\x07");
-            let _ = std::io::stdout().flush();
-        }
-        // Wait for something, then drain everything that is ready before drawing again.
-        let mut control = select! {
-            recv(events) -> event => match event {
-                Ok(event) => tui.handle_event(&mut app, event),
-                Err(_) => Control::Quit,
-            },
-            recv(app.messages()) -> message => match message {
-                Ok(message) => {
-                    let updates = app.handle(message);
-                    tui.apply(&app, updates)
-                }
-                Err(_) => Control::Quit,
-            },
-            recv(stderr_lines) -> line => {
-                match line {
-                    // cargo's progress is progress: the status line, not the transcript.
-                    Ok(text) if crate::engine::is_cargo_progress(&text) => {
-                        tui.view.status = Some((NoticeKind::Info, text.trim().to_owned()));
-                    }
-                    Ok(text) => {
-                        tui.view.transcript.push(Entry::Output { stream: Stream::Stderr, text });
-                    }
-                    Err(_) => {}
-                }
-                Control::Continue
-            },
-            recv(tick) -> _ => {
-                tui.view.ticks += 1;
-                poll_completion(&mut tui.view);
-                tui.refresh_followed_log(&mut app);
-                let updates = app.tick();
-                tui.apply(&app, updates)
-            },
-        };
-        while control == Control::Continue {
-            if let Ok(event) = events.try_recv() {
-                control = tui.handle_event(&mut app, event);
-            } else if let Ok(message) = app.messages().try_recv() {
-                let updates = app.handle(message);
-                control = tui.apply(&app, updates);
-            } else {
-                break;
-            }
-        }
-        if control == Control::Continue {
-            control = tui.submit_queued(&mut app);
-        }
-        if terminated.load(Ordering::Relaxed) {
-            code = 143;
-            break 'outer;
-        }
-        if control == Control::Quit {
-            break;
-        }
-    }
-    drop(terminal);
-    drop(captured);
-    drop(guard);
-    if let Some(path) = &options.history
-        && let Err(e) = history::save(path, tui.view.editor.history(), options.history_size)
-    {
-        let _ = writeln!(
-            std::io::stderr(),
-            "tmrepl: could not save the input history to {}: {e}",
-            path.display()
-        );
-    }
-    // The terminal may be gone (SIGHUP): saving goes on, saying so is best effort.
-    let said = frontend::save_before_quit(&mut app, |message| {
-        let _ = writeln!(std::io::stderr(), "tmrepl: {message}");
-    });
-    for notice in frontend::problems(&said) {
-        let _ = writeln!(std::io::stderr(), "tmrepl: {}", notice.text);
-    }
-    app.shutdown();
-    Ok(code)
-}
-
-fn spawn_event_reader(stop: Arc<AtomicBool>) -> Receiver<Event> {
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let _ = std::thread::Builder::new()
-        .name("tmrepl-terminal".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match event::poll(Duration::from_millis(100)) {
-                    Ok(true) => match event::read() {
-                        Ok(event) => {
-                            if tx.send(event).is_err() {
-                                break;
-                            }
-                        }
-                        Err(_) => break,
-                    },
-                    Ok(false) => {}
-                    Err(_) => break,
-                }
-            }
-        });
-    rx
 }
