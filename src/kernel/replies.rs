@@ -1,6 +1,7 @@
 //! The contents of the kernel's answers that need no engine: kernel_info, is_complete,
 //! complete, inspect, history. Pure: they read the `Session`, never change it.
 
+use super::request::{History, HistoryAccess};
 use crate::session::Session;
 use crate::session::input::{Completeness, completeness};
 use serde_json::{Value, json};
@@ -104,26 +105,26 @@ pub fn inspect(session: &Session, code: &str, cursor_pos: usize) -> Value {
 
 /// history_reply content for `tail`, `range` and `search` (with `n` and `unique`).
 /// Session number 0 is "this session" in Jupyter's terms; line numbers are cell numbers.
-pub fn history(session: &Session, request: &Value) -> Value {
-    let with_output = request["output"].as_bool().unwrap_or(false);
+pub fn history(session: &Session, request: &History) -> Value {
+    let with_output = request.output;
     let last_n = |chosen: &mut Vec<&crate::timeline::Cell>| {
-        if let Some(n) = request["n"].as_u64() {
+        if let Some(n) = request.n {
             let keep = chosen.len().saturating_sub(n as usize);
             chosen.drain(..keep);
         }
     };
     let mut chosen: Vec<&crate::timeline::Cell> = session.timeline().cells().iter().collect();
-    match request["hist_access_type"].as_str() {
-        Some("tail") => last_n(&mut chosen),
-        Some("range") => {
-            let start = request["start"].as_u64().unwrap_or(0);
-            let stop = request["stop"].as_u64().unwrap_or(u64::MAX);
+    match request.access() {
+        Some(HistoryAccess::Tail) => last_n(&mut chosen),
+        Some(HistoryAccess::Range) => {
+            let start = request.start.unwrap_or(0);
+            let stop = request.stop.unwrap_or(u64::MAX);
             chosen.retain(|cell| (start..stop).contains(&u64::from(cell.number)));
         }
-        Some("search") => {
-            let pattern = request["pattern"].as_str().unwrap_or("*");
+        Some(HistoryAccess::Search) => {
+            let pattern = request.pattern.as_deref().unwrap_or("*");
             chosen.retain(|cell| glob_matches(pattern, &cell.source));
-            if request["unique"].as_bool().unwrap_or(false) {
+            if request.unique {
                 let mut seen = std::collections::HashSet::new();
                 // The latest of each source is kept, as IPython does.
                 let mut unique: Vec<_> = chosen
@@ -136,7 +137,7 @@ pub fn history(session: &Session, request: &Value) -> Value {
             }
             last_n(&mut chosen);
         }
-        _ => {}
+        None => {}
     }
     let history: Vec<Value> = chosen
         .into_iter()
@@ -265,6 +266,15 @@ mod tests {
     fn completeness_uses_the_input_lexer() {
         assert_eq!(is_complete("fn f() {")["status"], "incomplete");
         assert_eq!(is_complete("let x = 1;")["status"], "complete");
+    }
+
+    fn history(session: &Session, request: &Value) -> Value {
+        let Ok(super::super::request::KernelRequest::History(request)) =
+            super::super::request::KernelRequest::parse("history_request", request)
+        else {
+            panic!("not a history request: {request}");
+        };
+        super::history(session, &request)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Jupyter messages on the wire (protocol 5.3): the connection file, framing a message
 //! into ZeroMQ frames and back, and HMAC-SHA256 signing. Pure: no sockets here.
 
+use super::request::KernelRequest;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -122,12 +123,13 @@ pub struct Message {
     pub content: Value,
 }
 
-/// A received message whose frames and signature were right but whose content was not
-/// JSON: it still gets an error reply, since its header says what it was.
+/// A message whose frames and signature were right, and what it asks. A content that is
+/// not JSON, or not what its type needs, is `Err` with the reason: it still gets an error
+/// reply, since its header says what it was.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Received {
     pub message: Message,
-    pub content_error: Option<String>,
+    pub request: Result<KernelRequest, String>,
 }
 
 impl Message {
@@ -197,16 +199,18 @@ impl Message {
         if content_error.is_none() && !content.is_object() {
             content_error = Some("the content is not a JSON object".into());
         }
-        Ok(Received {
-            message: Message {
-                identities: frames[..at].to_vec(),
-                header,
-                parent_header,
-                metadata,
-                content,
-            },
-            content_error,
-        })
+        let message = Message {
+            identities: frames[..at].to_vec(),
+            header,
+            parent_header,
+            metadata,
+            content,
+        };
+        let request = match content_error {
+            Some(why) => Err(why),
+            None => KernelRequest::parse(message.msg_type(), &message.content),
+        };
+        Ok(Received { message, request })
     }
 }
 
@@ -273,7 +277,10 @@ mod tests {
         assert_eq!(frames[2].len(), 64, "hex of a SHA-256 HMAC");
         let back = Message::from_frames(&frames, &signer).unwrap();
         assert_eq!(back.message, message);
-        assert_eq!(back.content_error, None);
+        let Ok(KernelRequest::Execute(execute)) = back.request else {
+            panic!("{:?}", back.request);
+        };
+        assert_eq!(execute.code, "1 + 1");
     }
 
     #[test]
@@ -322,7 +329,7 @@ mod tests {
         let mut frames = request().to_frames(&signer);
         frames[6] = b"[1, 2".to_vec();
         let received = Message::from_frames(&frames, &signer).unwrap();
-        assert!(received.content_error.is_some());
+        assert!(received.request.is_err());
         assert_eq!(received.message.msg_type(), "execute_request");
     }
 
