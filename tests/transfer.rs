@@ -124,6 +124,9 @@ fn a_session_moves_to_another_data_folder_as_one_file() {
     // A third session, running beside the saved one: looks into lab's cell 4 and takes
     // from it without switching to it or taking its lock, then goes back to before the
     // take. Bad input changes nothing.
+    // Held here all along: looking and taking need no lock of lab's.
+    let lab_lock =
+        tmrepl::archive::SessionLock::take(&second.path().join("sessions/lab"), "lab").unwrap();
     let t = run_command_with_script(
         with_data(second.path(), &["--session", "third", "--notify", "off"]),
         "let mine = 1;\n\
@@ -138,9 +141,11 @@ fn a_session_moves_to_another_data_folder_as_one_file() {
          :past 1\n\
          mine + 1\n\
          acc.n.len()\n\
+         struct Acc { n: u64 }\n\
+         :take lab@4 acc\n\
          & let from_job = 40 + 2;\n\
          std::thread::sleep(std::time::Duration::from_secs(1));\n\
-         :take 6\n\
+         :take 7\n\
          from_job\n",
     );
     let all = t.all();
@@ -189,9 +194,18 @@ fn a_session_moves_to_another_data_folder_as_one_file() {
     assert!(all.contains("restored to cell 1"), "{all}");
     assert_eq!(t.out(4), Some("2"), "{all}");
     assert!(t.stderr.contains("cannot find value `acc`"), "{all}");
+    // A definition of lab's that differs from one here refuses the take, naming both.
+    assert!(
+        t.stderr.lines().any(|l| l
+            == "error: :take lab@4: lab's `struct Acc { n: Vec<u32> }` (its cell 1) conflicts \
+                with `struct Acc { n: u64 }` here (cell 6); rename one, or take only values \
+                that do not need it"),
+        "{all}"
+    );
     // A job's cell, as before (once it has ended): none named takes every variable.
-    assert!(all.contains("took from_job, mine from job 6"), "{all}");
-    assert_eq!(t.out(8), Some("42"), "{all}");
+    assert!(all.contains("took from_job, mine from job 7"), "{all}");
+    assert_eq!(t.out(9), Some("42"), "{all}");
+    drop(lab_lock);
     // lab was only read: not locked, not written.
     let lab_cells = std::fs::read_dir(second.path().join("sessions/lab/cells"))
         .unwrap()

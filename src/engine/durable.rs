@@ -11,7 +11,7 @@ use crate::archive::{Manifest, SavedVar, Store, session_dir};
 use crate::runtime::protocol::{HostRequest, JobId, SupervisorMessage};
 use crate::session::replay::{ReplayPlan, ReplayStep};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary, ResumeSummary};
-use crate::timeline::{ValuePreview, VarInfo};
+use crate::timeline::VarInfo;
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender};
 use std::collections::HashSet;
@@ -20,13 +20,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const SAVE_TIMEOUT: Duration = Duration::from_secs(600);
-/// How long formatting previews may take before the job is killed (a `Debug` that never
-/// returns must not hold up the session).
-const PEEK_TIMEOUT: Duration = Duration::from_secs(2);
-/// Bytes of each value's `Debug` text formatted for a one-line preview, and for `:vars N
-/// NAME`, which shows one value whole.
-pub(super) const PEEK_LINE_LIMIT: usize = 240;
-pub(super) const PEEK_FULL_LIMIT: usize = 1 << 20;
 
 /// Numbers of hidden save jobs (`JobId::Hidden`) that have ended (filled by the runtime
 /// notice forwarder).
@@ -385,7 +378,7 @@ impl Engine {
     /// Compiles `code` against the state of snapshot `from` (or the current one) and runs
     /// it as a hidden job in a fork of that snapshot (or of the worker): the foreground
     /// worker and evcxr's state are left as they were. Returns the job's number and log.
-    fn start_hidden_job(
+    pub(super) fn start_hidden_job(
         &mut self,
         code: &str,
         from: Option<u32>,
@@ -449,95 +442,6 @@ impl Engine {
         }
         restored.map_err(|e| anyhow!("restoring the foreground state: {e}"))?;
         Ok((id, log))
-    }
-
-    /// Previews of `names` as of snapshot `from` (the worker when None), formatted in a
-    /// hidden job so that only the (bounded) text reaches this process. A value whose
-    /// formatting does not end in time is `TimedOut` and the job is killed.
-    pub(super) fn peek(
-        &mut self,
-        names: &[String],
-        from: Option<u32>,
-        full: bool,
-    ) -> Result<Vec<(String, ValuePreview)>> {
-        let report = self
-            .link
-            .save_job_log(self.next_hidden)
-            .with_extension("peek");
-        let _ = std::fs::remove_file(&report);
-        let limit = if full {
-            PEEK_FULL_LIMIT
-        } else {
-            PEEK_LINE_LIMIT
-        };
-        let code = format!("{};", persist::peek_code(names, &report, limit, full));
-        let (id, log) = self.start_hidden_job(&code, from, "preview")?;
-        let (mut entries, finished, deadline) = self.await_peek(id, &report);
-        // The job's check of a value whose type was rebuilt says so, in evcxr's words.
-        let said = std::fs::read_to_string(&log).unwrap_or_default();
-        let lost =
-            |name: &str| said.contains(&format!("The type of the variable {name} was redefined"));
-        let _ = std::fs::remove_file(&log);
-        let lost_names: Vec<&String> = names.iter().filter(|n| lost(n)).collect();
-        if !finished && !lost_names.is_empty() && lost_names.len() < names.len() {
-            // The lost value stopped the job before the others: preview them without it.
-            let others: Vec<String> = names
-                .iter()
-                .filter(|n| !lost(n) && !entries.iter().any(|(e, _)| e == *n))
-                .cloned()
-                .collect();
-            if !others.is_empty() {
-                entries.extend(self.peek(&others, from, full)?);
-            }
-        }
-        if !finished {
-            // The value being formatted when time ran out, and any after it.
-            let timed_out = Instant::now() > deadline;
-            for name in names {
-                if !entries.iter().any(|(n, _)| n == name) {
-                    let preview = if timed_out {
-                        ValuePreview::TimedOut
-                    } else if lost(name) {
-                        ValuePreview::Lost
-                    } else {
-                        ValuePreview::Panicked("the preview job ended early".into())
-                    };
-                    entries.push((name.clone(), preview));
-                }
-            }
-        }
-        Ok(entries)
-    }
-
-    /// Reads preview job `id`'s report until it is finished, the job ended or
-    /// `PEEK_TIMEOUT` passed (then the job is stopped): the entries complete, whether it
-    /// finished, and the deadline. The report is removed.
-    pub(super) fn await_peek(
-        &mut self,
-        id: u32,
-        report: &Path,
-    ) -> (Vec<(String, ValuePreview)>, bool, Instant) {
-        let deadline = Instant::now() + PEEK_TIMEOUT;
-        let mut ended_seen = false;
-        let (entries, finished) = loop {
-            let text = std::fs::read_to_string(report).unwrap_or_default();
-            let (entries, finished) = persist::read_peek_report(&text);
-            // Read once more after seeing the end, so a report finished just before counts.
-            if finished || ended_seen {
-                break (entries, finished);
-            }
-            if Instant::now() > deadline {
-                let _ = self.link.request(&HostRequest::StopHidden { job: id });
-                break (entries, false);
-            }
-            ended_seen = self.hidden_ended.lock().is_ok_and(|set| set.contains(&id));
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        if let Ok(mut set) = self.hidden_ended.lock() {
-            set.remove(&id);
-        }
-        let _ = std::fs::remove_file(report);
-        (entries, finished, deadline)
     }
 
     /// Starts writing a cell to the archive. The values are read by a save job; the rest

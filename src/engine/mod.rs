@@ -166,6 +166,7 @@ pub fn spawn() -> EngineHandle {
 mod durable;
 mod evcxr_commands;
 mod forward;
+mod peek;
 mod saved;
 
 use forward::spawn_forwarders;

@@ -1,23 +1,20 @@
-//! The engine's side of reading another saved session: `:take NAME@N` written as one cell
-//! and run (objects verified first; dependencies it lacks added by the cell's leading
-//! `:dep` lines), and previews of its stored values for `:vars NAME@N`, formatted in a
-//! hidden job forked from the empty session so that nothing here is touched.
+//! The engine's side of taking from another saved session: `:take NAME@N` written as one
+//! cell and run (objects verified first; dependencies it lacks added by the cell's leading
+//! `:dep` lines). Previews for `:vars NAME@N` are in `peek.rs`.
 
 use super::Engine;
-use super::durable::{PEEK_FULL_LIMIT, PEEK_LINE_LIMIT};
 use crate::archive::persist;
 use crate::archive::{SavedVar, Store};
 use crate::commands::EvcxrCommand;
-use crate::runtime::protocol::BASELINE_SNAPSHOT;
-use crate::session::{CellOutcome, EngineEvent, Prelude, SavedPeek, SavedTake};
-use crate::timeline::{CellStatus, ValuePreview, VarInfo};
+use crate::session::{CellOutcome, EngineEvent, Prelude, SavedTake};
+use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Result, anyhow};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Checks each value's object against its name; the verified paths, in order (absolute:
 /// a take's code keeps them, and may run again from another folder).
-fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
+pub(super) fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
     let store = Store::at(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
     values
         .iter()
@@ -36,7 +33,7 @@ fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>>
         .collect()
 }
 
-fn load(values: &[(VarInfo, PathBuf)]) -> String {
+pub(super) fn load(values: &[(VarInfo, PathBuf)]) -> String {
     if values.is_empty() {
         return String::new();
     }
@@ -147,56 +144,6 @@ impl Engine {
         let code = take_code(take, &loads);
         source.push_str(&code);
         Ok((prelude, code, source))
-    }
-
-    /// `:vars NAME@N`: previews of a saved session's stored values, loaded and formatted in
-    /// a hidden job forked from the empty session (with that session's dependencies and
-    /// the definitions the values' types need), so nothing here changes.
-    pub(super) fn peek_saved(&mut self, peek: &SavedPeek) -> Result<Vec<(String, ValuePreview)>> {
-        let values: Vec<&SavedVar> = peek.values.iter().collect();
-        let loads = verified(&peek.dir, &values)?;
-        let mut state = self
-            .states
-            .get(&BASELINE_SNAPSHOT)
-            .map(|saved| saved.state.clone())
-            .ok_or_else(|| anyhow!("no state of the empty session"))?;
-        for (name, spec) in &peek.deps {
-            state
-                .add_dep(name, spec)
-                .map_err(|e| anyhow!("adding the dependency {name}: {e}"))?;
-        }
-        let report = self
-            .link
-            .save_job_log(self.next_hidden)
-            .with_extension("peek");
-        let _ = std::fs::remove_file(&report);
-        let names: Vec<String> = peek.values.iter().map(|v| v.name.clone()).collect();
-        let limit = if peek.full {
-            PEEK_FULL_LIMIT
-        } else {
-            PEEK_LINE_LIMIT
-        };
-        let code = format!(
-            "{}\n{{\n{}{};\n}}",
-            peek.definitions.join("\n"),
-            load(&loads),
-            persist::peek_code(&names, &report, limit, peek.full)
-        );
-        let (id, log) =
-            self.start_hidden_job_in(&code, Some(BASELINE_SNAPSHOT), state, "preview")?;
-        let (mut entries, _, _) = self.await_peek(id, &report);
-        let said = std::fs::read_to_string(&log).unwrap_or_default();
-        let _ = std::fs::remove_file(&log);
-        for name in names {
-            if !entries.iter().any(|(n, _)| *n == name) {
-                let last = said
-                    .lines()
-                    .rfind(|l| !l.starts_with("EVCXR_") && !l.trim().is_empty())
-                    .unwrap_or("the preview job ended early");
-                entries.push((name, ValuePreview::Panicked(last.to_owned())));
-            }
-        }
-        Ok(entries)
     }
 }
 

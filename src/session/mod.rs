@@ -15,7 +15,7 @@ mod tables;
 
 use events::DONTSAVE;
 pub use events::*;
-pub use request::{Prelude, RebuildStep, Request, RequestId};
+pub use request::{Prelude, RebuildStep, Request, RequestId, cell_parts};
 pub use saved::{SavedPeek, SavedSession, SavedTake, SavedUse};
 pub use tables::{format_duration, human_bytes};
 
@@ -60,38 +60,6 @@ pub struct Session {
     /// A snapshot could not be taken (said once a session): true until one is taken again
     /// (said once too); a system at its process limit may fail again and again.
     snapshots_failing: Option<bool>,
-}
-
-/// The engine's reading of a cell's leading lines: evcxr's commands and shell commands run
-/// with the cell; tmrepl's own commands act on the session, so they cannot be part of one.
-fn prelude_of(leading: &[input::Leading]) -> Result<Vec<Prelude>, String> {
-    leading
-        .iter()
-        .map(|line| match line {
-            input::Leading::Shell(command) => Ok(Prelude::Shell((*command).to_owned())),
-            input::Leading::Command(text) => match commands::parse(text) {
-                Ok(Command::Evcxr(command)) => Ok(Prelude::Evcxr(command)),
-                Ok(_) => Err(format!(
-                    "{text}: tmrepl's own commands go alone in their cell; only evcxr's \
-                     commands (:dep, :opt, …) can lead a cell of Rust code"
-                )),
-                Err(error) => Err(error.0),
-            },
-        })
-        .collect()
-}
-
-/// A cell (without its `&`) as the engine runs it: its leading lines, then its code (the
-/// whole text when nothing leads it).
-pub fn cell_parts(body: &str) -> Result<(Vec<Prelude>, String), String> {
-    let text = input::split_cell(body);
-    let prelude = prelude_of(&text.leading)?;
-    let code = if prelude.is_empty() {
-        body.to_owned()
-    } else {
-        text.rust.to_owned()
-    };
-    Ok((prelude, code))
 }
 
 /// Values previewed so far, by name, or why there are none.

@@ -4,7 +4,7 @@
 //! requests still open, never counted by hand.
 
 use super::PersistPlan;
-use crate::commands::EvcxrCommand;
+use crate::commands::{self, Command, EvcxrCommand};
 use crate::timeline::VarInfo;
 
 /// Names one request from the app to the engine, unique for the life of the app.
@@ -123,4 +123,36 @@ impl Request {
             Request::Persist(_) | Request::SetJobLimit(_) | Request::SetDataDir(_)
         )
     }
+}
+
+/// The engine's reading of a cell's leading lines: evcxr's commands and shell commands run
+/// with the cell; tmrepl's own commands act on the session, so they cannot be part of one.
+fn prelude_of(leading: &[super::input::Leading]) -> Result<Vec<Prelude>, String> {
+    leading
+        .iter()
+        .map(|line| match line {
+            super::input::Leading::Shell(command) => Ok(Prelude::Shell((*command).to_owned())),
+            super::input::Leading::Command(text) => match commands::parse(text) {
+                Ok(Command::Evcxr(command)) => Ok(Prelude::Evcxr(command)),
+                Ok(_) => Err(format!(
+                    "{text}: tmrepl's own commands go alone in their cell; only evcxr's \
+                     commands (:dep, :opt, …) can lead a cell of Rust code"
+                )),
+                Err(error) => Err(error.0),
+            },
+        })
+        .collect()
+}
+
+/// A cell (without its `&`) as the engine runs it: its leading lines, then its code (the
+/// whole text when nothing leads it).
+pub fn cell_parts(body: &str) -> Result<(Vec<Prelude>, String), String> {
+    let text = super::input::split_cell(body);
+    let prelude = prelude_of(&text.leading)?;
+    let code = if prelude.is_empty() {
+        body.to_owned()
+    } else {
+        text.rust.to_owned()
+    };
+    Ok((prelude, code))
 }
