@@ -81,9 +81,11 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// `tmrepl sessions export NAME FILE`: writes saved session `name` to `file` (atomically:
-/// a reader never sees part of it), holding the session's lock so that nothing changes
-/// while it is read. Refused when a manifest is damaged or an object it names is missing
-/// or damaged: an export is a whole session.
+/// a reader never sees part of it). It may run while another tmrepl has the session open:
+/// manifests are written whole and objects never change, so what it reads is what that
+/// one had written (if it collects garbage meanwhile, the export is refused and can be run
+/// again). Refused when a manifest is damaged or an object it names is missing or
+/// damaged: an export is a whole session.
 pub fn export_session(
     data_dir: &Path,
     name: &str,
@@ -96,7 +98,6 @@ pub fn export_session(
             path: dir,
         });
     }
-    let _lock = SessionLock::take(&dir, name)?;
     let store = Store::at(&dir);
     let mut manifests = Vec::new();
     let mut objects = BTreeSet::new();

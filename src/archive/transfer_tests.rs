@@ -58,7 +58,10 @@ fn an_export_imports_elsewhere_as_the_same_manifests_and_objects_and_nothing_els
     let first = tempfile::tempdir().unwrap();
     let dir = saved_session(first.path());
     let file = first.path().join("lab.tmrepl");
+    // Another tmrepl may have it open: exporting only reads.
+    let open_elsewhere = SessionLock::take(&dir, "lab").unwrap();
     let exported = export_session(first.path(), "lab", &file).unwrap();
+    drop(open_elsewhere);
     assert_eq!((exported.cells, exported.objects), (3, 2));
     let bytes = fs::read(&file).unwrap();
     assert!(bytes.starts_with(MAGIC));
