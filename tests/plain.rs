@@ -8,7 +8,7 @@ mod common;
 use common::{Live, run_command_with_script, run_script, tmrepl};
 use std::time::Duration;
 
-/// The version of evcxr that Cargo.lock records.
+/// The version of evcxr that Cargo.lock records (its fork, tmrepl-evcxr, keeps it).
 fn locked_evcxr_version() -> String {
     let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
         .expect("reading Cargo.lock");
@@ -18,9 +18,9 @@ fn locked_evcxr_version() -> String {
         .expect("Cargo.lock lists packages");
     packages
         .iter()
-        .find(|package| package["name"].as_str() == Some("evcxr"))
+        .find(|package| package["name"].as_str() == Some("tmrepl-evcxr"))
         .and_then(|package| package["version"].as_str())
-        .expect("Cargo.lock has evcxr")
+        .expect("Cargo.lock has tmrepl-evcxr")
         .to_owned()
 }
 
