@@ -15,6 +15,7 @@ pub mod frontend;
 pub mod history;
 pub mod jobs;
 pub mod kernel;
+pub mod lexer;
 pub mod plain;
 pub mod runtime;
 pub mod session;

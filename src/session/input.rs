@@ -1,7 +1,9 @@
 //! How a cell reads: its leading `:` command and `!` shell lines, then Rust (`split_cell`,
 //! as evcxr reads a cell); and is it complete, or does it need more lines (unclosed
-//! brackets, strings, block comments)? A small Rust lexer, enough to decide where Enter
-//! submits.
+//! brackets, strings, block comments)? Read with rustc's tokens (`crate::lexer`), the
+//! same the compiler will see.
+
+use crate::lexer::Kind;
 
 /// A line before a cell's Rust code that is not Rust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,93 +79,16 @@ pub fn completeness(source: &str) -> Completeness {
             completeness(cell.rust)
         };
     }
-    let chars: Vec<char> = source.chars().collect();
     let mut depth: i64 = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match c {
-            '/' if next == Some('/') => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-                continue;
+    for token in crate::lexer::tokens(source) {
+        match token.kind {
+            Kind::Comment { terminated: false } | Kind::Str { terminated: false } => {
+                return Completeness::Incomplete;
             }
-            '/' if next == Some('*') => {
-                let mut nesting = 1;
-                i += 2;
-                while nesting > 0 {
-                    if i >= chars.len() {
-                        return Completeness::Incomplete;
-                    }
-                    if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                        nesting += 1;
-                        i += 2;
-                    } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                        nesting -= 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
-                }
-                continue;
-            }
-            '"' => match skip_string(&chars, i + 1) {
-                Some(end) => {
-                    i = end;
-                    continue;
-                }
-                None => return Completeness::Incomplete,
-            },
-            'r' | 'b' | 'c' if !is_ident_char(prev(&chars, i)) => {
-                // Raw strings: r"..", r#".."#, br#".."#, cr".."
-                let mut j = i + 1;
-                if c != 'r' && chars.get(j) == Some(&'r') {
-                    j += 1;
-                } else if c != 'r' {
-                    if chars.get(j) == Some(&'"') {
-                        match skip_string(&chars, j + 1) {
-                            Some(end) => {
-                                i = end;
-                                continue;
-                            }
-                            None => return Completeness::Incomplete,
-                        }
-                    }
-                    if c == 'b' && chars.get(j) == Some(&'\'') {
-                        i = skip_char_literal(&chars, j).unwrap_or(j + 1);
-                        continue;
-                    }
-                    i += 1;
-                    continue;
-                }
-                let mut hashes = 0;
-                while chars.get(j) == Some(&'#') {
-                    hashes += 1;
-                    j += 1;
-                }
-                if chars.get(j) == Some(&'"') {
-                    match skip_raw_string(&chars, j + 1, hashes) {
-                        Some(end) => {
-                            i = end;
-                            continue;
-                        }
-                        None => return Completeness::Incomplete,
-                    }
-                }
-                i += 1;
-                continue;
-            }
-            '\'' => {
-                i = skip_char_literal(&chars, i).unwrap_or(i + 1);
-                continue;
-            }
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
+            Kind::Open => depth += 1,
+            Kind::Close => depth -= 1,
             _ => {}
         }
-        i += 1;
     }
     // Too many closing brackets is a syntax error for the compiler to report, not a reason
     // to wait for more input.
@@ -208,54 +133,6 @@ fn waits_for_more(source: &str) -> bool {
         }
     }
     false
-}
-
-fn prev(chars: &[char], i: usize) -> char {
-    if i == 0 { ' ' } else { chars[i - 1] }
-}
-
-fn is_ident_char(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
-}
-
-/// From just after an opening quote; returns the index after the closing quote.
-fn skip_string(chars: &[char], mut i: usize) -> Option<usize> {
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => i += 2,
-            '"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-fn skip_raw_string(chars: &[char], mut i: usize, hashes: usize) -> Option<usize> {
-    while i < chars.len() {
-        if chars[i] == '"' && (0..hashes).all(|k| chars.get(i + 1 + k) == Some(&'#')) {
-            return Some(i + 1 + hashes);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// A char literal at `i` ('a', '\n', '\u{1F600}'); None when it is a lifetime or label.
-fn skip_char_literal(chars: &[char], i: usize) -> Option<usize> {
-    match chars.get(i + 1) {
-        Some('\\') => {
-            let mut j = i + 2;
-            while j < chars.len() && j < i + 16 {
-                if chars[j] == '\'' {
-                    return Some(j + 1);
-                }
-                j += 1;
-            }
-            None
-        }
-        Some(_) if chars.get(i + 2) == Some(&'\'') => Some(i + 3),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

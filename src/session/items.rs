@@ -1,6 +1,8 @@
 //! Splits a cell into its top-level pieces and tells items (fn, struct, impl, use, …) from
 //! statements, so a saved session can rebuild its definitions without re-running code.
 
+use crate::lexer::Kind;
+
 const ITEM_KEYWORDS: &[&str] = &[
     "fn",
     "struct",
@@ -181,59 +183,29 @@ fn matching_bracket(text: &str) -> Option<usize> {
 
 /// Top-level chunks: ended by `;` at depth 0, or by the closing brace of a brace item.
 fn split(source: &str) -> Vec<&str> {
-    let bytes = source.as_bytes();
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut depth = 0i32;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 2;
-                continue;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
-            b'\'' if bytes.get(i + 1) == Some(&b'\\') => {
-                i += 2;
-                while i < bytes.len() && bytes[i] != b'\'' {
-                    i += 1;
-                }
-            }
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' => depth -= 1,
-            b'}' => {
+    for token in crate::lexer::tokens(source) {
+        let end = token.start + token.text.len();
+        match token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => {
                 depth -= 1;
-                if depth == 0 {
-                    let chunk = &source[start..=i];
+                if depth == 0 && token.text == "}" {
+                    let chunk = &source[start..end];
                     if item_keyword(chunk).is_some_and(|k| BRACE_ITEMS.contains(&k)) {
                         chunks.push(chunk);
-                        start = i + 1;
+                        start = end;
                     }
                 }
             }
-            b';' if depth == 0 => {
-                chunks.push(&source[start..=i]);
-                start = i + 1;
+            Kind::Semi if depth == 0 => {
+                chunks.push(&source[start..end]);
+                start = end;
             }
             _ => {}
         }
-        i += 1;
     }
     if !source[start.min(source.len())..].trim().is_empty() {
         chunks.push(&source[start..]);

@@ -281,33 +281,19 @@ impl Timeline {
     }
 }
 
-/// Whether `source` contains `name` as a whole identifier.
+/// Whether `source` uses `name` as an identifier: outside comments and strings, or
+/// captured by a format string (`"{name}"`), as `crate::lexer::names` reads it.
 pub fn mentions(source: &str, name: &str) -> bool {
-    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
-    if name.is_empty() {
-        return false;
-    }
-    source.match_indices(name).any(|(pos, _)| {
-        let before = source[..pos].chars().next_back();
-        let after = source[pos + name.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
+    crate::lexer::names(source).iter().any(|(_, n)| *n == name)
 }
 
 /// Whether `source` may refer to the variable `name`: as `mentions`, but a word next to
 /// `::` is a path segment (`std::rc::Rc` does not use a variable `rc`), which no variable
 /// can be.
 pub fn names_variable(source: &str, name: &str) -> bool {
-    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
-    if name.is_empty() {
-        return false;
-    }
-    source.match_indices(name).any(|(pos, _)| {
-        let (before, after) = (&source[..pos], &source[pos + name.len()..]);
-        !before.chars().next_back().is_some_and(is_ident)
-            && !after.chars().next().is_some_and(is_ident)
-            && !before.trim_end().ends_with("::")
-            && !after.trim_start().starts_with("::")
+    crate::lexer::names(source).iter().any(|&(at, n)| {
+        let (before, after) = (&source[..at], &source[at + n.len()..]);
+        n == name && !before.trim_end().ends_with("::") && !after.trim_start().starts_with("::")
     })
 }
 

@@ -1,5 +1,7 @@
 //! Just enough Rust highlighting for cells: keywords, strings, numbers, comments, macros.
 
+use crate::lexer::{self, Kind};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Token {
     Plain,
@@ -18,83 +20,45 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "use", "where", "while",
 ];
 
-/// Splits one line into (token, text) runs. Block comments and strings spanning lines are
-/// not tracked across lines: cells are short and this is only colour.
+/// Splits one line into (token, text) runs, read with rustc's tokens (`crate::lexer`).
+/// Block comments and strings spanning lines are not tracked across lines: cells are
+/// short and this is only colour.
 pub fn line(text: &str) -> Vec<(Token, &str)> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
+    let tokens = lexer::tokens(text);
+    // (colour, start, end) in bytes of `text`.
+    let mut runs: Vec<(Token, usize, usize)> = Vec::new();
     let mut i = 0;
-    let mut plain_start = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let token = if c == b'/' && bytes.get(i + 1) == Some(&b'/') {
-            i = bytes.len();
-            Token::Comment
-        } else if c == b'"' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != b'"' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i = (i + 1).min(bytes.len());
-            Token::Str
-        } else if c.is_ascii_digit() && (start == 0 || !is_ident(bytes[start - 1])) {
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+    while i < tokens.len() {
+        let token = tokens[i];
+        let mut end = token.start + token.text.len();
+        let colour = match token.kind {
+            Kind::Comment { .. } => Token::Comment,
+            Kind::Str { .. } | Kind::Char => Token::Str,
+            Kind::Number => Token::Number,
+            Kind::Ident
+                if tokens
+                    .get(i + 1)
+                    .is_some_and(|next| next.kind == Kind::Bang) =>
             {
-                if bytes[i] == b'.' && !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                    break;
-                }
+                // `vec!` is one run, its `!` included.
                 i += 1;
-            }
-            Token::Number
-        } else if is_ident(c) && (start == 0 || !is_ident(bytes[start - 1])) {
-            while i < bytes.len() && is_ident(bytes[i]) {
-                i += 1;
-            }
-            let word = &text[start..i];
-            if bytes.get(i) == Some(&b'!') {
-                i += 1;
+                end += 1;
                 Token::Macro
-            } else if KEYWORDS.contains(&word) {
-                Token::Keyword
-            } else if word.starts_with(|c: char| c.is_ascii_uppercase()) {
-                Token::Type
-            } else {
-                i = start;
-                Token::Plain
             }
-        } else {
-            Token::Plain
+            Kind::Ident if KEYWORDS.contains(&token.text) => Token::Keyword,
+            Kind::Ident if token.text.starts_with(|c: char| c.is_ascii_uppercase()) => Token::Type,
+            _ => Token::Plain,
         };
-        if token == Token::Plain {
-            // Skip over a whole identifier or one other character.
-            if is_ident(bytes[i]) {
-                while i < bytes.len() && is_ident(bytes[i]) {
-                    i += 1;
-                }
-            } else {
-                i += 1;
-                while i < bytes.len() && !text.is_char_boundary(i) {
-                    i += 1;
-                }
-            }
-            continue;
+        match runs.last_mut() {
+            // Plain runs join, as one stretch of default colour.
+            Some((Token::Plain, _, last_end)) if colour == Token::Plain => *last_end = end,
+            _ => runs.push((colour, token.start, end)),
         }
-        if start > plain_start {
-            out.push((Token::Plain, &text[plain_start..start]));
-        }
-        out.push((token, &text[start..i]));
-        plain_start = i;
+        i += 1;
     }
-    if bytes.len() > plain_start {
-        out.push((Token::Plain, &text[plain_start..]));
-    }
-    out
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    runs.into_iter()
+        .map(|(colour, start, end)| (colour, &text[start..end]))
+        .collect()
 }
 
 #[cfg(test)]
