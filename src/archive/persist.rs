@@ -5,12 +5,18 @@ use crate::timeline::{ValuePreview, VarInfo};
 use std::path::{Path, PathBuf};
 
 const HELPER_MANIFEST: &str = tmrepl_persist::MANIFEST_TEXT;
-const HELPER_LIB: &str = tmrepl_persist::LIB_TEXT;
+const HELPER_SOURCES: &[(&str, &str)] = &tmrepl_persist::SOURCES;
 
 /// Writes the embedded helper crate under `data_dir` (once per version) and returns its
 /// folder, so saving works from an installed binary anywhere.
 pub fn ensure_helper(data_dir: &Path) -> std::io::Result<PathBuf> {
-    let version = blake3::hash(format!("{HELPER_MANIFEST}{HELPER_LIB}").as_bytes()).to_hex();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(HELPER_MANIFEST.as_bytes());
+    for (path, text) in HELPER_SOURCES {
+        hasher.update(path.as_bytes());
+        hasher.update(text.as_bytes());
+    }
+    let version = hasher.finalize().to_hex();
     let dir = data_dir
         .join("helper")
         .join(format!("tmrepl_persist-{}", &version[..12]));
@@ -23,7 +29,9 @@ pub fn ensure_helper(data_dir: &Path) -> std::io::Result<PathBuf> {
     let _ = std::fs::remove_dir_all(&temp);
     std::fs::create_dir_all(temp.join("src"))?;
     std::fs::write(temp.join("Cargo.toml"), HELPER_MANIFEST)?;
-    std::fs::write(temp.join("src").join("lib.rs"), HELPER_LIB)?;
+    for (path, text) in HELPER_SOURCES {
+        std::fs::write(temp.join(path), text)?;
+    }
     if std::fs::rename(&temp, &dir).is_err() {
         // Another session got there first.
         let _ = std::fs::remove_dir_all(&temp);
