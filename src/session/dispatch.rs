@@ -9,9 +9,11 @@ impl Session {
             Command::Help => show(Notice::info(commands::help_text())),
             Command::Cells => show(Notice::info(self.cells_table())),
             Command::Vars { at, name } => self.vars_command(at, name),
-            Command::SavedVars { from, name } => {
-                vec![Effect::ReadSaved(SavedUse::Vars { from, name })]
-            }
+            Command::SavedVars { from, name } => vec![Effect::ReadSaved(SavedUse::Vars {
+                from,
+                name,
+                bare: false,
+            })],
             Command::TakeSaved { from, names } => {
                 vec![Effect::ReadSaved(SavedUse::Take { from, names })]
             }
@@ -265,6 +267,17 @@ impl Session {
         if let Some(name) = &name
             && !vars.iter().any(|v| &v.name == name)
         {
+            if at.is_none() {
+                // No such variable here: NAME alone may be a saved session (its last cell).
+                return vec![Effect::ReadSaved(SavedUse::Vars {
+                    from: commands::SavedCell {
+                        session: name.clone(),
+                        cell: None,
+                    },
+                    name: None,
+                    bare: true,
+                })];
+            }
             let when = at.map(|n| format!(" after cell {n}")).unwrap_or_default();
             return vec![Effect::Show(Notice::error(format!(
                 "{label}: no variable {name}{when}"

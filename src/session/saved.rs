@@ -27,6 +27,8 @@ pub enum SavedUse {
     Vars {
         from: SavedCell,
         name: Option<String>,
+        /// Typed as `:vars NAME` (no such variable here): the session's last cell.
+        bare: bool,
     },
     Take {
         from: SavedCell,
@@ -105,11 +107,22 @@ impl Session {
         read: Result<SavedSession, String>,
     ) -> Vec<Effect> {
         let label = match &purpose {
+            SavedUse::Vars {
+                from, bare: true, ..
+            } => {
+                let name = &from.session;
+                if read.is_err() {
+                    return vec![Effect::Show(Notice::error(format!(
+                        ":vars: no variable {name}, and no saved session named {name}"
+                    )))];
+                }
+                format!(":vars {name}")
+            }
             SavedUse::Vars { from, .. } => format!(":vars {from}"),
             SavedUse::Take { from, .. } => format!(":take {from}"),
         };
         let result = read.and_then(|saved| match purpose {
-            SavedUse::Vars { from, name } => self.saved_vars(&saved, from, name),
+            SavedUse::Vars { from, name, .. } => self.saved_vars(&saved, from, name),
             SavedUse::Take { from, names } => self.saved_take(&saved, from, names),
         });
         result.unwrap_or_else(|e| vec![Effect::Show(Notice::error(format!("{label}: {e}")))])

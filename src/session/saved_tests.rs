@@ -136,6 +136,18 @@ fn vars_of_a_saved_cell_say_how_each_comes_back_and_preview_the_stored_ones() {
     // Nothing here changed: no cell, nothing running.
     assert!(s.timeline().is_empty() && s.running().is_none());
 
+    // `:vars lab` with no variable lab here: the saved session's last cell.
+    let effects = read(&mut s, ":vars lab", Ok(lab()));
+    assert!(matches!(effects.as_slice(), [Effect::Engine(Request::PeekSaved(p))] if !p.full));
+    let err = error_of(&read(
+        &mut s,
+        ":vars lba",
+        Err("no saved session named lba".into()),
+    ));
+    assert_eq!(
+        err,
+        ":vars: no variable lba, and no saved session named lba"
+    );
     // One value whole; `lab@` is its last cell.
     let effects = read(&mut s, ":vars lab@ plain", Ok(lab()));
     assert!(matches!(effects.as_slice(), [Effect::Engine(Request::PeekSaved(p))] if p.full));
