@@ -206,6 +206,37 @@ fn a_session_moves_to_another_data_folder_as_one_file() {
     assert!(all.contains("took from_job, mine from job 7"), "{all}");
     assert_eq!(t.out(9), Some("42"), "{all}");
     drop(lab_lock);
+
+    // The session that took from lab travels too: its take names lab's objects by hash
+    // (copied into it), not by a path of this machine; resumed where lab is not, the
+    // values the take rebuilt by replay come back by replaying the take.
+    let take = std::fs::read_to_string(second.path().join("sessions/third/cells/2.json")).unwrap();
+    assert!(take.contains("$TMREPL_OBJECTS/"), "{take}");
+    assert!(
+        !take.contains(&second.path().display().to_string()),
+        "{take}"
+    );
+    let third_file = second.path().join("third.tmrepl");
+    let third_arg = third_file.to_str().unwrap();
+    assert_eq!(
+        sessions(second.path(), &["export", "third", third_arg]).0,
+        0
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (code, out, err) = sessions(elsewhere.path(), &["import", third_arg]);
+    assert_eq!(code, 0, "{out}{err}");
+    let t = run_command_with_script(
+        with_data(elsewhere.path(), &["--resume", "third", "--cell", "3"]),
+        "(acc.n.clone(), *rc, plain.clone(), label.clone(), mine)\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    assert!(all.contains("rebuilt by replaying cells: acc, rc"), "{all}");
+    assert_eq!(
+        t.out(10),
+        Some("([1, 2], 5, [1, 2, 3], \"from the lab\", 1)"),
+        "{all}"
+    );
     // lab was only read: not locked, not written.
     let lab_cells = std::fs::read_dir(second.path().join("sessions/lab/cells"))
         .unwrap()

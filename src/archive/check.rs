@@ -81,6 +81,14 @@ fn hex_names(bytes: &[u8]) -> BTreeSet<String> {
     names
 }
 
+/// The objects of `objects` that a cell's source names (as a `:take` cell loads them).
+pub(super) fn source_objects(source: &str, objects: &BTreeSet<String>) -> Vec<String> {
+    hex_names(source.as_bytes())
+        .into_iter()
+        .filter(|hash| objects.contains(hash))
+        .collect()
+}
+
 /// `tmrepl sessions --check NAME`: checks the saved session NAME under `data_dir`,
 /// creating nothing.
 pub fn check_session(data_dir: &Path, name: &str) -> Result<CheckReport, ArchiveError> {
@@ -201,6 +209,9 @@ impl Store {
             match self.read_manifest(cell) {
                 Ok(manifest) => {
                     report.manifests += 1;
+                    // A cell's code may load objects itself (a `:take` from another
+                    // session copies them here): those it names are needed too.
+                    live.extend(source_objects(&manifest.source, &objects));
                     for var in manifest.vars {
                         let Some(hash) = var.object else { continue };
                         if !objects.contains(&hash) {
@@ -241,7 +252,7 @@ impl Store {
     }
 
     /// The names of the objects in the store (files that are not objects left out).
-    fn object_names(&self) -> Result<BTreeSet<String>, ArchiveError> {
+    pub(super) fn object_names(&self) -> Result<BTreeSet<String>, ArchiveError> {
         Ok(self
             .object_files()?
             .into_iter()
@@ -289,7 +300,12 @@ impl Store {
         let mut unreadable = Vec::new();
         for cell in self.cells()? {
             match self.read_manifest(cell) {
-                Ok(manifest) => live.extend(manifest.vars.into_iter().filter_map(|v| v.object)),
+                Ok(manifest) => {
+                    // Names in a cell's code count too (a `:take` loads objects itself);
+                    // a run of hex digits that names no object keeps nothing.
+                    live.extend(hex_names(manifest.source.as_bytes()));
+                    live.extend(manifest.vars.into_iter().filter_map(|v| v.object));
+                }
                 Err(e) => unreadable.push((self.manifest_path(cell), reason_of(&e))),
             }
         }

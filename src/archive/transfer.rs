@@ -15,6 +15,7 @@
 //! again, and that folder is renamed into place. So a damaged or truncated file is
 //! refused with what is wrong, and nothing is written. Importing never runs code.
 
+use super::check::source_objects;
 use super::{
     ArchiveError, MAX_MANIFEST_BYTES, MAX_OBJECT_BYTES, SessionLock, Store, TEMP_PREFIX, io_error,
     object_relative_path, parse_manifest, private_dir, read_manifest_text, session_dir, sync_dir,
@@ -99,6 +100,7 @@ pub fn export_session(
         });
     }
     let store = Store::at(&dir);
+    let held = store.object_names()?;
     let mut manifests = Vec::new();
     let mut objects = BTreeSet::new();
     for cell in store.cells()? {
@@ -106,6 +108,8 @@ pub fn export_session(
         let text = read_manifest_text(&path)?;
         let manifest = parse_manifest(&path, &text)?;
         objects.extend(manifest.vars.iter().filter_map(|v| v.object.clone()));
+        // What a cell's code loads itself (a `:take`'s values) goes along too.
+        objects.extend(source_objects(&manifest.source, &held));
         manifests.push((cell, text.into_bytes()));
     }
     if manifests.is_empty() {

@@ -219,3 +219,35 @@ fn an_export_of_a_session_missing_an_object_is_refused_and_leaves_no_file() {
         .to_string();
     assert!(err.contains("no saved session named nosuch"), "{err}");
 }
+
+#[test]
+fn objects_a_cells_code_names_are_kept_exported_and_taken_from_another_store() {
+    let data = tempfile::tempdir().unwrap();
+    let lab = Store::open(&session_dir(data.path(), "lab").unwrap()).unwrap();
+    let (hash, _) = lab.put(b"loaded by a take").unwrap();
+    // Another session takes it: the object comes over (a hard link), checked.
+    let here = Store::open(&session_dir(data.path(), "here").unwrap()).unwrap();
+    here.take_object(&lab, &hash).unwrap();
+    assert_eq!(here.get(&hash).unwrap(), b"loaded by a take");
+    let mut cell = manifest(1, &[]);
+    cell.source = format!("let x: Vec<u8> = load(\"$TMREPL_OBJECTS/{hash}\");");
+    here.write_manifest(&cell).unwrap();
+    // Only the code names it: collection keeps it, an export carries it.
+    here.collect_garbage().unwrap();
+    assert!(here.has(&hash));
+    let file = data.path().join("here.tmrepl");
+    assert_eq!(
+        export_session(data.path(), "here", &file).unwrap().objects,
+        1
+    );
+    let other = tempfile::tempdir().unwrap();
+    import_session(other.path(), &file, None, false).unwrap();
+    assert!(Store::at(&session_dir(other.path(), "here").unwrap()).has(&hash));
+    // A damaged object is not taken.
+    let damaged = lab.object_path(&hash).unwrap();
+    fs::set_permissions(&damaged, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::write(&damaged, b"changed").unwrap();
+    let third = Store::open(&session_dir(data.path(), "third").unwrap()).unwrap();
+    assert!(third.take_object(&lab, &hash).is_err());
+    assert!(!third.has(&hash));
+}

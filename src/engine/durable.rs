@@ -824,7 +824,8 @@ impl Engine {
     /// Runs code for a replay and says how it ended in one line.
     fn run_replayed(&mut self, code: &str) -> Result<()> {
         while self.stderr_marks.try_recv().is_ok() {}
-        let result = self.ctx.eval(code);
+        let code = self.with_objects(code);
+        let result = self.ctx.eval(&code);
         let report = self.link.request(&HostRequest::CellDone { snapshot: None });
         self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
         if let Err(e) = result {

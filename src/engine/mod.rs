@@ -510,7 +510,8 @@ impl Engine {
     /// with, its shell commands run first; the state (and `deps`) change only if it all
     /// succeeds, so a dependency that does not resolve changes nothing.
     fn eval_cell(&mut self, prelude: &[Prelude], code: &str) -> Result<EvalOutputs, evcxr::Error> {
-        let result = self.eval_prelude_and_code(prelude, code);
+        let code = self.with_objects(code);
+        let result = self.eval_prelude_and_code(prelude, &code);
         // evcxr's words, once, when the cell that redefined the type ran.
         for name in self.ctx.take_variables_lost_to_redefinition() {
             self.say_on_stderr(format!(

@@ -9,13 +9,51 @@ use crate::commands::EvcxrCommand;
 use crate::session::{CellOutcome, EngineEvent, Prelude, SavedTake};
 use crate::timeline::{CellStatus, VarInfo};
 use anyhow::{Result, anyhow};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Checks each value's object against its name; the verified paths, in order (absolute:
-/// a take's code keeps them, and may run again from another folder).
-pub(super) fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
-    let store = Store::at(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
+/// How a `:take` cell's code names the objects it loads (copied into the open session's
+/// store): by hash under this mark, which `Engine::with_objects` makes that store's folder
+/// before each compile, so the code a session keeps holds no path of this machine.
+const OBJECTS_MARK: &str = "$TMREPL_OBJECTS/";
+
+/// `code` with each `"$TMREPL_OBJECTS/HASH` made the path of that object in the store at
+/// `root` (a string literal's start, as `persist::load_code` writes it).
+fn objects_at(code: &str, root: &Path) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    let opening = format!("\"{OBJECTS_MARK}");
+    while let Some(at) = rest.find(&opening) {
+        let after = &rest[at + opening.len()..];
+        let hash = after.get(..64).unwrap_or("");
+        out.push_str(&rest[..at]);
+        match crate::archive::object_relative_path(hash) {
+            Some(relative) => {
+                let quoted = format!("{:?}", root.join(relative).display().to_string());
+                out.push_str(&quoted[..quoted.len() - 1]);
+                rest = &after[64..];
+            }
+            None => {
+                out.push_str(&opening);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `dir` as the same folder from anywhere (it may have been given relative).
+fn canonical(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned())
+}
+
+/// Each value with where its object is read from, as `place` says for its hash.
+fn placed(
+    values: &[&SavedVar],
+    place: impl Fn(&str) -> Result<PathBuf>,
+) -> Result<Vec<(VarInfo, PathBuf)>> {
     values
         .iter()
         .map(|var| {
@@ -23,14 +61,20 @@ pub(super) fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo,
                 .object
                 .as_deref()
                 .ok_or_else(|| anyhow!("{} has no saved value", var.name))?;
-            let path = store.verify(hash)?;
             let info = VarInfo {
                 name: var.name.clone(),
                 type_name: var.type_name.clone(),
             };
-            Ok((info, path))
+            Ok((info, place(hash)?))
         })
         .collect()
+}
+
+/// Checks each value's object against its name; the verified paths, in order (absolute:
+/// code may run again from another folder).
+pub(super) fn verified(dir: &Path, values: &[&SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
+    let store = Store::at(&canonical(dir));
+    placed(values, |hash| Ok(store.verify(hash)?))
 }
 
 pub(super) fn load(values: &[(VarInfo, PathBuf)]) -> String {
@@ -113,15 +157,38 @@ impl Engine {
         }
     }
 
+    /// `code` as evcxr compiles it: the objects a `:take` cell loads found in the open
+    /// session's store.
+    pub(super) fn with_objects<'a>(&self, code: &'a str) -> Cow<'a, str> {
+        match &self.archive {
+            Some(archive) if code.contains(OBJECTS_MARK) => {
+                Cow::Owned(objects_at(code, &canonical(archive.store.root())))
+            }
+            _ => Cow::Borrowed(code),
+        }
+    }
+
+    /// Each value to load, checked, and where the code reads it: copied into the open
+    /// session's store and named under `OBJECTS_MARK`, or (no store) where it is.
+    fn take_loads(&self, take: &SavedTake, values: &[SavedVar]) -> Result<Vec<(VarInfo, PathBuf)>> {
+        let values: Vec<&SavedVar> = values.iter().collect();
+        let Some(archive) = &self.archive else {
+            return verified(&take.dir, &values);
+        };
+        let theirs = Store::at(&canonical(&take.dir));
+        placed(&values, |hash| {
+            archive.store.take_object(&theirs, hash)?;
+            Ok(PathBuf::from(format!("{OBJECTS_MARK}{hash}")))
+        })
+    }
+
     /// The cell's leading `:dep`s, its code, and its whole source.
     fn write_take(&self, take: &SavedTake) -> Result<(Vec<Prelude>, String, String)> {
         let mut loads = Vec::new();
         for step in &take.steps {
-            let inputs: Vec<&SavedVar> = step.inputs.iter().collect();
-            loads.push(verified(&take.dir, &inputs)?);
+            loads.push(self.take_loads(take, &step.inputs)?);
         }
-        let stored: Vec<&SavedVar> = take.stored.iter().collect();
-        loads.push(verified(&take.dir, &stored)?);
+        loads.push(self.take_loads(take, &take.stored)?);
         let mut prelude = Vec::new();
         let mut source = String::new();
         for (name, spec) in &take.deps {
@@ -151,6 +218,18 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::session::replay::ReplayStep;
+
+    #[test]
+    fn objects_named_by_hash_are_found_in_the_open_store() {
+        let hash = "ab".repeat(32);
+        let code = format!("load(\"{OBJECTS_MARK}{hash}\"); load(\"{OBJECTS_MARK}short\");");
+        let found = objects_at(&code, Path::new("/data/sessions/here"));
+        let expected = format!(
+            "load(\"/data/sessions/here/objects/ab/{}\"); load(\"{OBJECTS_MARK}short\");",
+            &hash[2..]
+        );
+        assert_eq!(found, expected);
+    }
 
     #[test]
     fn a_take_binds_its_variables_from_one_block_of_replays_and_loads() {
