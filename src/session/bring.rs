@@ -131,6 +131,16 @@ pub fn to_bring(
     Ok(bring)
 }
 
+/// The dependencies code reading `text` can use: those whose crate it names (crate `a-b`
+/// as `a_b`). The others stay out: adding a dependency changes the identity of every type
+/// a session defines, and evcxr drops the variables of those types.
+pub fn deps_named(deps: &[(String, String)], text: &str) -> Vec<(String, String)> {
+    deps.iter()
+        .filter(|(name, _)| mentions(text, &name.replace('-', "_")))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +189,21 @@ mod tests {
         );
         // A value of a standard type needs nothing.
         assert!(to_bring(&theirs, &here, "Vec<u8>").unwrap().is_empty());
+    }
+
+    #[test]
+    fn only_the_dependencies_the_code_names_come_along() {
+        let deps = [
+            ("serde".to_owned(), "\"1\"".to_owned()),
+            ("rand-core".to_owned(), "\"0.6\"".to_owned()),
+            ("regex".to_owned(), "\"1\"".to_owned()),
+        ];
+        let text = "#[derive(serde::Serialize)] struct S;\nlet r: rand_core::OsRng;";
+        let named: Vec<String> = deps_named(&deps, text)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(named, ["serde", "rand-core"]);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub struct SavedTake {
     /// The saved cell the values are of.
     pub from_cell: u32,
     pub dir: PathBuf,
-    /// The dependencies in force after the saved cell (added when missing here).
+    /// The saved cell's dependencies its code names (added when missing here).
     pub deps: Vec<(String, String)>,
     pub definitions: Vec<String>,
     pub steps: Vec<ReplayStep>,
@@ -203,15 +203,18 @@ impl Session {
             return Ok(vec![Effect::Show(Notice::info(table.render(None)))]);
         }
         let roots: Vec<&str> = values.iter().map(|v| v.type_name.as_str()).collect();
-        let definitions = bring::to_bring(&chain_definitions(&chain), &[], &roots.join("\n"))
-            .map(|found| found.into_iter().map(|d| d.text).collect())
-            .unwrap_or_default();
+        let definitions: Vec<String> =
+            bring::to_bring(&chain_definitions(&chain), &[], &roots.join("\n"))
+                .map(|found| found.into_iter().map(|d| d.text).collect())
+                .unwrap_or_default();
+        let named = format!("{}\n{}", roots.join("\n"), definitions.join("\n"));
+        let deps = bring::deps_named(&target.deps, &named);
         let full = table.whole.is_some();
         self.peeks.push_back(PeekFor::Saved(Box::new(table)));
         Ok(vec![Effect::Engine(Request::PeekSaved(Box::new(
             SavedPeek {
                 dir: saved.dir.clone(),
-                deps: target.deps.clone(),
+                deps,
                 definitions,
                 values,
                 full,
@@ -289,6 +292,9 @@ impl Session {
                     c.here.cell
                 )
             })?;
+        let definitions: Vec<String> = definitions.into_iter().map(|d| d.text).collect();
+        let named = format!("{}\n{}", roots.join("\n"), definitions.join("\n"));
+        let deps = bring::deps_named(&target.deps, &named);
         let taken: Vec<&str> = vars.iter().map(|v| v.name.as_str()).collect();
         let typed = format!("{label} {}", taken.join(" "));
         let number = self.timeline.push(typed.clone(), self.current);
@@ -309,8 +315,8 @@ impl Session {
             session: saved.name.clone(),
             from_cell: cell,
             dir: saved.dir.clone(),
-            deps: target.deps.clone(),
-            definitions: definitions.into_iter().map(|d| d.text).collect(),
+            deps,
+            definitions,
             steps: plan.steps.clone(),
             stored: vars
                 .iter()
