@@ -570,6 +570,9 @@ impl Engine {
     }
 
     fn eval(&mut self, cell: u32, prelude: &[Prelude], code: &str, snapshot: bool) -> CellOutcome {
+        // As compiled, so that a compile error's place is shown in the code it is about.
+        let compiled = self.with_objects(code).into_owned();
+        let code = compiled.as_str();
         while self.stderr_marks.try_recv().is_ok() {}
         let started = Instant::now();
         let result = self.eval_cell(prelude, code);
