@@ -13,7 +13,8 @@
 //! check all of it (every hash, every manifest, every object a manifest names), creating
 //! nothing; then to unpack it into a hidden folder beside the saved sessions, checking
 //! again, and that folder is renamed into place. So a damaged or truncated file is
-//! refused with what is wrong, and nothing is written. Importing never runs code.
+//! refused with what is wrong, and nothing is written (what an import killed half way
+//! leaves in its hidden folder, the next import removes). Importing never runs code.
 
 use super::check::source_objects;
 use super::{
@@ -213,9 +214,10 @@ pub fn import_session(
     }
     let sessions = data_dir.join("sessions");
     private_dir(&sessions)?;
+    remove_left_by_the_dead(&sessions);
     // Hidden (a leading dot is no session's name) and removed when anything fails.
     let temp = tempfile::Builder::new()
-        .prefix(".import-")
+        .prefix(&format!("{UNPACKING}{}-", std::process::id()))
         .tempdir_in(&sessions)
         .map_err(io_error(&sessions))?;
     let store = Store::open(temp.path())?;
@@ -223,7 +225,7 @@ pub fn import_session(
     if target.exists() {
         // Another tmrepl may have it open (even with no cells yet): then it stays.
         let _lock = SessionLock::take(&target, &name)?;
-        let old = sessions.join(format!(".replaced-{}-{name}", std::process::id()));
+        let old = sessions.join(format!("{REPLACED}{}-{name}", std::process::id()));
         fs::rename(&target, &old).map_err(io_error(&target))?;
         if let Err(e) = fs::rename(temp.path(), &target) {
             let _ = fs::rename(&old, &target);
@@ -238,6 +240,28 @@ pub fn import_session(
     sync_dir(&sessions)?;
     done.name = name;
     Ok(done)
+}
+
+/// Folders beside the saved sessions of an import under way (`.import-PID-…`) and of the
+/// session it replaces (`.replaced-PID-NAME`).
+const UNPACKING: &str = ".import-";
+const REPLACED: &str = ".replaced-";
+
+/// Removes what imports of processes that are gone left (killed half way).
+fn remove_left_by_the_dead(sessions: &Path) {
+    for entry in fs::read_dir(sessions).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(UNPACKING)
+            .or_else(|| name.strip_prefix(REPLACED))
+        else {
+            continue;
+        };
+        let pid = rest.split('-').next().unwrap_or("");
+        if !pid.is_empty() && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Reads an export from its start, checking everything; with `store`, unpacks it there.

@@ -75,7 +75,16 @@ fn an_export_imports_elsewhere_as_the_same_manifests_and_objects_and_nothing_els
     );
 
     let second = tempfile::tempdir().unwrap();
+    // What an import killed half way left is removed by the next one; a running one's not.
+    let dead = second.path().join("sessions/.import-999999999-abc");
+    let alive = second
+        .path()
+        .join(format!("sessions/.import-{}-xyz", std::process::id()));
+    fs::create_dir_all(dead.join("objects")).unwrap();
+    fs::create_dir_all(&alive).unwrap();
     let imported = import_session(second.path(), &file, None, false).unwrap();
+    assert!(!dead.exists() && alive.exists());
+    fs::remove_dir(&alive).unwrap();
     assert_eq!(imported.name, "lab");
     assert_eq!((imported.cells, imported.objects), (3, 2));
     let original: BTreeMap<String, Vec<u8>> = files(&dir)
