@@ -424,6 +424,12 @@ impl SavedTable {
                 (None, _) => head,
             };
         }
+        if self.rows.is_empty() {
+            return format!(
+                "saved session {session} has no variables after its cell {}",
+                self.cell
+            );
+        }
         let width = self
             .rows
             .iter()

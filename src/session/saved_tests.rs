@@ -181,6 +181,13 @@ fn bad_names_numbers_and_variables_are_one_line_errors_that_change_nothing() {
         err,
         ":take lab@3: lab has no variable nosuchvar after cell 3"
     );
+    let mut empty = lab();
+    empty.manifests[0].vars.clear();
+    let effects = read(&mut s, ":vars lab@1", Ok(empty));
+    assert_eq!(
+        notices(&effects)[0].text,
+        "saved session lab has no variables after its cell 1"
+    );
     let err = error_of(&read(&mut s, ":vars lab@2 plain", Ok(lab())));
     assert_eq!(err, ":vars lab@2: lab has no variable plain after cell 2");
     assert!(s.timeline().is_empty() && s.running().is_none());
