@@ -32,12 +32,16 @@ impl Definition {
     pub fn new(cell: u32, text: String) -> Definition {
         let key = match items::item_name(&text) {
             Some(name) => Key::Named(name),
-            None if items::is_impl(&text) => {
+            None if items::keyword(&text) == Some("impl") => {
                 Key::Impl(normalized(text.split('{').next().unwrap_or(&text)))
             }
             None => Key::Other(normalized(&text)),
         };
         Definition { cell, text, key }
+    }
+
+    fn is_use(&self) -> bool {
+        items::keyword(&self.text) == Some("use")
     }
 
     /// The definition's first line, shortened, to name it in one line.
@@ -92,6 +96,13 @@ pub fn to_bring(
                 continue;
             }
             let wanted = match &definition.key {
+                // A `use` may be needed unnamed (a trait whose methods the code calls):
+                // it comes unless something here has its name.
+                Key::Named(_)
+                    if definition.is_use() && !here.iter().any(|h| h.key == definition.key) =>
+                {
+                    true
+                }
                 Key::Named(name) => mentions(&text, name),
                 // An impl of a type that comes along comes with it.
                 Key::Impl(header) => theirs.iter().zip(&needed).any(|(d, &n)| {
@@ -189,6 +200,17 @@ mod tests {
         );
         // A value of a standard type needs nothing.
         assert!(to_bring(&theirs, &here, "Vec<u8>").unwrap().is_empty());
+        // A trait's `use` comes along unnamed (its methods may be called), unless
+        // something here has its name.
+        let theirs = in_force([(1, "use std::fmt::Write;")]);
+        assert_eq!(
+            to_bring(&theirs, &[], "let mut s = String::new(); write!(s, \"x\");")
+                .unwrap()
+                .len(),
+            1
+        );
+        let here = in_force([(2, "struct Write;")]);
+        assert!(to_bring(&theirs, &here, "let n = 1;").unwrap().is_empty());
     }
 
     #[test]

@@ -111,9 +111,9 @@ fn item_keyword(chunk: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether `item` is an `impl` block.
-pub fn is_impl(item: &str) -> bool {
-    item_keyword(item) == Some("impl")
+/// The keyword that makes `item` an item (`fn`, `impl`, `use`, …).
+pub fn keyword(item: &str) -> Option<&'static str> {
+    item_keyword(item)
 }
 
 /// The name an item defines (`struct Acc` → `Acc`, `use std::rc::Rc;` → `Rc`), or None
