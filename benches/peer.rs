@@ -105,6 +105,66 @@ impl Cells {
         }
     }
 
+    /// An expression cell: its value is the line awaited.
+    fn expression(&mut self) -> Cell {
+        let i = u64::from(self.number());
+        Cell {
+            code: format!("{i}u64 * 1000 + 7"),
+            expect: format!("{}", i * 1000 + 7),
+        }
+    }
+
+    /// A cell that prints nothing (`code`), then an expression cell that reads what it
+    /// defined: the pair is timed, from the first cell written to the second's value.
+    fn silent_then_reading(&mut self, code: String, reading: String, value: u64) -> Pair {
+        Pair {
+            silent: code,
+            reading: Cell {
+                code: reading,
+                expect: value.to_string(),
+            },
+        }
+    }
+
+    /// `let v7 = vec![7u64; 100];` then `v7.len() + …`.
+    fn let_pair(&mut self) -> Pair {
+        let i = u64::from(self.number());
+        self.silent_then_reading(
+            format!("let w{i} = vec![{i}u64; 100];"),
+            format!("w{i}.len() as u64 + {i} * 1000"),
+            100 + i * 1000,
+        )
+    }
+
+    /// A new `fn`, then a call of it.
+    fn fn_pair(&mut self) -> Pair {
+        let i = u64::from(self.number());
+        self.silent_then_reading(
+            format!("fn f{i}(x: u64) -> u64 {{ x * 3 + {i} }}"),
+            format!("f{i}(1000)"),
+            3000 + i,
+        )
+    }
+
+    /// The same `fn` defined again with another body, then a call of it.
+    fn redefinition_pair(&mut self) -> Pair {
+        let i = u64::from(self.number());
+        self.silent_then_reading(
+            format!("fn again(x: u64) -> u64 {{ x + {i} }}"),
+            format!("again(1000000)"),
+            1_000_000 + i,
+        )
+    }
+
+    /// A cell rustc refuses: the error names a type only this cell mentions.
+    fn compile_error(&mut self) -> Cell {
+        let i = self.number();
+        Cell {
+            code: format!("let e{i}: Missing{i} = 1;"),
+            expect: format!("cannot find type `Missing{i}`"),
+        }
+    }
+
     fn using_itoa(&mut self) -> Cell {
         let i = self.number();
         Cell {
@@ -112,6 +172,12 @@ impl Cells {
             expect: format!("d{i} {}", i * 7),
         }
     }
+}
+
+/// A cell that prints nothing and one after it that shows both ran.
+struct Pair {
+    silent: String,
+    reading: Cell,
 }
 
 /// A running REPL with piped stdin and stdout.
@@ -144,6 +210,7 @@ impl Repl {
             .with_context(|| format!("starting {}", kind.name()))?;
         let recent = Arc::new(Mutex::new(VecDeque::new()));
         let (stdout_tx, stdout) = mpsc::channel();
+        let stderr_tx = stdout_tx.clone();
         let mut out = BufReader::new(child.stdout.take().context("no stdout pipe")?);
         std::thread::spawn(move || {
             let mut line = Vec::new();
@@ -155,12 +222,19 @@ impl Repl {
                 line.clear();
             }
         });
-        // Drained all along, or a REPL writing much to stderr would block on a full pipe.
+        // Drained all along, or a REPL writing much to stderr would block on a full pipe;
+        // its lines are awaited too (a compile error may be told on either stream).
         let err = BufReader::new(child.stderr.take().context("no stderr pipe")?);
         let err_recent = Arc::clone(&recent);
         std::thread::spawn(move || {
             for line in err.lines().map_while(Result::ok) {
                 remember(&err_recent, format!("stderr: {line}"));
+                if stderr_tx
+                    .send((Instant::now(), format!("stderr: {line}")))
+                    .is_err()
+                {
+                    break;
+                }
             }
         });
         Ok(Repl {
@@ -340,6 +414,20 @@ fn block(repl: &mut Repl, lead: &Cell, cells: &[Cell]) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// Runs `pairs` back to back after an untimed lead cell; each pair's time in ms.
+fn pair_block(repl: &mut Repl, lead: &Cell, pairs: &[Pair]) -> Result<Vec<f64>> {
+    repl.run(lead, CELL_TIMEOUT)?;
+    pairs
+        .iter()
+        .map(|pair| {
+            let sent = repl.send(&pair.silent)?;
+            repl.send(&pair.reading.code)?;
+            repl.wait_for(&pair.reading.expect, sent, CELL_TIMEOUT)
+                .map(ms)
+        })
+        .collect()
+}
+
 /// Time in ms from starting `kind` until its first cell has printed.
 fn first_result(peers: &Peers, kind: Kind, folder: &Path, cells: &mut Cells) -> Result<f64> {
     let cell = cells.small();
@@ -461,6 +549,34 @@ fn main() -> Result<()> {
             small.samples(repl.kind).extend(times);
         }
     }
+    // Every kind of cell, alternating between the REPLs block by block.
+    let mut expression = Figure::new("expression cell (of 16)");
+    let mut error = Figure::new("cell with a compile error (of 16)");
+    let mut let_pair = Figure::new("`let` cell + expression reading it (of 16)");
+    let mut fn_pair = Figure::new("`fn` cell + a call (of 16)");
+    let mut redefinition = Figure::new("`fn` redefined + a call (of 16)");
+    for _ in 0..4 {
+        let lead = cells.lead();
+        let expressions: Vec<Cell> = (0..4).map(|_| cells.expression()).collect();
+        let errors: Vec<Cell> = (0..4).map(|_| cells.compile_error()).collect();
+        let lets: Vec<Pair> = (0..4).map(|_| cells.let_pair()).collect();
+        let fns: Vec<Pair> = (0..4).map(|_| cells.fn_pair()).collect();
+        let again: Vec<Pair> = (0..4).map(|_| cells.redefinition_pair()).collect();
+        for repl in &mut sessions {
+            let kind = repl.kind;
+            expression
+                .samples(kind)
+                .extend(block(repl, &lead, &expressions)?);
+            error.samples(kind).extend(block(repl, &lead, &errors)?);
+            let_pair
+                .samples(kind)
+                .extend(pair_block(repl, &lead, &lets)?);
+            fn_pair.samples(kind).extend(pair_block(repl, &lead, &fns)?);
+            redefinition
+                .samples(kind)
+                .extend(pair_block(repl, &lead, &again)?);
+        }
+    }
     let mut with_struct = Figure::new("cell defining a struct and impl (of 3)");
     for _ in 0..3 {
         let (lead, timed) = (cells.lead(), [cells.struct_and_impl()]);
@@ -517,6 +633,11 @@ fn main() -> Result<()> {
     drop(sessions);
     print_table(vec![
         small,
+        expression,
+        let_pair,
+        fn_pair,
+        redefinition,
+        error,
         first,
         later,
         first_ten,
