@@ -151,7 +151,7 @@ impl Cells {
         let i = u64::from(self.number());
         self.silent_then_reading(
             format!("fn again(x: u64) -> u64 {{ x + {i} }}"),
-            format!("again(1000000)"),
+            "again(1000000)".to_owned(),
             1_000_000 + i,
         )
     }
