@@ -14,7 +14,7 @@ pub(super) fn spawn_forwarders(
     flush_requests: Receiver<Sender<()>>,
     stderr_marks: Sender<()>,
     notices: Receiver<RuntimeNotice>,
-    hidden_ended: durable::HiddenEnded,
+    hidden_ended: persister::HiddenEnded,
     diverted: OutputLog,
 ) -> Result<()> {
     let stdout = outputs.stdout;

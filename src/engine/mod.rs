@@ -163,6 +163,7 @@ mod durable;
 mod evcxr_commands;
 mod forward;
 mod peek;
+mod persister;
 mod rewind;
 mod saved;
 
@@ -185,11 +186,11 @@ struct Engine {
     /// The last cell's compile errors, for `:explain` and `:last_error_json`.
     last_errors: Vec<evcxr::CompilationError>,
     job_limit: u32,
-    archive: Option<durable::Archive>,
+    archive: Option<persister::Archive>,
     /// Ids of hidden save jobs that have ended.
-    hidden_ended: durable::HiddenEnded,
+    hidden_ended: persister::HiddenEnded,
     next_hidden: u32,
-    persister: Sender<durable::Work>,
+    persister: Sender<persister::Work>,
     /// The helper crate's folder, once it is a dependency of the session.
     helper: Option<std::path::PathBuf>,
     /// Where saved sessions live (`Request::SetDataDir`); None: no archive.
@@ -208,7 +209,7 @@ impl Engine {
 
         let (flush_tx, flush_rx) = crossbeam_channel::unbounded::<Sender<()>>();
         let (mark_tx, mark_rx) = crossbeam_channel::unbounded();
-        let hidden_ended = durable::HiddenEnded::default();
+        let hidden_ended = persister::HiddenEnded::default();
         let replay_log = forward::OutputLog::default();
         spawn_forwarders(
             outputs,
@@ -219,7 +220,7 @@ impl Engine {
             hidden_ended.clone(),
             replay_log.clone(),
         )?;
-        let persister = durable::spawn_persister(messages.clone(), hidden_ended.clone())?;
+        let persister = persister::spawn_persister(messages.clone(), hidden_ended.clone())?;
 
         let mut engine = Engine {
             ctx,
