@@ -135,8 +135,9 @@ pub struct CellAccess {
 }
 
 impl CellAccess {
-    /// From the variables before and after the cell. Naming is conservative: a name in a
-    /// string or a comment counts, so nothing the cell may have changed is missed.
+    /// From the variables before and after the cell. A cell mentions a variable when its
+    /// code names it or a format string captures it (`names_variable`); a name in a comment
+    /// or inside a plain string cannot change it.
     pub fn derive(source: &str, before: &[VarInfo], after: &[VarInfo]) -> CellAccess {
         let defines = after
             .iter()
@@ -284,13 +285,18 @@ impl Timeline {
 /// Whether `source` uses `name` as an identifier: outside comments and strings, or
 /// captured by a format string (`"{name}"`), as `crate::lexer::names` reads it.
 pub fn mentions(source: &str, name: &str) -> bool {
-    crate::lexer::names(source).iter().any(|(_, n)| *n == name)
+    // Lexing costs more than a substring search, and these run for every variable over
+    // every cell of a branch (save planning, `:vars`): most cells lack the name outright.
+    source.contains(name) && crate::lexer::names(source).iter().any(|(_, n)| *n == name)
 }
 
 /// Whether `source` may refer to the variable `name`: as `mentions`, but a word next to
 /// `::` is a path segment (`std::rc::Rc` does not use a variable `rc`), which no variable
 /// can be.
 pub fn names_variable(source: &str, name: &str) -> bool {
+    if !source.contains(name) {
+        return false;
+    }
     crate::lexer::names(source).iter().any(|&(at, n)| {
         let (before, after) = (&source[..at], &source[at + n.len()..]);
         n == name && !before.trim_end().ends_with("::") && !after.trim_start().starts_with("::")
