@@ -32,7 +32,7 @@ impl Definition {
     pub fn new(cell: u32, text: String) -> Definition {
         let key = match items::item_name(&text) {
             Some(name) => Key::Named(name),
-            None if items::keyword(&text) == Some("impl") => {
+            None if items::item_keyword(&text) == Some("impl") => {
                 Key::Impl(normalized(text.split('{').next().unwrap_or(&text)))
             }
             None => Key::Other(normalized(&text)),
@@ -41,7 +41,7 @@ impl Definition {
     }
 
     fn is_use(&self) -> bool {
-        items::keyword(&self.text) == Some("use")
+        items::item_keyword(&self.text) == Some("use")
     }
 
     /// The definition's first line, shortened, to name it in one line.

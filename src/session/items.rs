@@ -49,23 +49,32 @@ pub fn statements(source: &str) -> String {
         .join("\n")
 }
 
-/// The first keyword after attributes and qualifiers, when it starts an item.
-fn item_keyword(chunk: &str) -> Option<&'static str> {
-    let mut rest = chunk.trim_start();
+/// `code` after its leading attributes and line comments; None when an attribute is not
+/// closed.
+fn after_attributes(code: &str) -> Option<&str> {
+    let mut rest = code.trim_start();
     loop {
         if let Some(after) = rest.strip_prefix("#[").or_else(|| rest.strip_prefix("#![")) {
-            let close = matching_bracket(after)?;
-            rest = after[close + 1..].trim_start();
-            continue;
-        }
-        if rest.starts_with("//") {
+            rest = after[matching_bracket(after)? + 1..].trim_start();
+        } else if rest.starts_with("//") {
             rest = rest
                 .split_once('\n')
                 .map(|(_, r)| r)
                 .unwrap_or("")
                 .trim_start();
-            continue;
+        } else {
+            return Some(rest);
         }
+    }
+}
+
+/// The first keyword after attributes and qualifiers, when it starts an item: what makes
+/// `chunk` an item (`fn`, `impl`, `use`, …).
+pub fn item_keyword(chunk: &str) -> Option<&'static str> {
+    let mut rest = chunk;
+    loop {
+        // Between qualifiers too, as in `pub // …` on a line of its own.
+        rest = after_attributes(rest)?;
         let word: String = rest
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -111,31 +120,12 @@ fn item_keyword(chunk: &str) -> Option<&'static str> {
     }
 }
 
-/// The keyword that makes `item` an item (`fn`, `impl`, `use`, …).
-pub fn keyword(item: &str) -> Option<&'static str> {
-    item_keyword(item)
-}
-
 /// The name an item defines (`struct Acc` → `Acc`, `use std::rc::Rc;` → `Rc`), or None
 /// when it defines none of its own (`impl`, `use a::{b, c}`, a glob, an `extern` block).
 pub fn item_name(item: &str) -> Option<String> {
     let keyword = item_keyword(item)?;
     let ident = |c: char| c == '_' || c.is_alphanumeric();
-    let mut code = item.trim_start();
-    // Attributes and comments first, as `item_keyword` reads them.
-    loop {
-        if let Some(after) = code.strip_prefix("#[").or_else(|| code.strip_prefix("#![")) {
-            code = after[matching_bracket(after)? + 1..].trim_start();
-        } else if code.starts_with("//") {
-            code = code
-                .split_once('\n')
-                .map(|(_, r)| r)
-                .unwrap_or("")
-                .trim_start();
-        } else {
-            break;
-        }
-    }
+    let code = after_attributes(item)?;
     let mut words = code.split(|c: char| !ident(c)).filter(|w| !w.is_empty());
     words.by_ref().find(|w| *w == keyword)?;
     match keyword {
