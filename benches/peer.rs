@@ -114,22 +114,10 @@ impl Cells {
         }
     }
 
-    /// A cell that prints nothing (`code`), then an expression cell that reads what it
-    /// defined: the pair is timed, from the first cell written to the second's value.
-    fn silent_then_reading(&mut self, code: String, reading: String, value: u64) -> Pair {
-        Pair {
-            silent: code,
-            reading: Cell {
-                code: reading,
-                expect: value.to_string(),
-            },
-        }
-    }
-
     /// `let v7 = vec![7u64; 100];` then `v7.len() + …`.
     fn let_pair(&mut self) -> Pair {
         let i = u64::from(self.number());
-        self.silent_then_reading(
+        Pair::new(
             format!("let w{i} = vec![{i}u64; 100];"),
             format!("w{i}.len() as u64 + {i} * 1000"),
             100 + i * 1000,
@@ -139,7 +127,7 @@ impl Cells {
     /// A new `fn`, then a call of it.
     fn fn_pair(&mut self) -> Pair {
         let i = u64::from(self.number());
-        self.silent_then_reading(
+        Pair::new(
             format!("fn f{i}(x: u64) -> u64 {{ x * 3 + {i} }}"),
             format!("f{i}(1000)"),
             3000 + i,
@@ -149,7 +137,7 @@ impl Cells {
     /// The same `fn` defined again with another body, then a call of it.
     fn redefinition_pair(&mut self) -> Pair {
         let i = u64::from(self.number());
-        self.silent_then_reading(
+        Pair::new(
             format!("fn again(x: u64) -> u64 {{ x + {i} }}"),
             "again(1000000)".to_owned(),
             1_000_000 + i,
@@ -174,10 +162,23 @@ impl Cells {
     }
 }
 
-/// A cell that prints nothing and one after it that shows both ran.
+/// A cell that prints nothing and one after it that shows both ran: the pair is timed,
+/// from the first cell written to the second's value.
 struct Pair {
     silent: String,
     reading: Cell,
+}
+
+impl Pair {
+    fn new(silent: String, reading: String, value: u64) -> Pair {
+        Pair {
+            silent,
+            reading: Cell {
+                code: reading,
+                expect: value.to_string(),
+            },
+        }
+    }
 }
 
 /// A running REPL with piped stdin and stdout.
