@@ -41,12 +41,17 @@ pub fn items(source: &str) -> Vec<String> {
 /// Everything of `source` but its items, in order: what replaying the cell runs once its
 /// items are defined.
 pub fn statements(source: &str) -> String {
+    statement_chunks(source).join("\n")
+}
+
+/// The statements of `source` one by one, trimmed: each ends with its `;`, but for the
+/// last when it is the cell's value (evcxr shows a trailing expression).
+pub fn statement_chunks(source: &str) -> Vec<&str> {
     split(super::input::split_cell(source).rust)
         .into_iter()
         .filter(|chunk| item_keyword(chunk).is_none())
         .map(str::trim)
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
 }
 
 /// `code` after its leading attributes and line comments; None when an attribute is not
