@@ -476,6 +476,8 @@ fn show(app: &App, update: &Update, view: &mut View) -> Flow {
             NoticeKind::Warning => view.err(&format!("warning: {}", notice.text)),
             NoticeKind::Error => view.err(&format!("error: {}", notice.text)),
         },
+        // Line mode asks nothing of its own: its commands are typed.
+        Update::Reply(_) => {}
         // The session has said that the job ended: what is new is the bell, and why the
         // desktop was not told.
         Update::Bell(notice) => view.err(&format!("\u{7}{}", crate::jobs::why_not_desktop(notice))),

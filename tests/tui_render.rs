@@ -568,8 +568,15 @@ fn the_rewind_preview_marks_a_value_assigned_again_unchanged() {
         None,
         vars(),
     );
-    let asked = session.submit_command(tmrepl::commands::Command::PreviewPast(1));
-    assert_eq!(asked.len(), 2, "{asked:?}");
+    let (_, asked) = session.ask(tmrepl::session::Question::RewindPreview(1));
+    let asks: Vec<_> = asked
+        .iter()
+        .map(|e| match e {
+            tmrepl::session::Effect::Engine(tmrepl::session::Request::Peek { ask, .. }) => *ask,
+            other => panic!("not a peek: {other:?}"),
+        })
+        .collect();
+    assert_eq!(asks.len(), 2, "{asked:?}");
     let values = |v: &str| {
         Ok(vec![
             ("total".to_owned(), debug("5", false)),
@@ -579,18 +586,20 @@ fn the_rewind_preview_marks_a_value_assigned_again_unchanged() {
         ])
     };
     let now = session.handle(EngineEvent::Peeked {
+        ask: asks[0],
         cell: None,
         result: values("[1, 2]"),
     });
     assert!(now.is_empty(), "{now:?}");
     let shown = session.handle(EngineEvent::Peeked {
+        ask: asks[1],
         cell: Some(1),
         result: values("[1]"),
     });
     let text = shown
         .iter()
         .find_map(|e| match e {
-            tmrepl::session::Effect::Show(notice) => Some(notice.text.clone()),
+            tmrepl::session::Effect::Reply(reply) => reply.answer.clone().ok(),
             _ => None,
         })
         .unwrap();

@@ -28,7 +28,9 @@ pub struct CodeCompletions {
     pub candidates: Vec<CodeCandidate>,
 }
 
-pub(super) struct CompletionQuery {
+/// A question for rust-analyzer, answered on its own `reply` channel: the answer goes to
+/// whoever asked, whatever the engine answers meanwhile.
+pub struct CompletionQuery {
     pub source: String,
     pub cursor: usize,
     pub deadline: Instant,

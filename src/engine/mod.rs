@@ -5,7 +5,7 @@ pub mod build_dir;
 mod completer;
 mod render;
 
-pub use completer::{CodeCandidate, CodeCompleter, CodeCompletions};
+pub use completer::{CodeCandidate, CodeCompleter, CodeCompletions, CompletionQuery};
 
 use crate::commands::EvcxrCommand;
 use crate::runtime::protocol;
@@ -101,14 +101,25 @@ pub fn over_channels(
     requests: Sender<Envelope>,
     messages: Receiver<EngineMessage>,
 ) -> EngineHandle {
-    EngineHandle {
+    over_channels_completing(requests, messages).0
+}
+
+/// As `over_channels`, with the completion questions the app's completer asks, for the
+/// engine to answer.
+pub fn over_channels_completing(
+    requests: Sender<Envelope>,
+    messages: Receiver<EngineMessage>,
+) -> (EngineHandle, Receiver<CompletionQuery>) {
+    let (completer, queries) = CodeCompleter::new();
+    let handle = EngineHandle {
         requests,
         messages,
         remote: crossbeam_channel::never(),
         remote_cached: None,
         thread: None,
-        completer: CodeCompleter::new().0,
-    }
+        completer,
+    };
+    (handle, queries)
 }
 
 /// Starts evcxr and the supervisor on a thread of their own.
@@ -336,9 +347,9 @@ impl Engine {
                 },
                 vars: Some(self.vars()),
             },
-            Request::ShowLog { cell } => EngineEvent::CommandDone {
+            Request::ShowLog { ask, cell } => EngineEvent::LogRead {
+                ask,
                 result: read_log(&self.link.job_log(cell), cell),
-                vars: Some(self.vars()),
             },
             Request::OpenArchive { name } => match self.data_dir.clone() {
                 Some(data_dir) => self.open_archive(&data_dir, &name),
@@ -358,10 +369,17 @@ impl Engine {
             Request::ForgetSaved { cells } => self.forget_saved(cells)?,
             Request::TakeSaved(take) => EngineEvent::CellFinished(self.take_saved(&take)),
             Request::PeekSaved(peek) => EngineEvent::Peeked {
+                ask: peek.ask,
                 cell: None,
                 result: self.peek_saved(&peek).map_err(|e| format!("{e:#}")),
             },
-            Request::Peek { cell, names, full } => EngineEvent::Peeked {
+            Request::Peek {
+                ask,
+                cell,
+                names,
+                full,
+            } => EngineEvent::Peeked {
+                ask,
                 cell,
                 result: if names.is_empty() {
                     Ok(Vec::new())

@@ -98,6 +98,8 @@ impl Kernel {
                 NoticeKind::Warning => self.stream("stderr", &format!("warning: {}", notice.text)),
                 NoticeKind::Error => self.error("tmrepl", &format!("error: {}", notice.text)),
             },
+            // The kernel asks nothing of its own: its commands come as typed cells.
+            Update::Reply(_) => {}
             Update::Bell(notice) => {
                 let why = crate::jobs::why_not_desktop(&notice);
                 if !why.is_empty() {

@@ -3,7 +3,7 @@
 //! every request with a done message after its events, so "busy" is derived from the
 //! requests still open, never counted by hand.
 
-use super::PersistPlan;
+use super::{AskId, PersistPlan};
 use crate::commands::{self, Command, EvcxrCommand};
 use crate::timeline::VarInfo;
 
@@ -26,7 +26,9 @@ pub enum Request {
     KillJob {
         cell: u32,
     },
+    /// A job's output so far, answered by `LogRead` with `ask`.
     ShowLog {
+        ask: AskId,
         cell: u32,
     },
     /// Make snapshot `cell` the running state, then forget the `:dontsave` variables.
@@ -79,6 +81,8 @@ pub enum Request {
     /// None), read in a hidden job forked from it; answered by `Peeked`. `full`: each
     /// value whole (pretty, bounded), not one line.
     Peek {
+        /// Sent back with the previews.
+        ask: AskId,
         cell: Option<u32>,
         names: Vec<String>,
         full: bool,

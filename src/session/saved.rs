@@ -49,6 +49,8 @@ impl SavedUse {
 /// values loaded from its objects and formatted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedPeek {
+    /// Sent back with the previews.
+    pub ask: AskId,
     pub dir: PathBuf,
     pub deps: Vec<(String, String)>,
     pub definitions: Vec<String>,
@@ -210,9 +212,10 @@ impl Session {
         let named = format!("{}\n{}", roots.join("\n"), definitions.join("\n"));
         let deps = bring::deps_named(&target.deps, &named);
         let full = table.whole.is_some();
-        self.peeks.push_back(PeekFor::Saved(Box::new(table)));
+        let ask = self.expect_answer(PeekFor::Saved(Box::new(table)), Asker::Transcript);
         Ok(vec![Effect::Engine(Request::PeekSaved(Box::new(
             SavedPeek {
+                ask,
                 dir: saved.dir.clone(),
                 deps,
                 definitions,

@@ -91,6 +91,7 @@ fn vars_of_a_saved_cell_say_how_each_comes_back_and_preview_the_stored_ones() {
         "a Vec<u8> needs no definition: {peek:?}"
     );
     let shown = s.handle(EngineEvent::Peeked {
+        ask: peek.ask,
         cell: None,
         result: Ok(vec![(
             "plain".into(),

@@ -26,7 +26,12 @@ fn var(name: &str, type_name: &str) -> VarInfo {
     }
 }
 
-fn finish(s: &mut Session, cell: u32, status: CellStatus, vars: Vec<VarInfo>) -> Vec<Effect> {
+pub(super) fn finish(
+    s: &mut Session,
+    cell: u32,
+    status: CellStatus,
+    vars: Vec<VarInfo>,
+) -> Vec<Effect> {
     let saved = s.is_saving();
     let snapshot = (saved && status.has_state()).then_some(TakenSnapshot {
         fork_micros: 100,
@@ -358,6 +363,26 @@ fn vars_report_type_and_last_touching_cell() {
     assert_eq!(s.vars_table(Some(7)), Err(":vars 7: no such cell".into()));
 }
 
+/// The one `Request::Peek` among `effects`, as (ask, cell, names, full).
+fn one_peek(effects: &[Effect]) -> (AskId, Option<u32>, Vec<String>, bool) {
+    match effects {
+        [effect] => peek_of(effect),
+        other => panic!("not one peek: {other:?}"),
+    }
+}
+
+fn peek_of(effect: &Effect) -> (AskId, Option<u32>, Vec<String>, bool) {
+    match effect {
+        Effect::Engine(Request::Peek {
+            ask,
+            cell,
+            names,
+            full,
+        }) => (*ask, *cell, names.clone(), *full),
+        other => panic!("not a peek: {other:?}"),
+    }
+}
+
 fn debug(text: &str) -> ValuePreview {
     ValuePreview::Debug {
         text: text.into(),
@@ -395,15 +420,13 @@ fn three_cells() -> Session {
 #[test]
 fn vars_of_an_old_cell_are_read_from_its_snapshot_and_shown_with_values() {
     let mut s = three_cells();
+    let (ask, cell, names, full) = one_peek(&s.submit(":vars 1"));
     assert_eq!(
-        s.submit(":vars 1"),
-        vec![Effect::Engine(Request::Peek {
-            cell: Some(1),
-            names: vec!["gone".into(), "v".into()],
-            full: false
-        })]
+        (cell, names, full),
+        (Some(1), vec!["gone".into(), "v".into()], false)
     );
     let shown = s.handle(EngineEvent::Peeked {
+        ask,
         cell: Some(1),
         result: Ok(vec![
             ("gone".into(), ValuePreview::NoDebug("1 bytes".into())),
@@ -426,15 +449,10 @@ fn vars_of_an_old_cell_are_read_from_its_snapshot_and_shown_with_values() {
     );
     assert!(table.contains("<no Debug, 1 bytes>"), "{table}");
     // The current cell's values come from the running worker; one value whole.
-    assert_eq!(
-        s.submit(":vars w"),
-        vec![Effect::Engine(Request::Peek {
-            cell: None,
-            names: vec!["w".into()],
-            full: true
-        })]
-    );
+    let (ask, cell, names, full) = one_peek(&s.submit(":vars w"));
+    assert_eq!((cell, names, full), (None, vec!["w".into()], true));
     let whole = s.handle(EngineEvent::Peeked {
+        ask,
         cell: None,
         result: Ok(vec![("w".into(), debug("\"\""))]),
     });
@@ -444,8 +462,9 @@ fn vars_of_an_old_cell_are_read_from_its_snapshot_and_shown_with_values() {
         ":vars 1: no variable w after cell 1"
     );
     // A failed read says why, under the table.
-    s.submit(":vars 2");
+    let (ask, ..) = one_peek(&s.submit(":vars 2"));
     let failed = s.handle(EngineEvent::Peeked {
+        ask,
         cell: Some(2),
         result: Err("the preview code did not compile: E0277".into()),
     });
@@ -485,23 +504,29 @@ fn rewind_preview_shows_values_now_and_then() {
         names.contains("~ v: Vec<i32> (value as after cell 1)"),
         "{names}"
     );
-    let asked = s.submit_command(Command::PreviewPast(1));
-    assert_eq!(
-        asked,
-        vec![
-            Effect::Engine(Request::Peek {
-                cell: None,
-                names: vec!["v".into(), "gone".into(), "w".into()],
-                full: false
-            }),
-            Effect::Engine(Request::Peek {
-                cell: Some(1),
-                names: vec!["v".into(), "gone".into()],
-                full: false
-            }),
-        ]
-    );
-    let now = s.handle(EngineEvent::Peeked {
+    let (id, asked) = s.ask(Question::RewindPreview(1));
+    let asked: Vec<_> = asked.iter().map(peek_of).collect();
+    let [
+        (now_ask, None, now_names, false),
+        (then_ask, Some(1), then_names, false),
+    ] = asked.as_slice()
+    else {
+        panic!("{asked:?}");
+    };
+    assert_eq!(now_names, &["v", "gone", "w"]);
+    assert_eq!(then_names, &["v", "gone"]);
+    // Answered in the other order than asked: each answer is matched by its id.
+    let then = s.handle(EngineEvent::Peeked {
+        ask: *then_ask,
+        cell: Some(1),
+        result: Ok(vec![
+            ("v".into(), debug("[1, 2, 3]")),
+            ("gone".into(), debug("1")),
+        ]),
+    });
+    assert!(then.is_empty(), "{then:?}");
+    let shown = s.handle(EngineEvent::Peeked {
+        ask: *now_ask,
         cell: None,
         result: Ok(vec![
             ("v".into(), debug("[1, 2, 3, 4]")),
@@ -509,20 +534,70 @@ fn rewind_preview_shows_values_now_and_then() {
             ("w".into(), ValuePreview::TimedOut),
         ]),
     });
-    assert!(now.is_empty(), "{now:?}");
-    let shown = s.handle(EngineEvent::Peeked {
+    assert_eq!(
+        shown,
+        vec![Effect::Reply(Reply {
+            id,
+            question: Question::RewindPreview(1),
+            answer: Ok("~ v: [1, 2, 3, 4] → [1, 2, 3]\n\
+                        ~ gone: 5 → 1 (i64 → u8)\n\
+                        - w: String = <Debug did not finish in time; stopped>"
+                .into()),
+        })]
+    );
+}
+
+#[test]
+fn overlapping_questions_each_get_their_own_answer() {
+    let mut s = three_cells();
+    // A front end's question and a typed command, both waiting on the engine at once.
+    let (asked, effects) = s.ask(Question::Values {
+        at: Some(1),
+        name: Some("v".into()),
+    });
+    let (values_ask, ..) = one_peek(&effects);
+    let (typed_ask, ..) = one_peek(&s.submit(":vars 2"));
+    let (log_id, log) = s.ask(Question::Log(3));
+    assert_eq!(
+        log,
+        vec![Effect::Reply(Reply {
+            id: log_id,
+            question: Question::Log(3),
+            answer: Err(":log 3: cell 3 is not a background job".into()),
+        })],
+    );
+    let typed = s.handle(EngineEvent::Peeked {
+        ask: typed_ask,
+        cell: Some(2),
+        result: Ok(vec![("w".into(), debug("\"x\""))]),
+    });
+    assert!(
+        matches!(&typed[..], [Effect::Show(n)] if n.text.contains("\"x\"")),
+        "the typed command's answer goes to the transcript: {typed:?}"
+    );
+    let answered = s.handle(EngineEvent::Peeked {
+        ask: values_ask,
         cell: Some(1),
-        result: Ok(vec![
-            ("v".into(), debug("[1, 2, 3]")),
-            ("gone".into(), debug("1")),
-        ]),
+        result: Ok(vec![("v".into(), debug("[1, 2, 3]"))]),
     });
     assert_eq!(
-        notices(&shown)[0].text,
-        "~ v: [1, 2, 3, 4] → [1, 2, 3]\n\
-         ~ gone: 5 → 1 (i64 → u8)\n\
-         - w: String = <Debug did not finish in time; stopped>"
+        answered,
+        vec![Effect::Reply(Reply {
+            id: asked,
+            question: Question::Values {
+                at: Some(1),
+                name: Some("v".into())
+            },
+            answer: Ok("v: Vec<i32> (as of cell 1) =\n[1, 2, 3]".into()),
+        })]
     );
+    // An answer to nothing asked (or asked twice) is dropped.
+    let again = s.handle(EngineEvent::Peeked {
+        ask: values_ask,
+        cell: Some(1),
+        result: Ok(vec![]),
+    });
+    assert!(again.is_empty(), "{again:?}");
 }
 
 #[test]
@@ -560,11 +635,17 @@ fn explain_past_reads_values_before_the_restore() {
         matches!(requests[2], Request::Restore { cell: 1, .. }),
         "{requests:?}"
     );
+    let ask = |r: &Request| match r {
+        Request::Peek { ask, .. } => *ask,
+        other => panic!("not a peek: {other:?}"),
+    };
     s.handle(EngineEvent::Peeked {
+        ask: ask(requests[0]),
         cell: None,
         result: Ok(vec![("b".into(), debug("2"))]),
     });
     let shown = s.handle(EngineEvent::Peeked {
+        ask: ask(requests[1]),
         cell: Some(1),
         result: Ok(vec![]),
     });

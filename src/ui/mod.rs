@@ -21,10 +21,10 @@ use crate::app::{App, Update};
 use crate::commands::Command;
 use crate::frontend;
 use crate::session::input::{Completeness, completeness};
-use crate::session::{NoticeKind, Stream};
+use crate::session::{NoticeKind, Question, Stream};
 use keymap::{Action, Context};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind};
-use view::{AwaitingValues, Entry, Focus, Overlay, Pick, View};
+use view::{Entry, Focus, Overlay, Pick, View};
 
 /// What a key did to the session as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,9 +85,7 @@ impl Tui {
             .get(cell)
             .is_some_and(|c| matches!(c.status, crate::timeline::CellStatus::Running));
         if running && !app.is_busy() && self.view.ticks.is_multiple_of(8) {
-            self.view.awaiting_log = Some(cell);
-            let updates = app.command(Command::Log(cell));
-            self.apply(app, updates);
+            self.ask(app, Question::Log(cell));
         }
     }
 
@@ -394,9 +392,7 @@ impl Tui {
         match app.session().rewind_preview(cell) {
             Ok(text) => {
                 self.view.overlay = Some(Overlay::Rewind { cell, text });
-                self.view.awaiting_rewind = Some(cell);
-                let updates = app.command(Command::PreviewPast(cell));
-                self.apply(app, updates)
+                self.ask(app, Question::RewindPreview(cell))
             }
             Err(e) => {
                 self.view.status = Some((NoticeKind::Error, e));
@@ -430,9 +426,7 @@ impl Tui {
             .get(cell)
             .is_some_and(|c| c.job.is_some());
         if is_job {
-            self.view.awaiting_log = Some(cell);
-            let updates = app.command(Command::Log(cell));
-            return self.apply(app, updates);
+            return self.ask(app, Question::Log(cell));
         }
         // Names and types at once; the values replace them when read from the snapshot.
         let text = session.vars_table(Some(cell)).unwrap_or_else(|e| e);
@@ -447,12 +441,13 @@ impl Tui {
         if !has_vars || app.is_busy() {
             return Control::Continue;
         }
-        self.view.awaiting_values = Some(AwaitingValues::Table(cell));
-        let updates = app.command(Command::Vars {
-            at: Some(cell),
-            name: None,
-        });
-        self.apply(app, updates)
+        self.ask(
+            app,
+            Question::Values {
+                at: Some(cell),
+                name: None,
+            },
+        )
     }
 
     /// Enter in the detail view: a picked variable's whole value; otherwise closes it.
@@ -468,11 +463,20 @@ impl Tui {
             ));
             return Control::Continue;
         }
-        self.view.awaiting_values = Some(AwaitingValues::Whole(cell, name.clone()));
-        let updates = app.command(Command::Vars {
-            at: Some(cell),
-            name: Some(name),
-        });
+        self.ask(
+            app,
+            Question::Values {
+                at: Some(cell),
+                name: Some(name),
+            },
+        )
+    }
+
+    /// Asks the app for what the overlay shows next; its answer replaces any earlier one
+    /// still coming.
+    fn ask(&mut self, app: &mut App, question: Question) -> Control {
+        let (id, updates) = app.ask(question);
+        self.view.awaiting = Some(id);
         self.apply(app, updates)
     }
 }

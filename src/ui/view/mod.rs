@@ -16,7 +16,7 @@ pub use popup::{hanging_wrap, help_text};
 use super::editor::Editor;
 use crate::app::Update;
 use crate::frontend::{self, CellReport};
-use crate::session::{NoticeKind, Session, Stream, format_duration};
+use crate::session::{AskId, NoticeKind, Question, Session, Stream, format_duration};
 use ratatui::Frame;
 use ratatui::crossterm::event::{Event, MouseEventKind};
 use ratatui::layout::{Constraint, Direction, Layout};
@@ -65,15 +65,6 @@ pub struct Pick {
     pub selected: usize,
 }
 
-/// A `:vars` answer the detail view waits for (the next notice is it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AwaitingValues {
-    /// Cell N's variables with value previews.
-    Table(u32),
-    /// One variable's whole value as of cell N.
-    Whole(u32, String),
-}
-
 #[derive(Debug, Clone)]
 pub enum Overlay {
     /// F1: every key and command, scrolled `scroll` rows down.
@@ -113,12 +104,9 @@ pub struct View {
     pub input_prompt: Option<String>,
     /// One line for the status bar (last notice, errors).
     pub status: Option<(NoticeKind, String)>,
-    /// A `:log N` answer goes to the detail view instead of the transcript.
-    pub awaiting_log: Option<u32>,
-    /// A cell's values for the detail view (Enter in the panel, then on a variable).
-    pub awaiting_values: Option<AwaitingValues>,
-    /// The rewind preview with values (Ctrl-T) replaces the overlay's text when it comes.
-    pub awaiting_rewind: Option<u32>,
+    /// The question whose answer the overlay waits for (a job's log, a cell's values, the
+    /// rewind preview's values); answers to earlier questions are dropped.
+    pub awaiting: Option<AskId>,
     pub color: bool,
     pub ticks: usize,
     pub ring_bell: bool,
@@ -142,9 +130,7 @@ impl View {
             search: None,
             input_prompt: None,
             status: None,
-            awaiting_log: None,
-            awaiting_values: None,
-            awaiting_rewind: None,
+            awaiting: None,
             color,
             ticks: 0,
             ring_bell: false,
@@ -193,39 +179,17 @@ impl View {
                 let one_line = notice.text.lines().next().unwrap_or("").to_owned();
                 self.status = Some((notice.kind, one_line));
             }
+            Update::Reply(reply) => {
+                if self.awaiting != Some(reply.id) {
+                    return;
+                }
+                self.awaiting = None;
+                let text = match &reply.answer {
+                    Ok(text) | Err(text) => text,
+                };
+                self.show_answer(&reply.question, text);
+            }
             Update::Notice(notice) => {
-                if let Some(cell) = self.awaiting_rewind.take() {
-                    // Dismissed or confirmed meanwhile: the names were enough.
-                    if let Some(Overlay::Rewind { cell: shown, text }) = &mut self.overlay
-                        && *shown == cell
-                    {
-                        *text = notice.text.clone();
-                    }
-                    return;
-                }
-                if let Some(cell) = self.awaiting_log.take() {
-                    // Keep the reader's place when a running job's log is refreshed.
-                    let scroll = match &self.overlay {
-                        Some(Overlay::Detail {
-                            follow: Some(c),
-                            scroll,
-                            ..
-                        }) if *c == cell => *scroll,
-                        _ => 0,
-                    };
-                    self.overlay = Some(Overlay::Detail {
-                        title: format!("job {cell}: log"),
-                        text: notice.text.clone(),
-                        scroll,
-                        follow: Some(cell),
-                        pick: None,
-                    });
-                    return;
-                }
-                if let Some(awaiting) = self.awaiting_values.take() {
-                    self.show_values(awaiting, &notice.text);
-                    return;
-                }
                 let one_line = notice.text.lines().next().unwrap_or("").to_owned();
                 self.status = Some((notice.kind, one_line));
                 self.transcript.push(Entry::Notice {
@@ -299,27 +263,62 @@ impl View {
     }
 
     /// Puts a `:vars` answer in the detail view, unless the view was closed meanwhile.
-    fn show_values(&mut self, awaiting: AwaitingValues, text: &str) {
-        let Some(Overlay::Detail { pick, .. }) = &self.overlay else {
-            return;
-        };
-        let kept = *pick;
-        self.overlay = Some(match awaiting {
-            AwaitingValues::Table(cell) => Overlay::Detail {
-                title: format!("cell {cell}: variables (Enter: whole value)"),
-                text: text.to_owned(),
-                scroll: 0,
-                follow: None,
-                pick: Some(kept.unwrap_or(Pick { cell, selected: 0 })),
-            },
-            AwaitingValues::Whole(cell, name) => Overlay::Detail {
-                title: format!("{name} after cell {cell}"),
-                text: text.to_owned(),
-                scroll: 0,
-                follow: None,
-                pick: None,
-            },
-        });
+    /// An answer the overlay waited for, shown in it.
+    fn show_answer(&mut self, question: &Question, text: &str) {
+        match question {
+            Question::RewindPreview(cell) => {
+                // Dismissed or confirmed meanwhile: the names were enough.
+                if let Some(Overlay::Rewind {
+                    cell: shown,
+                    text: shown_text,
+                }) = &mut self.overlay
+                    && shown == cell
+                {
+                    *shown_text = text.to_owned();
+                }
+            }
+            Question::Log(cell) => {
+                // Keep the reader's place when a running job's log is refreshed.
+                let scroll = match &self.overlay {
+                    Some(Overlay::Detail {
+                        follow: Some(c),
+                        scroll,
+                        ..
+                    }) if c == cell => *scroll,
+                    _ => 0,
+                };
+                self.overlay = Some(Overlay::Detail {
+                    title: format!("job {cell}: log"),
+                    text: text.to_owned(),
+                    scroll,
+                    follow: Some(*cell),
+                    pick: None,
+                });
+            }
+            Question::Values { at, name } => {
+                let Some(Overlay::Detail { pick, .. }) = &self.overlay else {
+                    return;
+                };
+                let cell = at.unwrap_or(0);
+                let kept = *pick;
+                self.overlay = Some(match name {
+                    None => Overlay::Detail {
+                        title: format!("cell {cell}: variables (Enter: whole value)"),
+                        text: text.to_owned(),
+                        scroll: 0,
+                        follow: None,
+                        pick: Some(kept.unwrap_or(Pick { cell, selected: 0 })),
+                    },
+                    Some(name) => Overlay::Detail {
+                        title: format!("{name} after cell {cell}"),
+                        text: text.to_owned(),
+                        scroll: 0,
+                        follow: None,
+                        pick: None,
+                    },
+                });
+            }
+        }
     }
 
     /// The variable on the picked line of a cell's variables view.
