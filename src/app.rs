@@ -5,8 +5,8 @@ use crate::archive;
 use crate::commands::Command;
 use crate::engine::{self, EngineHandle, EngineMessage, Envelope};
 use crate::session::{
-    Effect, EngineEvent, Notice, Opening, Request, RequestId, SavedSession, Session, Settings,
-    Stream,
+    AskId, Effect, EngineEvent, Notice, Opening, Question, Reply, Request, RequestId, SavedSession,
+    Session, Settings, Stream,
 };
 use crossbeam_channel::Receiver;
 use std::collections::BTreeMap;
@@ -30,6 +30,8 @@ pub enum Update {
     },
     CellFinished(u32),
     Notice(Notice),
+    /// The answer to the front end's `App::ask` with the same id.
+    Reply(Reply),
     /// A notice that should also ring the terminal bell (job ended, no desktop).
     Bell(Notice),
     InputRequested {
@@ -339,6 +341,14 @@ impl App {
         self.carry_out(effects)
     }
 
+    /// Asks what a view needs (values, a log, the rewind preview); the answer comes as
+    /// `Update::Reply` with the id returned, among these updates or later ones.
+    pub fn ask(&mut self, question: Question) -> (AskId, Vec<Update>) {
+        self.last_activity = Instant::now();
+        let (id, effects) = self.session.ask(question);
+        (id, self.carry_out(effects))
+    }
+
     /// Cell `cell`'s rich output as (MIME type, data), taken: only the Jupyter kernel
     /// shows it, and only the last cell's is kept.
     pub fn take_rich_output(&mut self, cell: u32) -> Vec<(String, String)> {
@@ -419,6 +429,13 @@ impl App {
                     updates.extend(crate::jobs::notify(mode, &summary, &body).map(Update::Bell));
                 }
                 Effect::Show(notice) => updates.push(Update::Notice(notice)),
+                Effect::Reply(reply) => updates.push(Update::Reply(reply)),
+                Effect::Export(plan) => {
+                    updates.push(Update::Notice(match crate::export::write(&plan) {
+                        Ok(said) => Notice::info(said),
+                        Err(error) => Notice::error(error),
+                    }))
+                }
                 Effect::ShowJobs => updates.push(Update::Notice(Notice::info(
                     self.session.jobs_table(Instant::now()),
                 ))),

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod engine;
+pub mod export;
 pub mod frontend;
 pub mod history;
 pub mod jobs;

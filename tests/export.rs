@@ -63,15 +63,21 @@ v.iter().sum::<i32>()
         t.all()
     );
     assert!(
-        t.stdout.contains("exported cells 1, 2, 3, 6, 7, 8, 9 and 11 (the branch to cell 11)"),
+        t.stdout
+            .contains("exported cells 1, 2, 3, 6, 7, 8, 9 and 11 (the branch to cell 11)"),
         "{}",
         t.all()
     );
-    assert!(t.stdout.contains("cell 5: `!echo shell` ran in a shell"), "{}", t.all());
+    assert!(
+        t.stdout.contains("cell 5: `!echo shell` ran in a shell"),
+        "{}",
+        t.all()
+    );
     // Writing over an earlier export (cell 4's branch, then the whole branch) is
     // allowed; a folder of something else and a missing cell are not.
     assert!(
-        t.all().contains("the folder is not empty and not an earlier export"),
+        t.all()
+            .contains("the folder is not empty and not an earlier export"),
         "{}",
         t.all()
     );
@@ -80,15 +86,24 @@ v.iter().sum::<i32>()
 
     // The branch `:past` left behind exports on its own: its cell, not the later ones.
     let old_main = std::fs::read_to_string(old.join("src/main.rs")).unwrap();
-    assert!(old_main.contains("println!(\"OUT abandoned\");"), "{old_main}");
+    assert!(
+        old_main.contains("println!(\"OUT abandoned\");"),
+        "{old_main}"
+    );
     assert!(!old_main.contains("x + x"), "{old_main}");
 
     let toml = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
     assert!(toml.contains("base64 = \"0.10.1\""), "{toml}");
     let main = std::fs::read_to_string(out.join("src/main.rs")).unwrap();
     assert!(!main.contains("abandoned"), "{main}");
-    assert!(main.contains("// - cell 5: `!echo shell` ran in a shell"), "{main}");
-    assert!(!main.contains("not a number"), "a cell that failed was exported:\n{main}");
+    assert!(
+        main.contains("// - cell 5: `!echo shell` ran in a shell"),
+        "{main}"
+    );
+    assert!(
+        !main.contains("not a number"),
+        "a cell that failed was exported:\n{main}"
+    );
     let run = Command::new(env!("CARGO"))
         .args(["run", "--offline", "--quiet"])
         .current_dir(&out)

@@ -3,6 +3,7 @@
 
 use std::fmt::{self, Write as _};
 
+mod branch;
 mod saved;
 mod table;
 pub use saved::SavedCell;
@@ -25,8 +26,13 @@ pub enum Command {
         from: SavedCell,
         name: Option<String>,
     },
-    /// What `:past N` would change, with values (Ctrl-T; not typed).
-    PreviewPast(u32),
+    /// `:diff A [B]`: what differs between the states after cells A and B (None: now).
+    Diff {
+        from: u32,
+        to: Option<u32>,
+    },
+    /// `:trace NAME`: the cells of this branch that made or changed NAME.
+    Trace(String),
     /// The answer to "replay cells that act outside the session?" while resuming (the
     /// full-screen interface asks; not typed).
     ReplayEffects(bool),
@@ -52,6 +58,15 @@ pub enum Command {
         names: Vec<String>,
     },
     Notify(NotifyMode),
+    /// `:export DIR [--cell N] [--force]`: a Cargo project that leads to cell N's state
+    /// (the current cell's when None).
+    Export {
+        dir: String,
+        cell: Option<u32>,
+        force: bool,
+    },
+    /// `:sweep [N]`: the table of the sweep cell N belongs to (None: the last sweep).
+    Sweep(Option<u32>),
     Save {
         name: Option<String>,
         /// `:save! NAME`: replace what NAME already holds.
@@ -237,10 +252,16 @@ pub struct TypableCommand {
 }
 
 /// Not a command but a form of input; `:help` lists it before the job commands.
-const BACKGROUND_JOB_HELP: (&str, &str) = (
-    "&CODE",
-    "run a cell as a background job on a copy of the session",
-);
+const BACKGROUND_JOB_HELP: &[(&str, &str)] = &[
+    (
+        "&CODE",
+        "run a cell as a background job on a copy of the session",
+    ),
+    (
+        "&[n in 1..=8] CODE",
+        "a sweep: one job per value (a..b, a..=b, or a list: 1, 2, 5 / \"a\", \"b\"), each with `let n = VALUE;` first; at most the job limit run at once",
+    ),
+];
 
 /// evcxr commands tmrepl does not have, and why; typing one gives the reason.
 pub const UNAVAILABLE: &[(&str, &str)] = &[(
@@ -309,8 +330,15 @@ pub fn help_text() -> String {
     let rows: Vec<(&str, &str)> = COMMANDS
         .iter()
         .flat_map(|command| {
-            let preface = (command.name == "jobs").then_some(BACKGROUND_JOB_HELP);
-            preface.into_iter().chain([(command.usage, command.help)])
+            let preface = if command.name == "jobs" {
+                BACKGROUND_JOB_HELP
+            } else {
+                &[]
+            };
+            preface
+                .iter()
+                .copied()
+                .chain([(command.usage, command.help)])
         })
         .collect();
     let width = rows.iter().map(|(usage, _)| usage.len()).max().unwrap_or(0);

@@ -43,6 +43,44 @@ pub const COMMANDS: &[TypableCommand] = &[
         parse: |args, _| saved::vars(args),
     },
     TypableCommand {
+        name: "diff",
+        aliases: &[],
+        usage: ":diff A [B]",
+        help: "what differs between the states after cells A and B, on any branches (B omitted: now): variables with both values, functions, types, dependencies",
+        example: ":diff 2 5",
+        parse: |args, display| {
+            let numbers: Vec<&str> = args.split_whitespace().collect();
+            match numbers.as_slice() {
+                [from] => Ok(Command::Diff {
+                    from: cell_number(from, display)?,
+                    to: None,
+                }),
+                [from, to] => Ok(Command::Diff {
+                    from: cell_number(from, display)?,
+                    to: Some(cell_number(to, display)?),
+                }),
+                _ => err(format!(
+                    "{display} needs one or two cell numbers, e.g. :diff 2 5 (one: against now)"
+                )),
+            }
+        },
+    },
+    TypableCommand {
+        name: "trace",
+        aliases: &[],
+        usage: ":trace NAME",
+        help: "every cell of this branch that made or changed variable NAME, with its value after each; or that defined fn/type NAME",
+        example: ":trace total",
+        parse: |args, display| {
+            if !is_identifier(args) {
+                return err(format!(
+                    "{display} needs a variable, function or type name, e.g. :trace total"
+                ));
+            }
+            Ok(Command::Trace(args.to_owned()))
+        },
+    },
+    TypableCommand {
         name: "saving",
         aliases: &[],
         usage: ":saving on|off",
@@ -112,6 +150,14 @@ pub const COMMANDS: &[TypableCommand] = &[
         parse: |args, _| saved::take(args),
     },
     TypableCommand {
+        name: "sweep",
+        aliases: &[],
+        usage: ":sweep [N]",
+        help: "the table of a sweep (&[n in 1..=8] CODE): each job's parameter, state and values; N: any of its cells (none: the last sweep)",
+        example: ":sweep 12",
+        parse: |args, _| branch::sweep(args),
+    },
+    TypableCommand {
         name: "notify",
         aliases: &[],
         usage: ":notify desktop|terminal|off",
@@ -129,6 +175,14 @@ pub const COMMANDS: &[TypableCommand] = &[
                 }
             }))
         },
+    },
+    TypableCommand {
+        name: "export",
+        aliases: &[],
+        usage: ":export DIR [--cell N] [--force]",
+        help: "write a Cargo project (Cargo.toml with the :deps, src/main.rs with the code) that leads to cell N's state on its branch (none: the current cell)",
+        example: ":export ../fib --cell 4",
+        parse: |args, _| branch::export(args),
     },
     TypableCommand {
         name: "save",

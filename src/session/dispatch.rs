@@ -1,6 +1,7 @@
 //! The `:` commands: what each one decides, and the rewind preview.
 
 use super::*;
+pub(super) use compare::{PREVIEW_WIDTH, one_line};
 
 impl Session {
     pub(super) fn command(&mut self, command: Command) -> Vec<Effect> {
@@ -8,7 +9,9 @@ impl Session {
         match command {
             Command::Help => show(Notice::info(commands::help_text())),
             Command::Cells => show(Notice::info(self.cells_table())),
-            Command::Vars { at, name } => self.vars_command(at, name),
+            Command::Diff { from, to } => self.diff_command(from, to, Asker::Transcript),
+            Command::Trace(name) => self.trace_command(name, Asker::Transcript),
+            Command::Vars { at, name } => self.vars_command(at, name, Asker::Transcript),
             Command::SavedVars { from, name } => vec![Effect::ReadSaved(SavedUse::Vars {
                 from,
                 name,
@@ -18,10 +21,6 @@ impl Session {
                 vec![Effect::ReadSaved(SavedUse::Take { from, names })]
             }
             Command::ReplayEffects(yes) => self.answer_replay_effects(yes),
-            Command::PreviewPast(cell) => match self.check_past(cell) {
-                Ok(_) => self.peek_for_rewind(cell),
-                Err(e) => show(Notice::error(e)),
-            },
             Command::Past(cell) if self.is_thinned(cell) => match self.rebuild(cell) {
                 Ok(request) => vec![Effect::Engine(request)],
                 Err(e) => show(Notice::error(format!(":past {cell}: {e}"))),
@@ -31,7 +30,7 @@ impl Session {
                     let mut effects = Vec::new();
                     if self.settings.explain_past {
                         // Read before the restore: the engine does requests in order.
-                        effects.extend(self.peek_for_rewind(cell));
+                        effects.extend(self.peek_for_rewind(cell, Asker::Transcript));
                     } else if let Some(w) = warning {
                         effects.push(Effect::Show(Notice::warning(w)));
                     }
@@ -145,10 +144,7 @@ impl Session {
                 ))),
                 Err(e) => show(Notice::error(e)),
             },
-            Command::Log(cell) => match self.job_cell(cell, ":log") {
-                Ok(_) => vec![Effect::Engine(Request::ShowLog { cell })],
-                Err(e) => show(Notice::error(e)),
-            },
+            Command::Log(cell) => self.show_log(cell, Asker::Transcript),
             Command::Take { job, names } => match self.job_cell(job, ":take") {
                 Ok(c) if c.status.has_state() => {
                     // None named: every variable of the job.
@@ -167,6 +163,10 @@ impl Session {
                         )))
                     } else {
                         let vars = c.vars.iter().filter(|v| wanted(&v.name)).cloned().collect();
+                        self.aside_sent(export::Aside::Take {
+                            job,
+                            names: names.clone(),
+                        });
                         vec![Effect::Engine(Request::Take { job, vars })]
                     }
                 }
@@ -231,7 +231,14 @@ impl Session {
                 vec![Effect::LoadSession { name }]
             }
             Command::Quit => vec![Effect::Quit],
-            Command::Evcxr(command) => vec![Effect::Engine(Request::Evcxr(command))],
+            Command::Evcxr(command) => {
+                if let commands::EvcxrCommand::Dep { spec } = &command {
+                    self.aside_sent(export::Aside::Dep(spec.clone()));
+                }
+                vec![Effect::Engine(Request::Evcxr(command))]
+            }
+            Command::Export { dir, cell, force } => self.export_command(dir, cell, force),
+            Command::Sweep(at) => self.sweep_command(at),
         }
     }
 
@@ -255,19 +262,24 @@ impl Session {
 
     /// `:vars [N] [NAME]`: the table, or one value, with values read from cell N's snapshot
     /// (the running worker for the current cell) by the engine.
-    fn vars_command(&mut self, at: Option<u32>, name: Option<String>) -> Vec<Effect> {
+    pub(super) fn vars_command(
+        &mut self,
+        at: Option<u32>,
+        name: Option<String>,
+        asker: Asker,
+    ) -> Vec<Effect> {
         let label = match at {
             Some(n) => format!(":vars {n}"),
             None => ":vars".to_owned(),
         };
         let vars = match self.vars_at(at) {
             Ok(vars) => vars,
-            Err(e) => return vec![Effect::Show(Notice::error(e))],
+            Err(e) => return vec![asker.answer(Err(e))],
         };
         if let Some(name) = &name
             && !vars.iter().any(|v| &v.name == name)
         {
-            if at.is_none() {
+            if at.is_none() && asker == Asker::Transcript {
                 // No such variable here: NAME alone may be a saved session (its last cell).
                 return vec![Effect::ReadSaved(SavedUse::Vars {
                     from: commands::SavedCell {
@@ -279,9 +291,7 @@ impl Session {
                 })];
             }
             let when = at.map(|n| format!(" after cell {n}")).unwrap_or_default();
-            return vec![Effect::Show(Notice::error(format!(
-                "{label}: no variable {name}{when}"
-            )))];
+            return vec![asker.answer(Err(format!("{label}: no variable {name}{when}")))];
         }
         // In the table's order, so a value that times out costs only those below it.
         let mut names: Vec<String> = match &name {
@@ -290,9 +300,7 @@ impl Session {
         };
         names.sort();
         if names.is_empty() {
-            return vec![Effect::Show(Notice::info(
-                self.vars_table_with(at, None).unwrap_or_else(|e| e),
-            ))];
+            return vec![asker.answer(self.vars_table_with(at, None))];
         }
         // The running worker is in the current cell's state.
         let source = match at {
@@ -303,31 +311,26 @@ impl Session {
         match (source, name) {
             (Ok(cell), name) => {
                 let full = name.is_some();
-                self.peeks.push_back(match name {
+                let purpose = match name {
                     Some(name) => PeekFor::Whole { at, name },
                     None => PeekFor::Table { at },
-                });
-                vec![Effect::Engine(Request::Peek { cell, names, full })]
+                };
+                vec![self.peek(purpose, asker, cell, names, full)]
             }
-            (Err(why), Some(_)) => vec![Effect::Show(Notice::error(format!("{label}: {why}")))],
+            (Err(why), Some(_)) => vec![asker.answer(Err(format!("{label}: {why}")))],
             (Err(why), None) => {
                 let values = Err(format!("values not shown: {why}"));
-                vec![Effect::Show(Notice::info(
-                    self.vars_table_with(at, Some(&values))
-                        .unwrap_or_else(|e| e),
-                ))]
+                vec![asker.answer(self.vars_table_with(at, Some(&values)))]
             }
         }
     }
 
     /// Asks for the values that differ between now and cell `cell`, for the rewind preview;
     /// the preview is shown when both answers are in (or at once when nothing differs).
-    fn peek_for_rewind(&mut self, cell: u32) -> Vec<Effect> {
+    pub(super) fn peek_for_rewind(&mut self, cell: u32, asker: Asker) -> Vec<Effect> {
         let changes = self.rewind_changes(cell);
         if changes.is_empty() {
-            return vec![Effect::Show(Notice::info(
-                self.rewind_preview(cell).unwrap_or_else(|e| e),
-            ))];
+            return vec![asker.answer(self.rewind_preview(cell))];
         }
         let now: Vec<String> = changes
             .iter()
@@ -339,52 +342,97 @@ impl Session {
             .filter(|c| c.then.is_some())
             .map(|c| c.name.clone())
             .collect();
-        self.peeks.push_back(PeekFor::RewindNow { cell });
-        self.peeks
-            .push_back(PeekFor::RewindThen { cell, now: None });
         let then_source = (cell != self.current).then_some(cell);
-        vec![
-            Effect::Engine(Request::Peek {
-                cell: None,
-                names: now,
-                full: false,
-            }),
-            Effect::Engine(Request::Peek {
-                cell: then_source,
-                names: then,
-                full: false,
-            }),
-        ]
+        let waiting = PeekFor::RewindThen {
+            cell,
+            now: None,
+            then: None,
+        };
+        let then_ask = self.expect_answer(waiting, asker);
+        let read_then = Effect::Engine(Request::Peek {
+            ask: then_ask,
+            cell: then_source,
+            names: then,
+            full: false,
+        });
+        let now_purpose = PeekFor::RewindNow { then: then_ask };
+        let read_now = self.peek(now_purpose, Asker::Transcript, None, now, false);
+        // Read before the restore that may follow: the engine does requests in order.
+        vec![read_now, read_then]
     }
 
-    /// The engine answered a `Request::Peek`: answers come in the order asked.
-    pub(super) fn peeked(&mut self, result: Previews) -> Vec<Effect> {
-        let info = |text: String| vec![Effect::Show(Notice::info(text))];
-        match self.peeks.pop_front() {
-            None => Vec::new(),
-            Some(PeekFor::Table { at }) => match self.vars_table_with(at, Some(&result)) {
-                Ok(text) => info(text),
-                Err(e) => vec![Effect::Show(Notice::error(e))],
-            },
-            Some(PeekFor::Whole { at, name }) => match self.whole_value(at, &name, result) {
-                Ok(text) => info(text),
-                Err(e) => vec![Effect::Show(Notice::error(e))],
-            },
-            Some(PeekFor::Saved(table)) => info(table.render(Some(&result))),
-            Some(PeekFor::RewindNow { .. }) => {
-                if let Some(PeekFor::RewindThen { now, .. }) = self.peeks.front_mut() {
+    /// The engine answered the `Request::Peek` sent under `ask`, made for `purpose`.
+    pub(super) fn peeked(
+        &mut self,
+        ask: AskId,
+        purpose: PeekFor,
+        asker: Asker,
+        result: Previews,
+    ) -> Vec<Effect> {
+        match purpose {
+            PeekFor::Table { at } => vec![asker.answer(self.vars_table_with(at, Some(&result)))],
+            PeekFor::Whole { at, name } => {
+                vec![asker.answer(self.whole_value(at, &name, result))]
+            }
+            PeekFor::Saved(table) => vec![asker.answer(Ok(table.render(Some(&result))))],
+            PeekFor::RewindNow { then } => match self.peeks.get_mut(&then) {
+                Some(Pending {
+                    purpose: PeekFor::RewindThen { now, .. },
+                    ..
+                }) => {
                     *now = Some(result);
+                    self.rewind_if_read(then)
                 }
-                Vec::new()
+                _ => Vec::new(),
+            },
+            PeekFor::RewindThen { cell, now, .. } => {
+                // Kept, under the id its `RewindNow` knows, until the values of now are in.
+                let purpose = PeekFor::RewindThen {
+                    cell,
+                    now,
+                    then: Some(result),
+                };
+                self.peeks.insert(ask, Pending { purpose, asker });
+                self.rewind_if_read(ask)
             }
-            Some(PeekFor::RewindThen { cell, now }) => {
-                let now = now.unwrap_or_else(|| Err("not read".into()));
-                match self.rewind_preview_with(cell, Some((&now, &result))) {
-                    Ok(text) => info(text),
-                    Err(e) => vec![Effect::Show(Notice::error(e))],
-                }
-            }
+            // Logs are answered by `log_read`.
+            PeekFor::Log => vec![asker.answer(result.map(|_| String::new()))],
+            PeekFor::SweepRow { table, at } => self.sweep_row_read(table, at, result),
+            PeekFor::Part { of, index } => self.part_read(of, index, result),
+            // Kept under its own id; the engine never answers it.
+            PeekFor::Gathered(_) => Vec::new(),
         }
+    }
+
+    /// The rewind preview waiting under `ask`, shown once both of its readings are in.
+    fn rewind_if_read(&mut self, ask: AskId) -> Vec<Effect> {
+        let both_read = matches!(
+            self.peeks.get(&ask),
+            Some(Pending {
+                purpose: PeekFor::RewindThen {
+                    now: Some(_),
+                    then: Some(_),
+                    ..
+                },
+                ..
+            })
+        );
+        if !both_read {
+            return Vec::new();
+        }
+        let Some(Pending {
+            purpose:
+                PeekFor::RewindThen {
+                    cell,
+                    now: Some(now),
+                    then: Some(then),
+                },
+            asker,
+        }) = self.peeks.remove(&ask)
+        else {
+            return Vec::new();
+        };
+        vec![asker.answer(self.rewind_preview_with(cell, Some((&now, &then))))]
     }
 
     /// `:vars [N] NAME`: the value whole, as the engine read it.
@@ -417,164 +465,5 @@ impl Session {
             other => one_line(other, usize::MAX),
         };
         Ok(format!("{name}: {type_name}{when} =\n{body}"))
-    }
-
-    /// What `:past cell` would change: variables added, removed and changed, or why it
-    /// cannot be done.
-    pub fn rewind_preview(&self, cell: u32) -> Result<String, String> {
-        self.rewind_preview_with(cell, None)
-    }
-
-    /// The variables that differ between now and cell `cell`, by name: added (only
-    /// `then`), removed (only `now`) or changed since (both, with their types).
-    fn rewind_changes(&self, cell: u32) -> Vec<Change> {
-        let target = self
-            .timeline
-            .get(cell)
-            .map(|c| c.vars.as_slice())
-            .unwrap_or(&[]);
-        let mut changes = Vec::new();
-        for var in target {
-            let now = self.current_vars.iter().find(|v| v.name == var.name);
-            let differs = match now {
-                None => true,
-                Some(now) if now.type_name != var.type_name => true,
-                Some(_) => {
-                    self.timeline.last_touched(self.current, &var.name)
-                        != self.timeline.last_touched(cell, &var.name)
-                }
-            };
-            if differs {
-                changes.push(Change {
-                    name: var.name.clone(),
-                    now: now.map(|v| v.type_name.clone()),
-                    then: Some(var.type_name.clone()),
-                });
-            }
-        }
-        for var in &self.current_vars {
-            if !target.iter().any(|v| v.name == var.name) {
-                changes.push(Change {
-                    name: var.name.clone(),
-                    now: Some(var.type_name.clone()),
-                    then: None,
-                });
-            }
-        }
-        changes
-    }
-
-    /// The rewind preview; with `values` (now, then) each change shows the values.
-    pub(super) fn rewind_preview_with(
-        &self,
-        cell: u32,
-        values: Option<(&Previews, &Previews)>,
-    ) -> Result<String, String> {
-        let warning = self.check_past(cell)?;
-        let mut lines = Vec::new();
-        if let Some(w) = warning {
-            lines.push(format!("warning: {w}"));
-        }
-        let lookup = |previews: Option<&Previews>, name: &str| -> Option<String> {
-            let found = previews?.as_ref().ok()?.iter().find(|(n, _)| n == name)?;
-            Some(one_line(&found.1, PREVIEW_WIDTH))
-        };
-        let (now_values, then_values) = match values {
-            Some((now, then)) => (Some(now), Some(then)),
-            None => (None, None),
-        };
-        // Only the same whole Debug text tells that a value is unchanged (not two
-        // `<no Debug, 8 B>`, not two texts cut alike).
-        let whole = |previews: Option<&Previews>, name: &str| -> Option<String> {
-            let found = previews?.as_ref().ok()?.iter().find(|(n, _)| n == name)?;
-            match &found.1 {
-                ValuePreview::Debug { text, cut: false } => Some(text.clone()),
-                _ => None,
-            }
-        };
-        let unchanged = |name: &str| {
-            whole(now_values, name).is_some_and(|now| whole(then_values, name) == Some(now))
-        };
-        for change in self.rewind_changes(cell) {
-            let name = &change.name;
-            let now = lookup(now_values, name);
-            let then = lookup(then_values, name);
-            lines.push(match (&change.now, &change.then) {
-                (None, Some(then_type)) => match then {
-                    Some(value) => format!("+ {name}: {then_type} = {value}"),
-                    None => format!("+ {name}: {then_type}"),
-                },
-                (Some(now_type), None) => match now {
-                    Some(value) => format!("- {name}: {now_type} = {value}"),
-                    None => format!("- {name}: {now_type}"),
-                },
-                (Some(now_type), Some(then_type)) => match (now, then) {
-                    // Assigned again since, to what it was then: rewinding keeps it.
-                    (Some(now), Some(_)) if now_type == then_type && unchanged(name) => {
-                        format!("= {name}: {now} (unchanged)")
-                    }
-                    (Some(now), Some(then)) if now_type == then_type && now == then => {
-                        format!("~ {name}: {now} (the same as far as shown)")
-                    }
-                    (Some(now), Some(then)) if now_type == then_type => {
-                        format!("~ {name}: {now} → {then}")
-                    }
-                    (Some(now), Some(then)) => {
-                        format!("~ {name}: {now} → {then} ({now_type} → {then_type})")
-                    }
-                    _ if now_type != then_type => {
-                        format!("~ {name}: {then_type} (now {now_type})")
-                    }
-                    _ => format!("~ {name}: {then_type} (value as after cell {cell})"),
-                },
-                (None, None) => continue,
-            });
-        }
-        // Why values are missing, once.
-        for (side, previews) in [("now", now_values), ("then", then_values)] {
-            if let Some(Err(e)) = previews {
-                lines.push(format!("(values {side} not shown: {e})"));
-            }
-        }
-        if lines.is_empty() {
-            lines.push("no variable changes".into());
-        }
-        Ok(lines.join("\n"))
-    }
-}
-
-/// How wide a value's preview is in tables and the rewind preview, in characters.
-pub(super) const PREVIEW_WIDTH: usize = 60;
-
-/// One variable that differs between now and a rewind target (types as they are then).
-struct Change {
-    name: String,
-    now: Option<String>,
-    then: Option<String>,
-}
-
-/// A preview on one line of at most `width` characters, `…` where it was cut.
-pub(super) fn one_line(preview: &ValuePreview, width: usize) -> String {
-    let (text, cut) = match preview {
-        ValuePreview::Debug { text, cut } => (text.clone(), *cut),
-        ValuePreview::NoDebug(size) => (format!("<no Debug, {size}>"), false),
-        ValuePreview::Panicked(message) => (format!("<Debug panicked: {message}>"), false),
-        ValuePreview::TimedOut => ("<Debug did not finish in time; stopped>".to_owned(), false),
-        ValuePreview::Lost => (
-            "<lost: a dependency added since changed its type; the next cell that names it drops it>"
-                .to_owned(),
-            false,
-        ),
-    };
-    // A multi-line Debug (a user's own impl) is folded onto one line.
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let folded = if text.contains('\n') { folded } else { text };
-    if folded.chars().count() > width {
-        let kept: String = folded.chars().take(width.saturating_sub(1)).collect();
-        format!("{kept}…")
-    } else if cut {
-        format!("{folded}…")
-    } else {
-        folded
     }
 }

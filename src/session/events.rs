@@ -55,6 +55,10 @@ pub enum Effect {
         body: String,
     },
     Show(Notice),
+    /// The answer to a front end's `Session::ask`, for that front end alone.
+    Reply(Reply),
+    /// `:export`: check the folder (`may_write`) and write the project's files.
+    Export(Box<ExportPlan>),
     /// `:jobs`: show `Session::jobs_table` as of now.
     ShowJobs,
     /// A cell finished: front ends render it from `Session::timeline()`.
@@ -240,10 +244,17 @@ pub enum EngineEvent {
         result: Result<ResumeSummary, String>,
         vars: Vec<VarInfo>,
     },
-    /// The answer to `Request::Peek`: a preview per variable, or why there are none.
+    /// The answer to `Request::Peek` or `PeekSaved` sent with `ask`: a preview per
+    /// variable, or why there are none.
     Peeked {
+        ask: AskId,
         cell: Option<u32>,
         result: Result<Vec<(String, ValuePreview)>, String>,
+    },
+    /// The answer to `Request::ShowLog` sent with `ask`.
+    LogRead {
+        ask: AskId,
+        result: Result<String, String>,
     },
     /// The code cell `cell` runs, written by the engine (`:take NAME@N`), before its end.
     CellSource {

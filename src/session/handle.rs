@@ -14,12 +14,18 @@ impl Session {
                 }
                 Vec::new()
             }
-            EngineEvent::CellFinished(outcome) => self.cell_finished(outcome),
+            EngineEvent::CellFinished(outcome) => {
+                let cell = outcome.cell;
+                let mut effects = self.cell_finished(outcome);
+                effects.extend(self.sweep_launched(cell));
+                effects
+            }
             EngineEvent::Restored {
                 cell,
                 elapsed,
                 vars,
             } => {
+                self.end_asides();
                 self.current = cell;
                 self.current_vars = vars;
                 let ms = elapsed.as_secs_f64() * 1e3;
@@ -87,6 +93,7 @@ impl Session {
                 "snapshot memory could not be measured: {error}"
             )))],
             EngineEvent::CommandDone { result, vars } => {
+                self.aside_done(result.is_ok());
                 if let Some(vars) = vars {
                     self.current_vars = vars;
                 }
@@ -151,6 +158,7 @@ impl Session {
                 self.running = None;
                 match result {
                     Ok(summary) => {
+                        self.end_asides();
                         self.current = cell;
                         self.current_vars = vars.clone();
                         if let Some(c) = self.timeline.get_mut(cell) {
@@ -191,7 +199,12 @@ impl Session {
                     Err(e) => vec![Effect::Show(Notice::error(format!("resuming failed: {e}")))],
                 }
             }
-            EngineEvent::Peeked { cell: _, result } => self.peeked(result),
+            EngineEvent::Peeked {
+                ask,
+                cell: _,
+                result,
+            } => self.previews_read(ask, result),
+            EngineEvent::LogRead { ask, result } => self.log_read(ask, result),
             EngineEvent::CellSource { cell, source } => {
                 if let Some(c) = self.timeline.get_mut(cell) {
                     c.source = source;
@@ -225,6 +238,7 @@ impl Session {
                         c.snapshot = SnapshotState::Lost;
                     }
                 }
+                self.end_asides();
                 self.current = 0;
                 self.current_vars.clear();
                 vec![Effect::Show(Notice::error(format!(
@@ -284,12 +298,20 @@ impl Session {
                 String::new()
             }
         ))));
-        if self.settings.notify != NotifyMode::Off && duration >= self.settings.notify_after {
+        // A sweep's jobs are told together, when the last one ends.
+        let sweep = self.sweep_of(n);
+        if self.settings.notify != NotifyMode::Off
+            && duration >= self.settings.notify_after
+            && sweep.is_none()
+        {
             effects.push(Effect::Notify {
                 mode: self.settings.notify,
                 summary,
                 body,
             });
+        }
+        if let Some(sweep) = sweep {
+            effects.extend(self.sweep_ended(sweep));
         }
         effects
     }
@@ -338,6 +360,7 @@ impl Session {
         cell.duration = Some(outcome.duration);
         let mut effects = vec![Effect::CellFinished(n)];
         if let Some(restored) = outcome.restored_to {
+            self.end_asides();
             self.current = restored;
             self.current_vars = outcome.vars;
             let what = match &outcome.status {

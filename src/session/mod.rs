@@ -1,21 +1,33 @@
 //! The pure session core: every decision about cells, numbering, the time machine and
 //! commands is made here. Events come in, effects go out; no IO.
 
+mod ask;
 mod bring;
+mod compare;
+pub mod debug_text;
+mod diff;
 mod dispatch;
 mod events;
+mod export;
+mod gather;
 mod handle;
 pub mod input;
 pub mod items;
+pub mod provenance;
 mod rebuild;
 pub mod replay;
 mod request;
 mod saved;
 mod saving;
+mod sweep;
 mod tables;
+mod trace;
 
+pub use ask::{AskId, Question, Reply};
+use ask::{Asker, Pending};
 use events::DONTSAVE;
 pub use events::*;
+pub use export::{Destination, EXPORT_MARK, ExportPlan, may_write};
 pub use request::{Prelude, RebuildStep, Request, RequestId, cell_parts};
 pub use saved::{SavedPeek, SavedSession, SavedTake, SavedUse};
 pub use tables::{format_duration, human_bytes};
@@ -52,8 +64,11 @@ pub struct Session {
     flushing: Option<Flush>,
     /// What to do once the archive being opened is open, or once saving is done.
     then: Option<Then>,
-    /// What each `Request::Peek` in flight is for, oldest first (answers come in order).
-    peeks: std::collections::VecDeque<PeekFor>,
+    /// What each request in flight that the engine answers with data is for, by the id
+    /// it was sent under (answers may come in any order).
+    peeks: BTreeMap<AskId, Pending>,
+    /// The last `AskId` given out.
+    next_ask: u64,
     /// A resume waiting for the user's answer on replaying cells with outside effects.
     pending_resume: Option<saving::PendingResume>,
     /// Why the last snapshot taken was degraded, if it was (its warning is said once).
@@ -61,6 +76,15 @@ pub struct Session {
     /// A snapshot could not be taken (said once a session): true until one is taken again
     /// (said once too); a system at its process limit may fail again and again.
     snapshots_failing: Option<bool>,
+    /// Lone `:dep`s and `:take`s done on branches, for `:export`.
+    asides: Vec<export::BranchAside>,
+    /// The aside the engine is carrying out, counted once it says it worked.
+    pending_aside: Option<export::Aside>,
+    /// `&[n in …]` sweeps, oldest first.
+    sweeps: Vec<sweep::Sweep>,
+    /// `:sweep` tables waiting for their jobs' values (sweep index, one reading per job).
+    sweep_reads: BTreeMap<u64, (usize, Vec<Option<Previews>>)>,
+    next_sweep_read: u64,
 }
 
 /// Values previewed so far, by name, or why there are none.
@@ -72,12 +96,25 @@ enum PeekFor {
     Table { at: Option<u32> },
     /// `:vars [N] NAME`: one value whole.
     Whole { at: Option<u32>, name: String },
-    /// The rewind preview of `:past cell`: the values now, kept for the next answer…
-    RewindNow { cell: u32 },
-    /// …and the values as of `cell`, with which the preview is shown.
-    RewindThen { cell: u32, now: Option<Previews> },
+    /// The rewind preview of `:past cell`: the values now, given to the `RewindThen`
+    /// waiting under `then`…
+    RewindNow { then: AskId },
+    /// …and the values as of `cell`; the preview is shown when both are in.
+    RewindThen {
+        cell: u32,
+        now: Option<Previews>,
+        then: Option<Previews>,
+    },
+    /// `:log N`: a job's output.
+    Log,
     /// `:vars NAME@N [VAR]`: another saved session's variables.
     Saved(Box<saved::SavedTable>),
+    /// One reading of several that `:diff` or `:trace` waits for under `of` (gather.rs).
+    Part { of: AskId, index: usize },
+    /// Readings being gathered, kept under an id of their own until all are in.
+    Gathered(Box<gather::Gathering>),
+    /// `:sweep`: job `at`'s reading of the table waiting in `sweep_reads` as `table`.
+    SweepRow { table: u64, at: usize },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -114,10 +151,16 @@ impl Session {
             persisting: None,
             flushing: None,
             then: None,
-            peeks: std::collections::VecDeque::new(),
+            peeks: BTreeMap::new(),
+            next_ask: 0,
             pending_resume: None,
             last_degraded: None,
             snapshots_failing: None,
+            asides: Vec::new(),
+            pending_aside: None,
+            sweeps: Vec::new(),
+            sweep_reads: BTreeMap::new(),
+            next_sweep_read: 0,
         }
     }
 
@@ -175,6 +218,12 @@ impl Session {
             }
             None => (input, false),
         };
+        if background && let Some(spec) = sweep::parse_sweep(body) {
+            return match spec {
+                Ok(spec) => self.start_sweep(input, spec),
+                Err(error) => vec![Effect::Show(Notice::error(error))],
+            };
+        }
         if let Some(line) = input::lone_command(input) {
             return match commands::parse(line) {
                 Ok(command) => self.command(command),
@@ -305,3 +354,6 @@ impl Session {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod history_tests;

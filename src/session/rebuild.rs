@@ -136,6 +136,7 @@ impl Session {
         vars: Vec<VarInfo>,
         log: Option<String>,
     ) -> Vec<Effect> {
+        self.end_asides();
         self.current = cell;
         self.current_vars = vars;
         if let Some(c) = self.timeline.get_mut(cell) {

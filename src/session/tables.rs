@@ -134,6 +134,7 @@ impl Session {
         }
         // How values that are not on disk would come back on resume.
         let replay = self.replay_plan_at(anchor);
+        let stale = self.stale_values(at);
         for var in sorted {
             let touched = self
                 .timeline
@@ -164,6 +165,11 @@ impl Session {
                     }
                     None => String::new(),
                 }
+            };
+            // Made with a definition a later cell replaced: it would come out otherwise now.
+            let note = match stale.get(&var.name) {
+                Some(why) => format!("   (stale: {why}){note}"),
+                None => note,
             };
             match previews {
                 Some(previews) => {

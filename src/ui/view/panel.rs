@@ -1,5 +1,5 @@
 //! The cells panel, the right of the screen: one row per cell (status, snapshot, branch,
-//! time), the selection when focused, and the jobs box below it while there are jobs.
+//! time; ≈ for a cell that made a value with a definition replaced since), the selection when focused, and the jobs box below it while there are jobs.
 
 use super::{Focus, View};
 use crate::session::{Session, format_duration};
@@ -9,7 +9,11 @@ use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use std::collections::BTreeSet;
 use std::time::Instant;
+
+/// Up to how many cells the panel marks stale ones (≈).
+const STALE_MARK_LIMIT: usize = 400;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
@@ -34,8 +38,13 @@ impl View {
         selected: bool,
         width: usize,
         now: Instant,
+        stale: &BTreeSet<u32>,
     ) -> Line<'static> {
-        let (glyph, color) = self.glyph(cell);
+        let (glyph, color) = match self.glyph(cell) {
+            // It ran, but a value it made used a definition replaced since (`:vars` says which).
+            ("✓", _) if stale.contains(&cell.number) => ("≈", Color::Yellow),
+            other => other,
+        };
         let current = match (selected, cell.number == session.current()) {
             (true, true) => "»▸",
             (true, false) => "» ",
@@ -129,9 +138,18 @@ impl View {
         let anchor = self.selected_cell(session).unwrap_or(cells.len() as u32) as usize;
         let end = anchor.max(height.min(cells.len())).min(cells.len());
         let start = end.saturating_sub(height);
+        // Reading every cell of the branch each frame: past this many cells, not marked.
+        let stale = if cells.len() <= STALE_MARK_LIMIT {
+            session.stale_cells()
+        } else {
+            BTreeSet::new()
+        };
         let rows: Vec<Line> = cells[start..end]
             .iter()
-            .map(|c| self.cell_row(c, session, Some(c.number) == selected, width, now))
+            .map(|c| {
+                let picked = Some(c.number) == selected;
+                self.cell_row(c, session, picked, width, now, &stale)
+            })
             .collect();
         frame.render_widget(Paragraph::new(rows), inner);
 
@@ -175,11 +193,13 @@ impl View {
                         CellStatus::Killed => "killed".into(),
                         _ => "failed".into(),
                     };
-                    let text = format!(
-                        "{glyph} job {:<4} {state:<18} {}",
-                        c.number,
-                        c.first_line().trim_start_matches('&').trim()
-                    );
+                    // A sweep's jobs say which sweep (its first line is `let n = VALUE;`).
+                    let code = c.first_line().trim_start_matches('&').trim();
+                    let what = match session.sweep_job(c.number) {
+                        Some((sweep, _)) => format!("sweep {sweep} · {code}"),
+                        None => code.to_owned(),
+                    };
+                    let text = format!("{glyph} job {:<4} {state:<18} {what}", c.number);
                     let text: String = text.chars().take(inner.width as usize).collect();
                     Line::styled(text, self.style(Style::default().fg(color)))
                 })
