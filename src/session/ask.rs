@@ -24,6 +24,8 @@ pub enum Question {
     },
     /// `:log N`: a job's output so far.
     Log(u32),
+    /// `:diff A [B]`: what differs between the states after cells A and B (None: now).
+    Diff { from: u32, to: Option<u32> },
 }
 
 /// The answer to a `Question`: the text to show, or why there is none.
@@ -92,6 +94,7 @@ impl Session {
             },
             Question::Values { at, name } => self.vars_command(at, name, asker),
             Question::Log(cell) => self.show_log(cell, asker),
+            Question::Diff { from, to } => self.diff_command(from, to, asker),
         };
         (id, effects)
     }

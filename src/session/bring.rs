@@ -40,6 +40,33 @@ impl Definition {
         Definition { cell, text, key }
     }
 
+    /// The name it defines (`fn score` → `score`); None for an impl or a glob `use`.
+    pub fn name(&self) -> Option<&str> {
+        match &self.key {
+            Key::Named(name) => Some(name),
+            Key::Impl(_) | Key::Other(_) => None,
+        }
+    }
+
+    /// What it is, in a few words: `fn score`, `struct P`, `impl Display for P`.
+    pub fn label(&self) -> String {
+        match (&self.key, items::item_keyword(&self.text)) {
+            (Key::Named(name), Some(keyword)) => format!("{keyword} {name}"),
+            (Key::Impl(header), _) => header.clone(),
+            _ => self.quoted(),
+        }
+    }
+
+    /// Whether both say the same, however laid out.
+    pub fn same_text(&self, other: &Definition) -> bool {
+        normalized(&self.text) == normalized(&other.text)
+    }
+
+    /// Whether both define the same item (a name, an impl's header).
+    pub fn same_item(&self, other: &Definition) -> bool {
+        self.key == other.key
+    }
+
     fn is_use(&self) -> bool {
         items::item_keyword(&self.text) == Some("use")
     }

@@ -281,6 +281,11 @@ impl Tui {
             Action::SelectLast => self.view.select_edge(session, true),
             Action::FocusEditor => self.view.focus = Focus::Editor,
             Action::OpenSelected => return self.open_selected(app),
+            Action::DiffSelected => {
+                if let Some(from) = self.view.selection(session) {
+                    return self.ask(app, Question::Diff { from, to: None });
+                }
+            }
             Action::KillSelectedJob => {
                 if let Some(cell) = self.view.selection(session) {
                     let updates = app.command(Command::Kill(cell));

@@ -74,6 +74,8 @@ pub enum Action {
     /// A cell's variables, or a job's log.
     OpenSelected,
     KillSelectedJob,
+    /// What differs between the selected cell's state and now (`:diff N`).
+    DiffSelected,
     // Completion menu
     CompletionNext,
     CompletionPrevious,
@@ -310,6 +312,16 @@ pub const KEYMAP: &[Binding] = &[
         Line(
             "panel: Ctrl-T",
             "rewind to the selected cell (shows what changes first)",
+        ),
+    ),
+    bind(
+        C::Panel,
+        K::Char('d'),
+        NO_CTRL,
+        A::DiffSelected,
+        Line(
+            "panel: d",
+            "what differs between the selected cell and now: values, definitions (:diff N)",
         ),
     ),
     bind(

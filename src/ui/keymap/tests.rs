@@ -171,6 +171,7 @@ fn help_lists_the_documented_keys_in_order() {
             "panel: Up/Down/PgUp/PgDn/Home/End",
             "panel: Enter",
             "panel: Ctrl-T",
+            "panel: d",
             "panel: k",
             "&CODE",
         ]
@@ -200,4 +201,21 @@ fn every_action_a_user_needs_is_bound() {
         assert!(KEYMAP.iter().any(|b| b.action == action), "{action:?}");
     }
     assert!(!KEYMAP.iter().any(|b| b.action == A::EndSearch));
+}
+
+#[test]
+fn d_in_the_panel_diffs_and_ctrl_d_still_quits() {
+    let panel = [C::Panel, C::Global];
+    assert_eq!(
+        lookup(&panel, &press(K::Char('d'), KeyModifiers::NONE)),
+        Some(A::DiffSelected)
+    );
+    assert_eq!(
+        lookup(&panel, &press(K::Char('d'), KeyModifiers::CONTROL)),
+        Some(A::QuitOrDeleteChar)
+    );
+    assert!(help_lines().contains(&(
+        "panel: d",
+        "what differs between the selected cell and now: values, definitions (:diff N)"
+    )));
 }

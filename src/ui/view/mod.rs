@@ -277,6 +277,16 @@ impl View {
                     *shown_text = text.to_owned();
                 }
             }
+            Question::Diff { from, to } => {
+                let to = to.map(|n| format!("cell {n}")).unwrap_or_else(|| "now".into());
+                self.overlay = Some(Overlay::Detail {
+                    title: format!("cell {from} → {to}: what differs"),
+                    text: text.to_owned(),
+                    scroll: 0,
+                    follow: None,
+                    pick: None,
+                });
+            }
             Question::Log(cell) => {
                 // Keep the reader's place when a running job's log is refreshed.
                 let scroll = match &self.overlay {
