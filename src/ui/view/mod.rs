@@ -278,7 +278,9 @@ impl View {
                 }
             }
             Question::Diff { from, to } => {
-                let to = to.map(|n| format!("cell {n}")).unwrap_or_else(|| "now".into());
+                let to = to
+                    .map(|n| format!("cell {n}"))
+                    .unwrap_or_else(|| "now".into());
                 self.overlay = Some(Overlay::Detail {
                     title: format!("cell {from} → {to}: what differs"),
                     text: text.to_owned(),
