@@ -38,22 +38,31 @@ fn jobs_run_beside_the_session_and_end_as_snapshots() {
     live.send(":vars 2");
     live.expect("counter", LONG);
 
-    // Two 3-second jobs overlap: both are done well before 6 seconds.
-    live.send("& std::thread::sleep(std::time::Duration::from_secs(3)); let slept_a = 1;");
+    // Two jobs run side by side: each leaves a mark and waits for the other's, which it
+    // sees only if the other started while it still ran (one after the other, the first
+    // would give up waiting).
+    let marks = tempfile::tempdir().unwrap();
+    let job = |me: &str, other: &str| {
+        let dir = marks.path().display();
+        format!(
+            "& std::fs::write(\"{dir}/{me}\", \"\").unwrap(); \
+             let saw = (0..600).any(|_| {{ \
+                 std::thread::sleep(std::time::Duration::from_millis(50)); \
+                 std::path::Path::new(\"{dir}/{other}\").exists() }}); \
+             println!(\"job {me} saw the other running: {{saw}}\");"
+        )
+    };
+    live.send(&job("a", "b"));
     live.expect("job 4 started", LONG);
-    let started = Instant::now();
-    live.send("& std::thread::sleep(std::time::Duration::from_secs(3)); let slept_b = 2;");
+    live.send(&job("b", "a"));
     live.expect("job 5 started", LONG);
     live.send(":jobs");
     live.expect("running", LONG);
     live.expect_all(&["job 4 finished", "job 5 finished"], LONG);
-    let both = started.elapsed();
-    // One after the other they would need 6 s from the first start plus the second's
-    // compile; side by side they are done 3 s after the second one started.
-    assert!(
-        both < Duration::from_millis(5900),
-        "two 3 s jobs took {both:?} together"
-    );
+    live.send(":log 4");
+    live.expect("job a saw the other running: true", LONG);
+    live.send(":log 5");
+    live.expect("job b saw the other running: true", LONG);
 
     live.send("& panic!(\"the job went wrong\");");
     live.expect("job 6 panicked", LONG);

@@ -514,16 +514,20 @@ fn a_notebook_client_runs_cells_rewinds_and_survives_a_crash() {
     // SIGINT (a kernelspec's interrupt_mode "signal") stops the cell like Ctrl-C.
     let sleeping = client.message(
         "execute_request",
-        json!({"code": "std::thread::sleep(std::time::Duration::from_secs(60));"}),
+        json!({"code": "println!(\"asleep\"); std::thread::sleep(std::time::Duration::from_secs(60));"}),
     );
     client.send_frames(false, sleeping.to_frames(&client.signer));
     let sleeping_id = sleeping.header["msg_id"].clone();
+    // Its own output says the cell runs (compiled and loaded), not merely that it came in.
     client
         .iopub_until(Duration::from_secs(60), |m| {
-            m.msg_type() == "execute_input" && m.parent_header["msg_id"] == sleeping_id
+            m.msg_type() == "stream"
+                && m.parent_header["msg_id"] == sleeping_id
+                && m.content["text"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("asleep"))
         })
-        .expect("the sleeping cell starts");
-    std::thread::sleep(Duration::from_secs(3));
+        .expect("the sleeping cell runs");
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(client.kernel.id() as i32),
         nix::sys::signal::Signal::SIGINT,
