@@ -74,6 +74,21 @@ impl Answer {
     }
 }
 
+/// Everything a cell printed and showed, as text: its streams and its results.
+fn said(answer: &Answer) -> String {
+    let results: Vec<&str> = answer
+        .of_type("execute_result")
+        .into_iter()
+        .filter_map(|c| c["data"]["text/plain"].as_str())
+        .collect();
+    format!(
+        "{}{}{}",
+        answer.stream("stdout"),
+        answer.stream("stderr"),
+        results.join("\n")
+    )
+}
+
 fn frames(message: ZmqMessage) -> Vec<Vec<u8>> {
     message.into_vec().into_iter().map(Vec::from).collect()
 }
@@ -698,5 +713,68 @@ fn a_cell_that_begins_with_dep_lines_runs_them_then_its_code() {
     assert_eq!(back.reply.content["status"], "ok", "{}", back.describe());
     let gone = client.execute("answer::answer()");
     assert_eq!(gone.reply.content["status"], "error", "{}", gone.describe());
+    client.shut_down();
+}
+
+/// The commands that read the past answer as notebook cells too: `:vars` marks a value
+/// made with a replaced function, `:diff` and `:trace` print their rows, a sweep runs one
+/// job per value and tells its end once, and `:export` writes the branch as a project.
+#[test]
+fn diff_trace_sweeps_and_export_answer_as_notebook_cells() {
+    let mut client = Client::start();
+    for code in [
+        "fn score(x: u32) -> u32 { x * 2 }",
+        "let scores = vec![score(1), score(2)];",
+        "fn score(x: u32) -> u32 { x * 3 }",
+    ] {
+        let ran = client.execute(code);
+        assert_eq!(ran.reply.content["status"], "ok", "{}", ran.describe());
+    }
+    let vars = said(&client.execute(":vars"));
+    assert!(
+        vars.contains("stale: made with fn score of cell 1, redefined in cell 3"),
+        "{vars}"
+    );
+    let diff = said(&client.execute(":diff 2"));
+    assert!(diff.contains("cell 2 → now (cell 3):"), "{diff}");
+    assert!(diff.contains("~ fn score:"), "{diff}");
+    let trace = said(&client.execute(":trace scores"));
+    assert!(
+        trace.contains("scores: Vec<u32>, bound in cell 2"),
+        "{trace}"
+    );
+    assert!(trace.contains("cell 2    [2, 4]"), "{trace}");
+
+    // A sweep goes by the number of its first job, cell 4.
+    let sweep = client.execute("&[n in 1..=3] let r = n * 10;");
+    assert_eq!(sweep.reply.content["status"], "ok", "{}", sweep.describe());
+    if !said(&sweep).contains("sweep 4 ended") {
+        client
+            .iopub_until(Duration::from_secs(120), |m| {
+                m.msg_type() == "stream" && m.content["text"].to_string().contains("sweep 4 ended")
+            })
+            .unwrap_or_else(|| panic!("the sweep's end is not told: {}", sweep.describe()));
+    }
+    let table = said(&client.execute(":sweep 4"));
+    for value in ["10", "20", "30"] {
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("finished") && l.trim_end().ends_with(value)),
+            "{table}"
+        );
+    }
+
+    let out = tempfile::tempdir().unwrap();
+    let project = out.path().join("scores");
+    let export = said(&client.execute(&format!(":export {}", project.display())));
+    assert!(export.contains("exported"), "{export}");
+    let main = std::fs::read_to_string(project.join("src/main.rs")).unwrap();
+    assert!(main.contains("fn score(x: u32) -> u32 { x * 3 }"), "{main}");
+    assert!(
+        main.contains("let scores = vec![score(1), score(2)];"),
+        "{main}"
+    );
+    assert!(project.join("Cargo.toml").is_file());
     client.shut_down();
 }

@@ -329,10 +329,13 @@ impl Kernel {
             self.cell_requests.insert(next, request.header.clone());
         }
         // evcxr's `:vars` (names and types, as text and an HTML table) answers at once;
-        // `:vars N` and `:vars NAME` are tmrepl's, with values.
+        // `:vars N` and `:vars NAME` are tmrepl's, with values. Both mark stale values.
         if code.trim() == ":vars" {
             if !silent {
-                let data = vars_bundle(app.session().current_vars());
+                let data = vars_bundle(
+                    app.session().current_vars(),
+                    &app.session().stale_values(None),
+                );
                 self.publish(
                     &request,
                     "execute_result",

@@ -260,21 +260,39 @@ pub(super) fn mime_bundle_value(mime_type: &str, content: &str) -> Value {
 }
 
 /// evcxr's `:vars`: "name: type" lines and an HTML table of the same.
-pub(super) fn vars_bundle(vars: &[crate::timeline::VarInfo]) -> Value {
+/// evcxr's `:vars` bundle (names and types), with tmrepl's stale note beside a value made
+/// with a definition a later cell replaced.
+pub(super) fn vars_bundle(
+    vars: &[crate::timeline::VarInfo],
+    stale: &std::collections::BTreeMap<String, crate::session::provenance::Stale>,
+) -> Value {
     let escape = |text: &str| {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
     };
+    let any_stale = vars.iter().any(|v| stale.contains_key(&v.name));
     let mut plain = String::new();
-    let mut html = String::from("<table><tr><th>Variable</th><th>Type</th></tr>");
+    let mut html = String::from("<table><tr><th>Variable</th><th>Type</th>");
+    html.push_str(if any_stale { "<th></th></tr>" } else { "</tr>" });
     for var in vars {
-        plain.push_str(&format!("{}: {}\n", var.name, var.type_name));
+        let why = stale.get(&var.name).map(|why| format!("stale: {why}"));
+        match &why {
+            Some(why) => plain.push_str(&format!("{}: {}   ({why})\n", var.name, var.type_name)),
+            None => plain.push_str(&format!("{}: {}\n", var.name, var.type_name)),
+        }
         html.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td>",
             escape(&var.name),
             escape(&var.type_name)
         ));
+        if any_stale {
+            html.push_str(&format!(
+                "<td>{}</td>",
+                escape(why.as_deref().unwrap_or(""))
+            ));
+        }
+        html.push_str("</tr>");
     }
     html.push_str("</table>");
     json!({"text/plain": plain, "text/html": html})
