@@ -328,6 +328,15 @@ impl Kernel {
         if is_cell {
             self.cell_requests.insert(next, request.header.clone());
         }
+        let running = Running {
+            request,
+            count,
+            silent,
+            allow_stdin,
+            stop_on_error,
+            error: None,
+            command: !is_cell,
+        };
         // evcxr's `:vars` (names and types, as text and an HTML table) answers at once;
         // `:vars N` and `:vars NAME` are tmrepl's, with values. Both mark stale values.
         if code.trim() == ":vars" {
@@ -337,31 +346,15 @@ impl Kernel {
                     &app.session().stale_values(None),
                 );
                 self.publish(
-                    &request,
+                    &running.request,
                     "execute_result",
                     json!({"execution_count": count, "data": data, "metadata": {}}),
                 );
             }
-            self.finish(Running {
-                request,
-                count,
-                silent,
-                allow_stdin,
-                stop_on_error,
-                error: None,
-                command: true,
-            });
+            self.finish(running);
             return Vec::new();
         }
-        self.running = Some(Running {
-            request,
-            count,
-            silent,
-            allow_stdin,
-            stop_on_error,
-            error: None,
-            command: !is_cell,
-        });
+        self.running = Some(running);
         app.submit(code)
     }
 

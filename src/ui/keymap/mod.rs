@@ -110,26 +110,15 @@ pub struct Mods {
     pub not_held: KeyModifiers,
 }
 
-const ANY: Mods = Mods {
-    held: KeyModifiers::NONE,
-    not_held: KeyModifiers::NONE,
-};
-const CTRL: Mods = Mods {
-    held: KeyModifiers::CONTROL,
-    not_held: KeyModifiers::NONE,
-};
-const ALT: Mods = Mods {
-    held: KeyModifiers::ALT,
-    not_held: KeyModifiers::NONE,
-};
-const NO_CTRL: Mods = Mods {
-    held: KeyModifiers::NONE,
-    not_held: KeyModifiers::CONTROL,
-};
-const NO_ALT: Mods = Mods {
-    held: KeyModifiers::NONE,
-    not_held: KeyModifiers::ALT,
-};
+const fn mods(held: KeyModifiers, not_held: KeyModifiers) -> Mods {
+    Mods { held, not_held }
+}
+
+const ANY: Mods = mods(KeyModifiers::NONE, KeyModifiers::NONE);
+const CTRL: Mods = mods(KeyModifiers::CONTROL, KeyModifiers::NONE);
+const ALT: Mods = mods(KeyModifiers::ALT, KeyModifiers::NONE);
+const NO_CTRL: Mods = mods(KeyModifiers::NONE, KeyModifiers::CONTROL);
+const NO_ALT: Mods = mods(KeyModifiers::NONE, KeyModifiers::ALT);
 
 /// What F1 says about a binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
