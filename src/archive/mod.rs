@@ -84,7 +84,7 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
 
 // Defined with the timeline's other per-cell data, so the dependency runs one way:
 // the archive reads the timeline's types, the timeline never reads the archive.
-pub use crate::timeline::SavedVar;
+pub use crate::timeline::{NotSaved, SavedVar};
 
 /// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
 fn hash_stream(reader: &mut File, path: &Path) -> Result<(String, u64), ArchiveError> {

@@ -380,7 +380,9 @@ impl Engine {
                 if replay.is_none() {
                     summary.failed.push((
                         var.name.clone(),
-                        var.not_saved.clone().unwrap_or_else(|| "not saved".into()),
+                        var.not_saved
+                            .as_ref()
+                            .map_or("not saved".to_owned(), ToString::to_string),
                     ));
                 }
                 continue;

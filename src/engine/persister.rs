@@ -5,7 +5,7 @@
 
 use super::EngineMessage;
 use crate::archive::persist::{self, Saved};
-use crate::archive::{SavedVar, Store};
+use crate::archive::{NotSaved, SavedVar, Store};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary};
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::{Receiver, Sender};
@@ -148,7 +148,7 @@ fn finish_persist(
             && let Err(why) = ensure_object(store, previous, &hash)
         {
             var.object = None;
-            var.not_saved = Some(why);
+            var.not_saved = Some(NotSaved::Unsaveable(why));
         }
         vars.push(var);
     }
@@ -190,7 +190,7 @@ fn finish_persist(
                 }
                 let (object, not_saved) = match outcome {
                     Ok(hash) => (Some(hash), None),
-                    Err(why) => (None, Some(why)),
+                    Err(why) => (None, Some(NotSaved::Unsaveable(why))),
                 };
                 vars.push(SavedVar {
                     name,
@@ -269,7 +269,7 @@ fn forget_saved(store: &Store, cells: &[u32]) -> Result<String> {
         };
         for var in manifest.vars.iter_mut().filter(|v| v.object.is_some()) {
             var.object = None;
-            var.not_saved = Some(crate::session::CLEARED.into());
+            var.not_saved = Some(crate::archive::NotSaved::Cleared);
         }
         store.write_manifest(&manifest)?;
     }

@@ -88,7 +88,7 @@ impl Session {
                     {
                         for var in vars.iter_mut().filter(|v| v.object.is_some()) {
                             var.object = None;
-                            var.not_saved = Some(CLEARED.into());
+                            var.not_saved = Some(crate::archive::NotSaved::Cleared);
                         }
                     }
                 }

@@ -94,15 +94,6 @@ pub struct PersistPlan {
     pub from: Option<u32>,
 }
 
-/// Why a value is not in the archive yet: its cell's values are written in idle time.
-pub const NOT_SAVED_YET: &str = "not saved yet";
-/// Why a value never reached the archive: its cell's snapshot was evicted or cleared first.
-pub const SNAPSHOT_GONE: &str = "its snapshot was gone before it could be saved";
-pub(super) const DONTSAVE: &str = ":dontsave";
-
-/// Why a saved value is gone from the archive.
-pub const CLEARED: &str = "cleared by :clear_past";
-
 /// A snapshot as the engine reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TakenSnapshot {

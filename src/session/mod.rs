@@ -25,7 +25,6 @@ mod trace;
 
 pub use ask::{AskId, Question, Reply};
 use ask::{Asker, Pending};
-use events::DONTSAVE;
 pub use events::*;
 pub use export::{Destination, EXPORT_MARK, ExportPlan, may_write};
 pub use request::{Prelude, RebuildStep, Request, RequestId, cell_parts};
@@ -34,7 +33,7 @@ pub use tables::{format_duration, human_bytes};
 
 use crate::commands::{self, Command, NotifyMode};
 use crate::timeline::{
-    CellAccess, CellStatus, JobInfo, SnapshotState, Timeline, ValuePreview, VarInfo,
+    CellAccess, CellStatus, JobInfo, NotSaved, SnapshotState, Timeline, ValuePreview, VarInfo,
     choose_evictions,
 };
 use std::collections::{BTreeMap, BTreeSet};

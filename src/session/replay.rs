@@ -383,7 +383,7 @@ mod tests {
             name: name.into(),
             type_name: type_name.into(),
             object: None,
-            not_saved: Some("no serde".into()),
+            not_saved: Some(crate::archive::NotSaved::Unsaveable("no serde".into())),
         }
     }
 

@@ -187,7 +187,7 @@ impl Session {
                 type_name: v.type_name.clone(),
                 changed: last_changed(&chain, &v.name),
                 stored: v.object.is_some(),
-                comes_back: comes_back(&plan, &v.name, v.not_saved.as_deref()),
+                comes_back: comes_back(&plan, &v.name, v.not_saved.as_ref()),
             })
             .collect();
         let table = SavedTable {
@@ -375,7 +375,7 @@ fn last_changed(chain: &[Manifest], name: &str) -> Option<u32> {
 }
 
 /// How `name` comes back by `:take`, for the table.
-fn comes_back(plan: &ReplayPlan, name: &str, not_saved: Option<&str>) -> String {
+fn comes_back(plan: &ReplayPlan, name: &str, not_saved: Option<&NotSaved>) -> String {
     if plan.stored.iter().any(|n| n == name) {
         return "from disk".into();
     }

@@ -8,7 +8,7 @@ fn var(name: &str, type_name: &str, object: Option<&str>) -> SavedVar {
         object: object.map(|o| o.repeat(64)),
         not_saved: object
             .is_none()
-            .then(|| format!("{type_name} does not implement serde")),
+            .then(|| NotSaved::Unsaveable(format!("{type_name} does not implement serde"))),
     }
 }
 

@@ -30,14 +30,14 @@ impl Session {
         let mut reuse = Vec::new();
         if cell.status.has_state() {
             for var in &cell.vars {
-                let settled = |reason: &str| crate::archive::SavedVar {
+                let settled = |reason: NotSaved| crate::archive::SavedVar {
                     name: var.name.clone(),
                     type_name: var.type_name.clone(),
                     object: None,
-                    not_saved: Some(reason.to_owned()),
+                    not_saved: Some(reason),
                 };
                 if self.dontsave.contains(&var.name) {
-                    reuse.push(settled(DONTSAVE));
+                    reuse.push(settled(NotSaved::DontSave));
                     continue;
                 }
                 let touched = self.timeline.last_touched(n, &var.name);
@@ -48,17 +48,14 @@ impl Session {
                         .find(|s| s.name == var.name && s.type_name == var.type_name)
                         .filter(|s| {
                             // Reasons of the session's own making do not carry over.
-                            !matches!(
-                                s.not_saved.as_deref(),
-                                Some(CLEARED | NOT_SAVED_YET | SNAPSHOT_GONE | DONTSAVE)
-                            )
+                            !s.not_saved.as_ref().is_some_and(NotSaved::is_the_sessions)
                         })
                         .filter(|_| self.timeline.last_touched(*a, &var.name) == touched)
                 });
                 match (earlier, from) {
                     (Some(saved), _) => reuse.push(saved.clone()),
                     (None, Some(_)) => save.push(var.clone()),
-                    (None, None) => reuse.push(settled(SNAPSHOT_GONE)),
+                    (None, None) => reuse.push(settled(NotSaved::SnapshotGone)),
                 }
             }
         }
@@ -110,7 +107,7 @@ impl Session {
                     name: var.name,
                     type_name: var.type_name,
                     object: None,
-                    not_saved: Some(NOT_SAVED_YET.into()),
+                    not_saved: Some(NotSaved::Pending),
                 });
             }
         }
@@ -371,7 +368,7 @@ impl Session {
                             name: v.name.clone(),
                             type_name: v.type_name.clone(),
                             object: None,
-                            not_saved: Some(NOT_SAVED_YET.into()),
+                            not_saved: Some(NotSaved::Pending),
                         })
                         .collect()
                 }),
@@ -381,7 +378,7 @@ impl Session {
             .collect();
         let mut skip = chain.last().map(|c| skipped(&c.vars)).unwrap_or_default();
         for name in &self.dontsave {
-            skip.insert(name.clone(), DONTSAVE.into());
+            skip.insert(name.clone(), NotSaved::DontSave.to_string());
         }
         Some(replay::plan(
             &chain,
@@ -465,8 +462,8 @@ pub(super) fn chain_to(
 /// Variables the user asked not to save are not rebuilt either.
 pub(super) fn skipped(vars: &[crate::archive::SavedVar]) -> BTreeMap<String, String> {
     vars.iter()
-        .filter(|v| v.not_saved.as_deref() == Some(DONTSAVE))
-        .map(|v| (v.name.clone(), DONTSAVE.to_owned()))
+        .filter(|v| v.not_saved == Some(NotSaved::DontSave))
+        .map(|v| (v.name.clone(), NotSaved::DontSave.to_string()))
         .collect()
 }
 

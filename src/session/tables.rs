@@ -160,7 +160,9 @@ impl Session {
                             .unwrap_or_default();
                         format!(
                             "   (not on disk: {}{how})",
-                            s.not_saved.as_deref().unwrap_or("not saved")
+                            s.not_saved
+                                .as_ref()
+                                .map_or("not saved".to_owned(), ToString::to_string)
                         )
                     }
                     None => String::new(),

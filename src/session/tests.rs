@@ -801,7 +801,7 @@ fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
 /// A variable the archive could not store (no serde).
 fn unstored(name: &str) -> crate::archive::SavedVar {
     crate::archive::SavedVar {
-        not_saved: Some("no serde".into()),
+        not_saved: Some(NotSaved::Unsaveable("no serde".into())),
         ..saved(name, None)
     }
 }
@@ -837,8 +837,8 @@ fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
     assert!(record.manifest.pending && record.save.is_empty());
     assert_eq!(record.manifest.source, "let big = vec![0u8; 10];");
     assert_eq!(
-        record.reuse[0].not_saved.as_deref(),
-        Some(NOT_SAVED_YET),
+        record.reuse[0].not_saved,
+        Some(NotSaved::Pending),
         "{record:?}"
     );
     persisted(&mut s, 1, true, Vec::new());
@@ -966,7 +966,7 @@ fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
     let plan = persist_plan(&effects);
     assert_eq!(plan.manifest.cell, 1);
     assert!(plan.save.is_empty());
-    assert_eq!(plan.reuse[0].not_saved.as_deref(), Some(SNAPSHOT_GONE));
+    assert_eq!(plan.reuse[0].not_saved, Some(NotSaved::SnapshotGone));
     assert!(s.is_flushing());
     let effects = s.handle(EngineEvent::Persisted {
         cell: 1,

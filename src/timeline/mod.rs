@@ -420,6 +420,33 @@ mod tests {
     }
 
     #[test]
+    fn a_not_saved_reason_reads_and_writes_as_every_version_wrote_it() {
+        for (text, reason) in [
+            ("not saved yet", NotSaved::Pending),
+            (
+                "its snapshot was gone before it could be saved",
+                NotSaved::SnapshotGone,
+            ),
+            (":dontsave", NotSaved::DontSave),
+            ("cleared by :clear_past", NotSaved::Cleared),
+            (
+                "Rc<i32> does not implement serde",
+                NotSaved::Unsaveable("Rc<i32> does not implement serde".into()),
+            ),
+        ] {
+            let json = serde_json::to_string(&text).unwrap();
+            let read: NotSaved = serde_json::from_str(&json).unwrap();
+            assert_eq!(read, reason);
+            assert_eq!(serde_json::to_string(&read).unwrap(), json);
+            assert_eq!(read.to_string(), text);
+            assert_eq!(
+                read.is_the_sessions(),
+                !matches!(read, NotSaved::Unsaveable(_))
+            );
+        }
+    }
+
+    #[test]
     fn eviction_is_a_no_op_under_budget() {
         let sizes: BTreeMap<u32, u64> = (1..=4).map(|c| (c, 10)).collect();
         assert!(choose_evictions(&sizes, 4, 100).is_empty());
@@ -434,5 +461,68 @@ pub struct SavedVar {
     /// The object holding its value, when it could be saved.
     pub object: Option<String>,
     /// Why its value is not in the archive.
-    pub not_saved: Option<String>,
+    pub not_saved: Option<NotSaved>,
+}
+
+/// Why a saved cell's value is not in the archive. In a manifest it is the sentence
+/// `:vars` shows, as every version of the format wrote it, so archives read the same
+/// both ways; in memory the reasons of the session's own making are variants, never
+/// compared as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum NotSaved {
+    /// Its cell's values are written in idle time, and were not yet.
+    Pending,
+    /// Its cell's snapshot was evicted or cleared before the value could be read.
+    SnapshotGone,
+    /// `:dontsave` named it.
+    DontSave,
+    /// `:clear_past` deleted its object.
+    Cleared,
+    /// Its value could not be saved (its type has no serde, reading it failed): why.
+    Unsaveable(String),
+}
+
+impl NotSaved {
+    /// A reason of the session's own making, which a later save of the same value does
+    /// not inherit (it may well be saved then).
+    pub fn is_the_sessions(&self) -> bool {
+        !matches!(self, NotSaved::Unsaveable(_))
+    }
+}
+
+impl From<String> for NotSaved {
+    fn from(text: String) -> NotSaved {
+        [
+            NotSaved::Pending,
+            NotSaved::SnapshotGone,
+            NotSaved::DontSave,
+            NotSaved::Cleared,
+        ]
+        .into_iter()
+        .find(|known| known.to_string() == text)
+        .unwrap_or(NotSaved::Unsaveable(text))
+    }
+}
+
+impl From<NotSaved> for String {
+    fn from(reason: NotSaved) -> String {
+        match reason {
+            NotSaved::Unsaveable(why) => why,
+            other => other.to_string(),
+        }
+    }
+}
+
+/// As `:vars` and notices say it.
+impl std::fmt::Display for NotSaved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotSaved::Pending => "not saved yet",
+            NotSaved::SnapshotGone => "its snapshot was gone before it could be saved",
+            NotSaved::DontSave => ":dontsave",
+            NotSaved::Cleared => "cleared by :clear_past",
+            NotSaved::Unsaveable(why) => why,
+        })
+    }
 }
