@@ -107,6 +107,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     } else {
         None
     };
+    let line_mode_stderr = (!full_screen && kernel_file.is_none())
+        .then(plain::terminal_stderr)
+        .flatten();
     let app = App::new(Settings {
         snapshot_budget: config.snapshot_memory.1,
         notify: config.notify.0,
@@ -165,6 +168,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             history,
             history_size: config.history_size.0,
             vi: config.editing_mode.0 == config::EditingMode::Vi,
+            stderr: line_mode_stderr,
         },
         interrupts,
     )

@@ -632,3 +632,24 @@ fn a_value_a_new_dependency_made_unreadable_previews_as_lost() {
         "{all}"
     );
 }
+
+/// The engine silences fd 2 while it builds the helper crate at the start of every
+/// session; an error for input typed meanwhile (here the only input, read at once) is
+/// still printed, on the standard error line mode had when it started. Whether the
+/// error comes inside that spell is a race (about half the starts with the helper
+/// already built), so the session starts five times.
+#[test]
+fn an_error_typed_while_the_session_starts_is_printed() {
+    let data = tempfile::tempdir().unwrap();
+    for _ in 0..5 {
+        let mut command = tmrepl();
+        command.arg("--data-dir").arg(data.path());
+        let t = run_command_with_script(command, ":frobnicate\n");
+        assert!(
+            t.stderr
+                .contains("error: unknown command :frobnicate; :help lists them"),
+            "{}",
+            t.all()
+        );
+    }
+}
