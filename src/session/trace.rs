@@ -34,6 +34,18 @@ struct Trace {
     definitions: Vec<(String, u32, String)>,
 }
 
+/// The first line of `source` that names `name` as a word (not in a string or a
+/// comment): in a cell of many lines, where it binds or changes the variable.
+fn line_naming<'a>(source: &'a str, name: &str) -> Option<&'a str> {
+    let at = crate::lexer::tokens(source)
+        .into_iter()
+        .find(|t| t.kind == crate::lexer::Kind::Ident && t.text == name)?
+        .start;
+    let start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+    Some(source[start..end].trim())
+}
+
 /// How wide a traced value is, in characters.
 const VALUE_WIDTH: usize = 40;
 
@@ -70,7 +82,9 @@ impl Session {
             });
             let row = Row {
                 cell: step.cell,
-                first_line: cell.first_line().to_owned(),
+                first_line: line_naming(&cell.source, name)
+                    .unwrap_or_else(|| cell.first_line())
+                    .to_owned(),
                 reading,
                 only_mentions: !binds && !step.access.defines.iter().any(|n| n == name),
             };
@@ -195,5 +209,17 @@ impl Session {
             }
         }
         Ok(lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_naming;
+
+    #[test]
+    fn a_trace_row_shows_the_line_that_names_the_variable() {
+        let source = "use std::collections::HashMap;\n// toks are counted\nlet s = \"toks\";\nlet toks = vec![1];\ntoks.len()";
+        assert_eq!(line_naming(source, "toks"), Some("let toks = vec![1];"));
+        assert_eq!(line_naming(source, "tok"), None);
     }
 }
