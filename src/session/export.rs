@@ -142,6 +142,12 @@ impl Session {
             "exported {} to {dir}: cd {dir} && cargo run",
             describe_cells(&project.cells, target)
         );
+        if !project.ran_with_older.is_empty() {
+            summary.push_str("\nits output may differ from the session's:");
+            for line in &project.ran_with_older {
+                summary.push_str(&format!("\n  - {line}"));
+            }
+        }
         if !project.left_out.is_empty() {
             summary.push_str("\nnot exported (also listed at the top of src/main.rs):");
             for line in &project.left_out {
@@ -262,6 +268,9 @@ pub(super) struct Project {
     pub left_out: Vec<String>,
     /// The cells exported, as named in the summary ("cell 3", "job 5").
     pub cells: Vec<String>,
+    /// Cells whose statements ran with a definition a later cell replaced: the program
+    /// runs them with the last one, so what they print may differ.
+    pub ran_with_older: Vec<String>,
 }
 
 /// A named or unnamed top-level item, as evcxr keeps it.
@@ -502,11 +511,26 @@ pub(super) fn export_project(
             }
         }
     }
+    let ran_with_older = b
+        .items
+        .iter()
+        .filter(|item| !item.ran_with_older.is_empty())
+        .map(|item| {
+            let cells: Vec<String> = item.ran_with_older.iter().map(u32::to_string).collect();
+            let what = item.name.as_deref().unwrap_or("an item");
+            format!(
+                "cell {} ran with an earlier definition of {what}; the program has only cell {}'s",
+                cells.join(", "),
+                item.cell
+            )
+        })
+        .collect();
     Ok(Project {
         cargo_toml: cargo_toml(package, target, &b.deps),
         main_rs: main_rs(&b, target),
         left_out: b.left_out,
         cells: b.cells,
+        ran_with_older,
     })
 }
 

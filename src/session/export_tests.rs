@@ -132,6 +132,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ]
     );
     assert_eq!(project.cells, vec!["cell 1", "cell 2", "cell 4", "cell 7"]);
+    assert_eq!(
+        project.ran_with_older,
+        ["cell 2 ran with an earlier definition of double; the program has only cell 4's"]
+    );
 }
 
 #[test]
