@@ -242,7 +242,7 @@ fn a_shadowed_variable_shows_each_binding_apart() {
     }));
     assert_eq!(
         text,
-        "label: i32, bound in cell 5\n  cell 5    7  :dep itoa = \"1.0.11\""
+        "label: i32, bound in cell 5\n  cell 5    7  let label = 7;"
     );
     let mut s = Session::new(Settings::default());
     run(&mut s, "let x = 1;", &[var("x", "i32")]);
