@@ -9,7 +9,7 @@ mod common;
 use common::{Live, run_command_with_script, tmrepl};
 use std::path::Path;
 use std::time::Duration;
-use tmrepl::archive::{FORMAT_VERSION, Manifest, SavedStatus, SavedVar, Store};
+use tmrepl::archive::{FORMAT_VERSION, Manifest, ObjectId, SavedStatus, SavedVar, Store};
 
 const LONG: Duration = Duration::from_secs(240);
 
@@ -144,7 +144,7 @@ fn a_damaged_manifest_stops_collection_and_its_values_come_back_once_mended() {
     assert!(t.stdout.contains(": 7"), "{all}");
 }
 
-fn manifest(cell: u32, vars: &[(&str, &str)]) -> Manifest {
+fn manifest(cell: u32, vars: &[(&str, &ObjectId)]) -> Manifest {
     Manifest {
         format: FORMAT_VERSION,
         cell,
@@ -157,7 +157,7 @@ fn manifest(cell: u32, vars: &[(&str, &str)]) -> Manifest {
             .map(|(name, hash)| SavedVar {
                 name: (*name).into(),
                 type_name: "u32".into(),
-                object: Some((*hash).into()),
+                object: Some((*hash).clone()),
                 not_saved: None,
             })
             .collect(),

@@ -7,8 +7,7 @@
 //! another tmrepl has open.
 
 use super::{
-    ArchiveError, FORMAT_VERSION, MAX_MANIFEST_BYTES, Store, io_error, session_dir,
-    validate_object_name,
+    ArchiveError, FORMAT_VERSION, MAX_MANIFEST_BYTES, ObjectId, Store, io_error, session_dir,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -24,7 +23,7 @@ pub struct DamagedManifest {
     /// Objects of the session its text still names (64 hex digits), recovered by scanning
     /// it. It may name others in what is lost, so it pins every object no readable
     /// manifest names too (`CheckReport::unaccounted`).
-    pub named: Vec<String>,
+    pub named: Vec<ObjectId>,
 }
 
 /// An object a readable manifest names that the store does not hold.
@@ -32,7 +31,7 @@ pub struct DamagedManifest {
 pub struct MissingObject {
     pub cell: u32,
     pub var: String,
-    pub hash: String,
+    pub hash: ObjectId,
 }
 
 /// What `Store::check` found.
@@ -45,9 +44,9 @@ pub struct CheckReport {
     pub damaged: Vec<DamagedManifest>,
     /// Objects no readable manifest names: garbage when every manifest was read, pinned
     /// by the damaged ones otherwise.
-    pub unaccounted: Vec<String>,
+    pub unaccounted: Vec<ObjectId>,
     /// Objects whose bytes no longer hash to their name, and why.
-    pub bad_objects: Vec<(String, String)>,
+    pub bad_objects: Vec<(ObjectId, String)>,
     pub missing: Vec<MissingObject>,
 }
 
@@ -65,7 +64,7 @@ fn reason_of(error: &ArchiveError) -> String {
 
 /// Every run of exactly 64 lowercase hex digits in `bytes`: the object names a damaged
 /// manifest still holds, whatever else in it is broken.
-fn hex_names(bytes: &[u8]) -> BTreeSet<String> {
+fn hex_names(bytes: &[u8]) -> BTreeSet<ObjectId> {
     let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
     let mut names = BTreeSet::new();
     let mut start = None;
@@ -75,14 +74,14 @@ fn hex_names(bytes: &[u8]) -> BTreeSet<String> {
         } else if let Some(s) = start.take()
             && i - s == 64
         {
-            names.insert(String::from_utf8_lossy(&bytes[s..i]).into_owned());
+            names.insert(ObjectId::named(String::from_utf8_lossy(&bytes[s..i])));
         }
     }
     names
 }
 
 /// The objects of `objects` that a cell's source names (as a `:take` cell loads them).
-pub(super) fn source_objects(source: &str, objects: &BTreeSet<String>) -> Vec<String> {
+pub(super) fn source_objects(source: &str, objects: &BTreeSet<ObjectId>) -> Vec<ObjectId> {
     hex_names(source.as_bytes())
         .into_iter()
         .filter(|hash| objects.contains(hash))
@@ -252,7 +251,7 @@ impl Store {
     }
 
     /// The names of the objects in the store (files that are not objects left out).
-    pub(super) fn object_names(&self) -> Result<BTreeSet<String>, ArchiveError> {
+    pub(super) fn object_names(&self) -> Result<BTreeSet<ObjectId>, ArchiveError> {
         Ok(self
             .object_files()?
             .into_iter()
@@ -261,7 +260,7 @@ impl Store {
     }
 
     /// Every object file: its name and path.
-    fn object_files(&self) -> Result<Vec<(String, PathBuf)>, ArchiveError> {
+    fn object_files(&self) -> Result<Vec<(ObjectId, PathBuf)>, ArchiveError> {
         let objects = self.root.join("objects");
         let mut files = Vec::new();
         let fans = match fs::read_dir(&objects) {
@@ -278,13 +277,13 @@ impl Store {
                 .map_err(io_error(&fan_path))?
                 .flatten()
             {
-                let name = format!(
+                let name = ObjectId::named(format!(
                     "{}{}",
                     fan.file_name().to_string_lossy(),
                     entry.file_name().to_string_lossy()
-                );
+                ));
                 // A temporary file of a write that never finished is not an object.
-                if validate_object_name(&name).is_ok() {
+                if name.relative_path().is_some() {
                     files.push((name, entry.path()));
                 }
             }

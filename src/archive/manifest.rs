@@ -39,6 +39,52 @@ pub struct Manifest {
     pub access: Option<CellAccess>,
 }
 
+/// The name of a stored object: the BLAKE3 hash of its bytes, 64 lowercase hex digits.
+/// Kept as read (a manifest or a save job's report may be damaged); `relative_path` is
+/// None for a name that is not a hash, so no path made from one ever leaves the store.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    /// The name of an object holding `bytes`.
+    pub fn of(bytes: &[u8]) -> ObjectId {
+        ObjectId(blake3::hash(bytes).to_hex().to_string())
+    }
+
+    /// A name as written somewhere (a manifest, a save job's report, a cell's source).
+    pub fn named(name: impl Into<String>) -> ObjectId {
+        ObjectId(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Where it lives inside a session's folder, `objects/ab/cdef…`.
+    pub fn relative_path(&self) -> Option<PathBuf> {
+        object_relative_path(&self.0)
+    }
+}
+
+impl From<&str> for ObjectId {
+    fn from(name: &str) -> ObjectId {
+        ObjectId::named(name)
+    }
+}
+
+impl From<String> for ObjectId {
+    fn from(name: String) -> ObjectId {
+        ObjectId::named(name)
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Where object `hash` lives inside a session's folder, `objects/ab/cdef…`; None when
 /// `hash` is not an object's name (64 lowercase hex digits), so no path ever leaves it.
 pub fn object_relative_path(hash: &str) -> Option<PathBuf> {

@@ -9,7 +9,7 @@ pub mod persist;
 mod transfer;
 
 pub use check::{CheckReport, DamagedManifest, MissingObject, check_session};
-pub use manifest::{FORMAT_VERSION, Manifest, SavedStatus, object_relative_path};
+pub use manifest::{FORMAT_VERSION, Manifest, ObjectId, SavedStatus, object_relative_path};
 pub use transfer::{EXPORT_VERSION, Transferred, export_session, import_session};
 
 use nix::fcntl::{Flock, FlockArg};
@@ -129,13 +129,6 @@ pub fn validate_session_name(name: &str) -> Result<(), ArchiveError> {
     }
 }
 
-fn validate_object_name(hash: &str) -> Result<(), ArchiveError> {
-    match object_relative_path(hash) {
-        Some(_) => Ok(()),
-        None => Err(ArchiveError::BadName(hash.to_owned())),
-    }
-}
-
 fn private_dir(path: &Path) -> Result<(), ArchiveError> {
     fs::DirBuilder::new()
         .recursive(true)
@@ -231,15 +224,15 @@ impl Store {
         &self.root
     }
 
-    pub fn object_path(&self, hash: &str) -> Result<PathBuf, ArchiveError> {
-        object_relative_path(hash)
+    pub fn object_path(&self, id: &ObjectId) -> Result<PathBuf, ArchiveError> {
+        id.relative_path()
             .map(|relative| self.root.join(relative))
-            .ok_or_else(|| ArchiveError::BadName(hash.to_owned()))
+            .ok_or_else(|| ArchiveError::BadName(id.to_string()))
     }
 
     /// Stores `bytes`; returns its name and whether it had to be written (false: already there).
-    pub fn put(&self, bytes: &[u8]) -> Result<(String, bool), ArchiveError> {
-        let hash = blake3::hash(bytes).to_hex().to_string();
+    pub fn put(&self, bytes: &[u8]) -> Result<(ObjectId, bool), ArchiveError> {
+        let hash = ObjectId::of(bytes);
         let path = self.object_path(&hash)?;
         if path.exists() {
             return Ok((hash, false));
@@ -254,7 +247,7 @@ impl Store {
     /// Moves a file whose bytes hash to `hash` (as the save job that wrote it computed)
     /// into the store (same file system: renamed, not copied), without reading it again:
     /// every read verifies objects anyway. Returns whether it was new, and its size.
-    pub fn adopt_file(&self, file: &Path, hash: &str) -> Result<(bool, u64), ArchiveError> {
+    pub fn adopt_file(&self, file: &Path, hash: &ObjectId) -> Result<(bool, u64), ArchiveError> {
         let path = self.object_path(hash)?;
         let len = fs::metadata(file).map_err(io_error(file))?.len();
         if path.exists() {
@@ -276,7 +269,7 @@ impl Store {
 
     /// Puts object `hash` of `from` into this store, checked against its name first: a
     /// hard link when both are on one file system (objects never change), else a copy.
-    pub fn take_object(&self, from: &Store, hash: &str) -> Result<(), ArchiveError> {
+    pub fn take_object(&self, from: &Store, hash: &ObjectId) -> Result<(), ArchiveError> {
         let path = self.object_path(hash)?;
         if path.exists() {
             return Ok(());
@@ -295,13 +288,13 @@ impl Store {
     }
 
     /// Whether the store holds object `hash`.
-    pub fn has(&self, hash: &str) -> bool {
+    pub fn has(&self, hash: &ObjectId) -> bool {
         self.object_path(hash).is_ok_and(|p| p.exists())
     }
 
     /// Checks an object against its name without holding it in memory, and returns its
     /// path (for a reader that decodes it straight from there).
-    pub fn verify(&self, hash: &str) -> Result<PathBuf, ArchiveError> {
+    pub fn verify(&self, hash: &ObjectId) -> Result<PathBuf, ArchiveError> {
         let path = self.object_path(hash)?;
         let mut file = File::open(&path).map_err(io_error(&path))?;
         let len = file.metadata().map_err(io_error(&path))?.len();
@@ -312,7 +305,7 @@ impl Store {
             });
         }
         let (actual, _) = hash_stream(&mut file, &path)?;
-        if actual != hash {
+        if actual != hash.as_str() {
             return Err(ArchiveError::Damaged {
                 path,
                 reason: format!("its contents hash to {actual}"),
@@ -322,7 +315,7 @@ impl Store {
     }
 
     /// Reads an object and checks it against its name.
-    pub fn get(&self, hash: &str) -> Result<Vec<u8>, ArchiveError> {
+    pub fn get(&self, hash: &ObjectId) -> Result<Vec<u8>, ArchiveError> {
         let path = self.object_path(hash)?;
         let file = File::open(&path).map_err(io_error(&path))?;
         let len = file.metadata().map_err(io_error(&path))?.len();
@@ -337,7 +330,7 @@ impl Store {
             .read_to_end(&mut bytes)
             .map_err(io_error(&path))?;
         let actual = blake3::hash(&bytes).to_hex().to_string();
-        if actual != hash {
+        if actual != hash.as_str() {
             return Err(ArchiveError::Damaged {
                 path,
                 reason: format!("its contents hash to {actual}"),

@@ -1,6 +1,7 @@
 //! Moving values between a live session and the store: the helper crate the session
 //! compiles, the code tmrepl generates to save and load values, and the save report.
 
+use crate::archive::ObjectId;
 use crate::timeline::{ValuePreview, VarInfo};
 use std::path::{Path, PathBuf};
 
@@ -162,10 +163,10 @@ pub enum Saved {
     /// Written to `path`; its bytes hash to `hash`.
     Value {
         path: PathBuf,
-        hash: String,
+        hash: ObjectId,
     },
     /// The store already holds the object `hash`: nothing was written.
-    Existing(String),
+    Existing(ObjectId),
     NotSaved(String),
 }
 
@@ -181,10 +182,10 @@ pub fn read_report(text: &str) -> Vec<(String, Saved)> {
                     let (hash, path) = rest.split_once('\t')?;
                     Saved::Value {
                         path: PathBuf::from(path),
-                        hash: hash.to_owned(),
+                        hash: ObjectId::named(hash),
                     }
                 }
-                "exists" => Saved::Existing(rest.to_owned()),
+                "exists" => Saved::Existing(ObjectId::named(rest)),
                 _ => Saved::NotSaved(rest.to_owned()),
             };
             Some((name.to_owned(), saved))

@@ -2,7 +2,7 @@ use super::*;
 use crate::timeline::CellStatus;
 use std::path::Path;
 
-pub(crate) fn manifest(cell: u32, object: Option<String>) -> Manifest {
+pub(crate) fn manifest(cell: u32, object: Option<ObjectId>) -> Manifest {
     Manifest {
         format: FORMAT_VERSION,
         cell,
@@ -34,7 +34,7 @@ fn objects_are_content_addressed_deduplicated_and_read_only() {
     let store = Store::open(dir.path()).unwrap();
     let (hash, written) = store.put(b"hello").unwrap();
     assert!(written);
-    assert_eq!(hash, blake3::hash(b"hello").to_hex().to_string());
+    assert_eq!(hash, ObjectId::of(b"hello"));
     let (again, written) = store.put(b"hello").unwrap();
     assert_eq!(again, hash);
     assert!(!written, "an unchanged value is not written twice");
@@ -45,12 +45,12 @@ fn objects_are_content_addressed_deduplicated_and_read_only() {
     assert_eq!(store.adopt_file(&staged, &hash).unwrap(), (false, 5));
     assert!(!staged.exists());
     fs::write(&staged, b"fresh bytes").unwrap();
-    let fresh = blake3::hash(b"fresh bytes").to_hex().to_string();
+    let fresh = ObjectId::of(b"fresh bytes");
     let (written, len) = store.adopt_file(&staged, &fresh).unwrap();
     assert!(written && len == 11);
     assert_eq!(store.get(&fresh).unwrap(), b"fresh bytes");
     let path = store.object_path(&hash).unwrap();
-    assert!(path.starts_with(dir.path().join("objects").join(&hash[..2])));
+    assert!(path.starts_with(dir.path().join("objects").join(&hash.as_str()[..2])));
     let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o400);
     let folder = fs::metadata(dir.path().join("objects"))
@@ -93,7 +93,10 @@ fn object_names_cannot_escape_the_store() {
         &format!("{}/x", "a".repeat(62)),
     ] {
         assert!(
-            matches!(store.get(bad), Err(ArchiveError::BadName(_))),
+            matches!(
+                store.get(&ObjectId::named(bad)),
+                Err(ArchiveError::BadName(_))
+            ),
             "{bad}"
         );
     }
@@ -342,9 +345,9 @@ fn a_failed_atomic_write_leaves_the_old_file_and_no_temporary() {
 }
 
 /// A store with three cells, each naming its own object; cell 2's is named by no other.
-fn three_cells(dir: &Path) -> (Store, Vec<String>) {
+fn three_cells(dir: &Path) -> (Store, Vec<ObjectId>) {
     let store = Store::open(dir).unwrap();
-    let hashes: Vec<String> = (1..=3)
+    let hashes: Vec<ObjectId> = (1..=3)
         .map(|n| store.put(format!("value {n}").as_bytes()).unwrap().0)
         .collect();
     for (n, hash) in (1..=3).zip(&hashes) {
@@ -438,7 +441,7 @@ fn the_check_lists_damaged_manifests_and_the_objects_they_pin() {
     // 3 names only its own.
     let path = root.join("cells/2.json");
     let text = fs::read_to_string(&path).unwrap();
-    let cut = text.find(&hashes[1]).unwrap() + 64 + 1;
+    let cut = text.find(hashes[1].as_str()).unwrap() + 64 + 1;
     fs::write(&path, &text[..cut]).unwrap();
     let report = store.check().unwrap();
     assert!(!report.is_healthy());

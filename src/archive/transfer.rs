@@ -18,8 +18,8 @@
 
 use super::check::source_objects;
 use super::{
-    ArchiveError, MAX_MANIFEST_BYTES, MAX_OBJECT_BYTES, SessionLock, Store, TEMP_PREFIX, io_error,
-    object_relative_path, parse_manifest, private_dir, read_manifest_text, session_dir, sync_dir,
+    ArchiveError, MAX_MANIFEST_BYTES, MAX_OBJECT_BYTES, ObjectId, SessionLock, Store, TEMP_PREFIX,
+    io_error, parse_manifest, private_dir, read_manifest_text, session_dir, sync_dir,
     validate_session_name, write_atomically, write_atomically_try,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -142,11 +142,11 @@ pub fn export_session(
         }
         for hash in &objects {
             let source = store.object_path(hash)?;
-            let expected =
-                blake3::Hash::from_hex(hash).map_err(|_| ArchiveError::BadName(hash.clone()))?;
+            let expected = blake3::Hash::from_hex(hash.as_str())
+                .map_err(|_| ArchiveError::BadName(hash.to_string()))?;
             let opened = File::open(&source).map_err(io_error(&source))?;
             let len = opened.metadata().map_err(io_error(&source))?.len();
-            let relative = object_relative_path(hash).unwrap_or_default();
+            let relative = hash.relative_path().unwrap_or_default();
             write_entry_head(&mut out, &relative.to_string_lossy(), len, &expected)
                 .map_err(io_error(file))?;
             let mut reader = Hashing::new(opened.take(len));
@@ -295,7 +295,7 @@ fn read_export(file: &Path, store: Option<&Store>) -> Result<Transferred, Archiv
         bytes: 0,
     };
     // Objects each manifest names (by the first cell naming it), and the objects held.
-    let mut named: BTreeMap<String, u32> = BTreeMap::new();
+    let mut named: BTreeMap<ObjectId, u32> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     loop {
         let what = format!("entry {}", seen.len() + 1);
@@ -341,7 +341,7 @@ fn read_export(file: &Path, store: Option<&Store>) -> Result<Transferred, Archiv
                 if size > MAX_OBJECT_BYTES {
                     return Err(reader.bad(&format!("{path} claims {size} bytes")));
                 }
-                if hash.to_hex().as_str() != name {
+                if hash.to_hex().as_str() != name.as_str() {
                     return Err(
                         reader.bad(&format!("{path} is listed with the hash {}", hash.to_hex()))
                     );
@@ -383,8 +383,8 @@ fn read_export(file: &Path, store: Option<&Store>) -> Result<Transferred, Archiv
     Ok(done)
 }
 
-fn object_path_string(hash: &str) -> String {
-    object_relative_path(hash)
+fn object_path_string(hash: &ObjectId) -> String {
+    hash.relative_path()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
@@ -392,7 +392,7 @@ fn object_path_string(hash: &str) -> String {
 /// What an entry's path names: nothing outside a session's manifests and objects.
 enum Entry {
     Manifest(u32),
-    Object(String),
+    Object(ObjectId),
 }
 
 impl Entry {
@@ -403,7 +403,7 @@ impl Entry {
         }
         let rest = path.strip_prefix("objects/")?;
         let (fan, tail) = rest.split_once('/')?;
-        let name = format!("{fan}{tail}");
+        let name = ObjectId::named(format!("{fan}{tail}"));
         (object_path_string(&name) == path).then_some(Entry::Object(name))
     }
 }
@@ -467,7 +467,7 @@ impl Reader<'_> {
         &mut self,
         store: Option<&Store>,
         path: &str,
-        name: &str,
+        name: &ObjectId,
         size: u64,
     ) -> Result<(), ArchiveError> {
         let mut content = Hashing::new((&mut self.input).take(size));
@@ -490,7 +490,7 @@ impl Reader<'_> {
         if count != size {
             return Err(self.bad(&format!("it ends early, in {path} (truncated?)")));
         }
-        let stated = blake3::Hash::from_hex(name)
+        let stated = blake3::Hash::from_hex(name.as_str())
             .map_err(|_| self.bad(&format!("{path} is no object's name")))?;
         self.check_hash(path, actual, stated)?;
         if let (Some(store), Some(staged)) = (store, staged) {

@@ -3,14 +3,14 @@ use crate::archive::{Manifest, SavedVar, staging_dir};
 use std::os::unix::fs::PermissionsExt;
 
 /// Cell `cell`'s manifest naming `objects` (name, hash) as its values.
-fn manifest(cell: u32, objects: &[(&str, &str)]) -> Manifest {
+fn manifest(cell: u32, objects: &[(&str, &ObjectId)]) -> Manifest {
     let mut manifest = crate::archive::tests::manifest(cell, None);
     manifest.vars = objects
         .iter()
         .map(|(name, hash)| SavedVar {
             name: (*name).into(),
             type_name: "Vec<u8>".into(),
-            object: Some((*hash).into()),
+            object: Some((*hash).clone()),
             not_saved: None,
         })
         .collect();
@@ -95,7 +95,7 @@ fn an_export_imports_elsewhere_as_the_same_manifests_and_objects_and_nothing_els
     assert_eq!(copy, original);
     // Read-only objects, and no folder of the unpacking left behind.
     let store = Store::at(&second.path().join("sessions/lab"));
-    let hash = blake3::hash(b"first value").to_hex().to_string();
+    let hash = ObjectId::of(b"first value");
     assert_eq!(store.get(&hash).unwrap(), b"first value");
     let mode = fs::metadata(store.object_path(&hash).unwrap())
         .unwrap()
@@ -204,7 +204,7 @@ fn a_damaged_truncated_or_newer_export_is_refused_and_nothing_is_written() {
 fn an_export_of_a_session_missing_an_object_is_refused_and_leaves_no_file() {
     let data = tempfile::tempdir().unwrap();
     let dir = saved_session(data.path());
-    let hash = blake3::hash(b"first value").to_hex().to_string();
+    let hash = ObjectId::of(b"first value");
     let object = Store::at(&dir).object_path(&hash).unwrap();
     fs::set_permissions(&object, fs::Permissions::from_mode(0o600)).unwrap();
     fs::write(&object, b"other bytes").unwrap();

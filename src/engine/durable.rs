@@ -521,7 +521,7 @@ impl Engine {
             for var in &step.inputs {
                 let hash = var
                     .object
-                    .as_deref()
+                    .as_ref()
                     .ok_or_else(|| anyhow!("{} has no saved value", var.name))?;
                 let path = store
                     .verify(hash)

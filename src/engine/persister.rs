@@ -5,7 +5,7 @@
 
 use super::EngineMessage;
 use crate::archive::persist::{self, Saved};
-use crate::archive::{NotSaved, SavedVar, Store};
+use crate::archive::{NotSaved, ObjectId, SavedVar, Store};
 use crate::session::{EngineEvent, PersistPlan, PersistSummary};
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::{Receiver, Sender};
@@ -246,7 +246,7 @@ pub(super) fn helper_spec(helper: &Path) -> String {
 }
 
 /// Makes sure object `hash` is in `store`, copying it (verified) from `previous`.
-fn ensure_object(store: &Store, previous: Option<&Store>, hash: &str) -> Result<(), String> {
+fn ensure_object(store: &Store, previous: Option<&Store>, hash: &ObjectId) -> Result<(), String> {
     match store.object_path(hash) {
         Ok(path) if path.exists() => return Ok(()),
         Ok(_) => {}

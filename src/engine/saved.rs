@@ -4,7 +4,7 @@
 
 use super::Engine;
 use crate::archive::persist;
-use crate::archive::{SavedVar, Store};
+use crate::archive::{ObjectId, SavedVar, Store};
 use crate::commands::EvcxrCommand;
 use crate::session::{CellOutcome, EngineEvent, Prelude, SavedTake};
 use crate::timeline::{CellStatus, VarInfo};
@@ -52,14 +52,14 @@ fn canonical(dir: &Path) -> PathBuf {
 /// Each value with where its object is read from, as `place` says for its hash.
 fn placed(
     values: &[&SavedVar],
-    place: impl Fn(&str) -> Result<PathBuf>,
+    place: impl Fn(&ObjectId) -> Result<PathBuf>,
 ) -> Result<Vec<(VarInfo, PathBuf)>> {
     values
         .iter()
         .map(|var| {
             let hash = var
                 .object
-                .as_deref()
+                .as_ref()
                 .ok_or_else(|| anyhow!("{} has no saved value", var.name))?;
             let info = VarInfo {
                 name: var.name.clone(),
@@ -240,7 +240,7 @@ mod tests {
         let stored = |name: &str| SavedVar {
             name: name.into(),
             type_name: "Vec<u8>".into(),
-            object: Some("ab".repeat(32)),
+            object: Some("ab".repeat(32).into()),
             not_saved: None,
         };
         let take = SavedTake {

@@ -5,7 +5,7 @@ fn var(name: &str, type_name: &str, object: Option<&str>) -> SavedVar {
     SavedVar {
         name: name.into(),
         type_name: type_name.into(),
-        object: object.map(|o| o.repeat(64)),
+        object: object.map(|o| o.repeat(64).into()),
         not_saved: object
             .is_none()
             .then(|| NotSaved::Unsaveable(format!("{type_name} does not implement serde"))),

@@ -793,7 +793,7 @@ fn saved(name: &str, object: Option<&str>) -> crate::archive::SavedVar {
     crate::archive::SavedVar {
         name: name.into(),
         type_name: "Vec<u8>".into(),
-        object: object.map(str::to_owned),
+        object: object.map(Into::into),
         not_saved: None,
     }
 }

@@ -459,7 +459,7 @@ pub struct SavedVar {
     pub name: String,
     pub type_name: String,
     /// The object holding its value, when it could be saved.
-    pub object: Option<String>,
+    pub object: Option<crate::archive::ObjectId>,
     /// Why its value is not in the archive.
     pub not_saved: Option<NotSaved>,
 }
