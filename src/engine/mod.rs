@@ -175,6 +175,7 @@ mod evcxr_commands;
 mod forward;
 mod peek;
 mod persister;
+mod resume;
 mod rewind;
 mod saved;
 
