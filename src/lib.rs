@@ -7,7 +7,6 @@
 pub mod app;
 pub mod archive;
 pub mod cli;
-pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod engine;
@@ -16,9 +15,9 @@ pub mod frontend;
 pub mod history;
 pub mod jobs;
 pub mod kernel;
-pub mod lexer;
 pub mod plain;
 pub mod runtime;
-pub mod session;
-pub mod timeline;
 pub mod ui;
+
+// The pure core is a crate of its own (crates/tmrepl-core), under the names it had here.
+pub use tmrepl_core::{commands, lexer, session, timeline};

@@ -1,5 +1,6 @@
 //! What `cargo install tmrepl` from crates.io depends on, read from the manifests: the
-//! fork of evcxr and the helper crate come by version (a registry has no paths), the fork
+//! pure core, the fork of evcxr and the helper crate come by version (a registry has no
+//! paths), the core depends on no crate that does IO, the fork
 //! pins the salsa that rust-analyzer 0.0.347 builds with, and every manifest states the
 //! same minimum Rust version, which this build checks when it is the toolchain in use.
 //! `.ci/package` builds and installs the packaged crates themselves.
@@ -10,8 +11,9 @@ use std::path::Path;
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const MEMBERS: [&str; 3] = [
+const MEMBERS: [&str; 4] = [
     "Cargo.toml",
+    "crates/tmrepl-core/Cargo.toml",
     "crates/tmrepl-evcxr/Cargo.toml",
     "crates/tmrepl_persist/Cargo.toml",
 ];
@@ -30,12 +32,20 @@ fn workspace_crates_are_depended_on_by_exact_version_and_path() {
         .iter()
         .map(|m| m.as_str().unwrap())
         .collect();
-    assert_eq!(members, ["crates/tmrepl-evcxr", "crates/tmrepl_persist"]);
+    assert_eq!(
+        members,
+        [
+            "crates/tmrepl-core",
+            "crates/tmrepl-evcxr",
+            "crates/tmrepl_persist"
+        ]
+    );
     assert!(
         root.get("patch").is_none(),
         "[patch] does not reach crates.io"
     );
     for (key, dir) in [
+        ("tmrepl-core", "crates/tmrepl-core"),
         ("evcxr", "crates/tmrepl-evcxr"),
         ("tmrepl_persist", "crates/tmrepl_persist"),
     ] {
@@ -61,6 +71,21 @@ fn workspace_crates_are_depended_on_by_exact_version_and_path() {
         root["dependencies"]["evcxr"]["package"].as_str(),
         Some("tmrepl-evcxr")
     );
+}
+
+/// The core decides and the edges do: it may not even depend on a crate that could reach
+/// the engine, a terminal, processes or the disk.
+#[test]
+fn the_core_depends_only_on_pure_crates() {
+    let core = manifest("crates/tmrepl-core/Cargo.toml");
+    let mut dependencies: Vec<&str> = core["dependencies"]
+        .as_table()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    dependencies.sort_unstable();
+    assert_eq!(dependencies, ["blake3", "ra-ap-rustc_lexer", "serde"]);
 }
 
 #[test]

@@ -4,12 +4,15 @@
 //! the file.
 
 mod check;
-mod manifest;
 pub mod persist;
 mod transfer;
 
 pub use check::{CheckReport, DamagedManifest, MissingObject, check_session};
-pub use manifest::{FORMAT_VERSION, Manifest, ObjectId, SavedStatus, object_relative_path};
+// The data types are the pure core's (it reads and writes them); the store is here.
+pub use tmrepl_core::archive::{
+    FORMAT_VERSION, Manifest, NotSaved, ObjectId, SavedStatus, SavedVar, manifest,
+    object_relative_path,
+};
 pub use transfer::{EXPORT_VERSION, Transferred, export_session, import_session};
 
 use nix::fcntl::{Flock, FlockArg};
@@ -81,10 +84,6 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
         source,
     }
 }
-
-// Defined with the timeline's other per-cell data, so the dependency runs one way:
-// the archive reads the timeline's types, the timeline never reads the archive.
-pub use crate::timeline::{NotSaved, SavedVar};
 
 /// blake3 of everything `reader` holds, read in 1 MiB pieces; and its length.
 fn hash_stream(reader: &mut File, path: &Path) -> Result<(String, u64), ArchiveError> {

@@ -4,27 +4,8 @@ use std::path::Path;
 
 pub(crate) fn manifest(cell: u32, object: Option<ObjectId>) -> Manifest {
     Manifest {
-        format: FORMAT_VERSION,
-        cell,
-        parent: cell - 1,
-        source: format!("let v{cell} = {cell};"),
-        items: vec![],
-        deps: vec![],
-        vars: vec![SavedVar {
-            name: format!("v{cell}"),
-            type_name: "i32".into(),
-            object,
-            not_saved: None,
-        }],
-        status: SavedStatus::Ok,
-        status_detail: None,
-        output: String::new(),
-        value: None,
-        duration_ms: 3,
         saved_at: now_secs(),
-        pending: false,
-        job: false,
-        access: None,
+        ..tmrepl_core::archive::manifest_for_tests(cell, object)
     }
 }
 
@@ -117,7 +98,7 @@ fn manifests_round_trip_and_unknown_formats_are_refused() {
     assert_eq!(store.cells().unwrap(), vec![1, 2]);
     assert_eq!(
         store.read_manifest(1).unwrap(),
-        manifest(1, Some(hash)).clone_with_time(&store)
+        clone_with_time(&manifest(1, Some(hash)), &store)
     );
     let path = dir.path().join("cells").join("3.json");
     fs::write(&path, "{\"format\": 99, \"future\": true}").unwrap();
@@ -251,15 +232,14 @@ fn one_process_holds_a_session_and_clears_what_dead_saves_left() {
     );
 }
 
-impl Manifest {
-    fn clone_with_time(&self, store: &Store) -> Manifest {
-        let mut m = self.clone();
-        m.saved_at = store
-            .read_manifest(self.cell)
-            .map(|r| r.saved_at)
-            .unwrap_or(m.saved_at);
-        m
-    }
+/// `manifest` with the time its stored copy was saved at.
+fn clone_with_time(manifest: &Manifest, store: &Store) -> Manifest {
+    let mut m = manifest.clone();
+    m.saved_at = store
+        .read_manifest(manifest.cell)
+        .map(|r| r.saved_at)
+        .unwrap_or(m.saved_at);
+    m
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn lab() -> SavedSession {
         .into_iter()
         .enumerate()
         .map(|(i, (source, vars))| {
-            let mut manifest = crate::archive::tests::manifest(i as u32 + 1, None);
+            let mut manifest = crate::archive::manifest_for_tests(i as u32 + 1, None);
             manifest.source = source.into();
             manifest.items = items::items(source);
             manifest.vars = vars;
