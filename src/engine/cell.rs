@@ -2,6 +2,7 @@
 //! outcome the session records (values, output, a compile error with its span); and a `&`
 //! cell compiled here and started in a fork of the worker.
 
+use super::run::{Code, Ran};
 use super::{Engine, EngineMessage, evcxr_commands, render};
 use crate::commands::EvcxrCommand;
 use crate::runtime::protocol::{self, BASELINE_SNAPSHOT, HostRequest, SupervisorMessage};
@@ -88,20 +89,20 @@ impl Engine {
         // As compiled, so that a compile error's place is shown in the code it is about.
         let compiled = self.with_objects(code).into_owned();
         let code = compiled.as_str();
-        while self.stderr_marks.try_recv().is_ok() {}
-        let started = Instant::now();
-        let result = self.eval_cell(prelude, code);
-        let duration = started.elapsed();
+        // A cell that failed has no state of its own: no snapshot, so a crash later goes
+        // back to the cell before it, whose compiler state is kept.
+        let ran = self.run(Code::Cell { prelude, code }, snapshot.then_some(cell));
         let mut outcome = CellOutcome {
             cell,
             status: CellStatus::Ok,
             value: None,
             error_text: None,
-            duration,
+            duration: ran.took,
             vars: Vec::new(),
             snapshot: None,
             restored_to: None,
         };
+        let Ran { result, done, .. } = ran;
         if let Err(evcxr::Error::SubprocessTerminated(message)) = &result {
             self.sync_output(false);
             outcome.status = CellStatus::Crashed(message.lines().last().unwrap_or("").to_owned());
@@ -110,23 +111,19 @@ impl Engine {
             outcome.vars = self.vars();
             return outcome;
         }
-        // A cell that failed has no state of its own: no snapshot, so a crash later goes
-        // back to the cell before it, whose compiler state is kept.
-        let report = match self.link.request(&HostRequest::CellDone {
-            snapshot: (snapshot && result.is_ok()).then_some(cell),
-        }) {
-            Ok(SupervisorMessage::CellDone(report)) => Some(report),
-            Ok(other) => {
+        let report = match done {
+            Some(Ok(SupervisorMessage::CellDone(report))) => Some(report),
+            Some(Ok(other)) => {
                 outcome.status = CellStatus::Error(format!("unexpected reply {other:?}"));
                 None
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 // The cell ran, but its snapshot could not be taken: say so, keep going.
                 self.say_on_stderr(format!("tmrepl: {e:#}"));
                 None
             }
+            None => None,
         };
-        self.sync_output(report.as_ref().is_some_and(|r| r.ran));
         match result {
             Ok(outputs) => {
                 outcome.value = outputs.get("text/plain").map(str::to_owned);
@@ -241,15 +238,11 @@ impl Engine {
             outcome.status = CellStatus::Error(format!("the job could not be prepared: {e:#}"));
             return outcome;
         }
-        while self.stderr_marks.try_recv().is_ok() {}
-        let started = Instant::now();
-        let result = self.eval_cell(prelude, code);
-        outcome.duration = started.elapsed();
-        let report = self.link.request(&HostRequest::CellDone { snapshot: None });
-        self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
-        match result {
-            Ok(_) => match report {
-                Ok(SupervisorMessage::CellDone(r)) if r.job.is_some() => {
+        let ran = self.run(Code::Cell { prelude, code }, None);
+        outcome.duration = ran.took;
+        match ran.result {
+            Ok(_) => match ran.done {
+                Some(Ok(SupervisorMessage::CellDone(r))) if r.job.is_some() => {
                     outcome.vars = self.vars();
                     self.save_state(cell);
                     outcome.status = if r.job.is_some_and(|j| j.queued) {

@@ -7,9 +7,10 @@
 //! fork and hashing, renaming and fsyncing on the persister thread.
 
 use super::Engine;
+use super::run::Code;
 use crate::archive::persist;
 use crate::archive::{Store, session_dir};
-use crate::runtime::protocol::{HostRequest, JobId, SupervisorMessage};
+use crate::runtime::protocol::{HostRequest, JobId};
 use crate::session::{EngineEvent, PersistPlan};
 use crate::timeline::VarInfo;
 use anyhow::{Context, Result, anyhow, bail};
@@ -70,10 +71,12 @@ impl Engine {
             // cargo re-runs every dependency's rustc on every cell: measured, left off.)
             // A new dependency is built by the next evaluation: an empty cell, now, while
             // the user types the first one.
-            let built = self.ctx.eval_with_state("{}", state).map(|_| ());
-            let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
-            self.sync_output(true);
-            built.map_err(|e| anyhow!("building the helper crate: {e}"))
+            let built = self
+                .run(Code::WithState("{}", Box::new(state)), None)
+                .result;
+            built
+                .map(drop)
+                .map_err(|e| anyhow!("building the helper crate: {e}"))
         })();
         drop(quiet);
         added?;
@@ -154,15 +157,11 @@ impl Engine {
             limit: self.job_limit,
             from,
         })?;
-        while self.stderr_marks.try_recv().is_ok() {}
-        let result = self.ctx.eval_with_state(code, state);
-        let report_message = self.link.request(&HostRequest::CellDone { snapshot: None });
-        self.sync_output(matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+        let ran = self.run(Code::WithState(code, Box::new(state)), None);
         // Back to the foreground state (no compile when nothing differs).
         let restored = self.ctx.eval_with_state("", before);
-        let launched =
-            matches!(&report_message, Ok(SupervisorMessage::CellDone(r)) if r.job.is_some());
-        match result {
+        let launched = ran.report().is_some_and(|r| r.job.is_some());
+        match ran.result {
             Err(e) => bail!(
                 "the {what} code did not compile: {}",
                 super::render::strip_ansi(&e.to_string())

@@ -44,9 +44,11 @@ impl Engine {
             config.prelude.unwrap_or_default()
         );
         let (prelude, code) = crate::session::cell_parts(&text).map_err(|e| anyhow!("{e}"))?;
-        let outputs = self
-            .eval_cell(&prelude, &code)
-            .map_err(|e| anyhow!("{e}"))?;
+        let code = super::run::Code::Cell {
+            prelude: &prelude,
+            code: &code,
+        };
+        let outputs = self.run(code, None).result.map_err(|e| anyhow!("{e}"))?;
         if let Some(text) = outputs.get("text/plain") {
             said.push(text.trim_end().to_owned());
         }

@@ -177,6 +177,7 @@ mod peek;
 mod persister;
 mod resume;
 mod rewind;
+mod run;
 mod saved;
 
 use forward::spawn_forwarders;

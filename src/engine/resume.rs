@@ -5,6 +5,7 @@
 
 use super::Engine;
 use super::persister::wait_for_report;
+use super::run::{Code, Ran};
 use crate::archive::persist::{self, Saved};
 use crate::archive::{Manifest, Store};
 use crate::runtime::protocol::{HostRequest, SupervisorMessage};
@@ -52,9 +53,9 @@ impl Engine {
             let _ = std::fs::remove_dir_all(&staging);
             bail!("nothing could be copied: {}", skipped.join(", "));
         }
-        let result = self.ctx.eval(&persist::load_code(&loads));
-        let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
-        self.sync_output(true);
+        let result = self
+            .run(Code::Plain(&persist::load_code(&loads)), None)
+            .result;
         let _ = std::fs::remove_dir_all(&staging);
         result.map_err(|e| {
             anyhow!(
@@ -324,16 +325,15 @@ impl Engine {
 
     /// Runs code for a replay and says how it ended in one line.
     fn run_replayed(&mut self, code: &str) -> Result<()> {
-        while self.stderr_marks.try_recv().is_ok() {}
-        let code = self.with_objects(code);
-        let result = self.ctx.eval(&code);
-        let report = self.link.request(&HostRequest::CellDone { snapshot: None });
-        self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+        let Ran { result, done, .. } = self.run(Code::Plain(code), None);
         if let Err(e) = result {
             let text = super::render::strip_ansi(&e.to_string());
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             bail!("{}", first.trim());
         }
+        let Some(report) = done else {
+            bail!("the runtime stopped")
+        };
         match report {
             Ok(SupervisorMessage::CellDone(r)) if r.crash.is_some() => {
                 let crash = r.crash.map(|c| (c.description, c.restored_to));

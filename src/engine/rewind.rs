@@ -2,6 +2,7 @@
 //! rebuilt by replaying the cells after the nearest kept one, snapshots dropped and
 //! measured, and the start over when evcxr restarted its child.
 
+use super::run::{Code, Ran};
 use super::{Engine, EngineMessage, render};
 use crate::runtime::protocol::{BASELINE_SNAPSHOT, HostRequest, SupervisorMessage};
 use crate::session::{EngineEvent, RebuildStep};
@@ -64,12 +65,11 @@ impl Engine {
                 .iter()
                 .map(|n| format!("let {n} = ::std::string::String::new(); ::std::mem::drop({n});"))
                 .collect();
-            self.ctx
-                .eval(&code)
+            let ran = self.run(Code::Plain(&code), None);
+            ran.result
                 .map_err(|e| anyhow!("forgetting {present:?}: {e}"))?;
-            self.link
-                .request(&HostRequest::CellDone { snapshot: None })?;
-            self.sync_output(true);
+            ran.done
+                .ok_or_else(|| anyhow!("forgetting {present:?}: the runtime stopped"))??;
         }
         Ok(())
     }
@@ -128,18 +128,20 @@ impl Engine {
                     .map_err(|e| anyhow!("adding the dependencies of cell {}: {e}", step.cell))?;
                 self.deps.extend(missing);
             }
-            while self.stderr_marks.try_recv().is_ok() {}
-            let result = self.eval_cell(&step.prelude, &step.code);
             let last = i + 1 == steps.len();
-            let report = self.link.request(&HostRequest::CellDone {
-                snapshot: (last && result.is_ok()).then_some(cell),
-            });
-            self.sync_output(matches!(&report, Ok(SupervisorMessage::CellDone(r)) if r.ran));
+            let code = Code::Cell {
+                prelude: &step.prelude,
+                code: &step.code,
+            };
+            let Ran { result, done, .. } = self.run(code, last.then_some(cell));
             if let Err(e) = result {
                 let text = render::strip_ansi(&e.to_string());
                 let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
                 bail!("replaying cell {} failed: {}", step.cell, first.trim());
             }
+            let Some(report) = done else {
+                bail!("replaying cell {}: the runtime stopped", step.cell)
+            };
             match report {
                 Ok(SupervisorMessage::CellDone(r)) if r.crash.is_some() => {
                     bail!("replaying cell {} crashed", step.cell)
