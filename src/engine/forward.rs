@@ -92,12 +92,7 @@ pub(super) fn spawn_forwarders(
                         },
                     ) => EngineMessage::Event(EngineEvent::JobFinished {
                         cell,
-                        end: match report.end {
-                            JobEnd::Finished => JobOutcome::Finished,
-                            JobEnd::Panicked => JobOutcome::Panicked,
-                            JobEnd::Crashed(why) => JobOutcome::Crashed(why),
-                            JobEnd::Killed => JobOutcome::Killed,
-                        },
+                        end: report.end,
                         duration: Duration::from_micros(report.micros),
                         peak_bytes: report.peak_bytes,
                         degraded: report.degraded,

@@ -9,9 +9,9 @@ pub use completer::{CodeCandidate, CodeCompleter, CodeCompletions, CompletionQue
 
 use crate::commands::EvcxrCommand;
 use crate::runtime::protocol;
-use crate::runtime::protocol::{BASELINE_SNAPSHOT, HostRequest, JobEnd, STDERR_MARK};
+use crate::runtime::protocol::{BASELINE_SNAPSHOT, HostRequest, STDERR_MARK};
 use crate::runtime::{RuntimeLink, RuntimeNotice, RuntimeRemote};
-use crate::session::{EngineEvent, JobOutcome, Request, RequestId, Stream};
+use crate::session::{EngineEvent, Request, RequestId, Stream};
 use crate::timeline::VarInfo;
 use anyhow::{Context, Result, anyhow, bail};
 use crossbeam_channel::{Receiver, Sender, select};

@@ -4,7 +4,7 @@
 //! whether a snapshot is taken, and what the caller makes of the result.
 
 use super::Engine;
-use crate::runtime::protocol::{CellReport, HostRequest, SupervisorMessage};
+use crate::runtime::protocol::{CellDoneReport, HostRequest, SupervisorMessage};
 use crate::session::Prelude;
 use anyhow::Result;
 use evcxr::{ContextState, EvalOutputs};
@@ -35,7 +35,7 @@ pub(super) struct Ran {
 
 impl Ran {
     /// The supervisor's report of the cell's end, when it gave one.
-    pub fn report(&self) -> Option<&CellReport> {
+    pub fn report(&self) -> Option<&CellDoneReport> {
         match &self.done {
             Some(Ok(SupervisorMessage::CellDone(report))) => Some(report),
             _ => None,

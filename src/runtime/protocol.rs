@@ -69,7 +69,7 @@ pub enum SupervisorMessage {
     Ready {
         pid: u32,
     },
-    CellDone(CellReport),
+    CellDone(CellDoneReport),
     Restored {
         snapshot: u32,
         micros: u64,
@@ -104,18 +104,13 @@ pub enum SupervisorMessage {
     JobFinished(JobReport),
 }
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub enum JobEnd {
-    Finished,
-    Panicked,
-    Crashed(String),
-    Killed,
-}
+/// How a job ended, one type from the supervisor to the session (the core's, pure data).
+pub use crate::session::JobOutcome;
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct JobReport {
     pub job: JobId,
-    pub end: JobEnd,
+    pub end: JobOutcome,
     /// Time from the job's start (not its queueing) to its end.
     pub micros: u64,
     /// Peak resident memory (VmHWM).
@@ -124,7 +119,7 @@ pub struct JobReport {
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
-pub struct CellReport {
+pub struct CellDoneReport {
     /// Whether the worker ran any code since the previous report.
     pub ran: bool,
     /// The cell's code panicked (caught by evcxr's wrapper; the worker lives on).

@@ -5,7 +5,8 @@
 
 use super::super::packet;
 use super::super::protocol::{
-    FromJob, FromWorker, JobEnd, JobId, JobLaunch, JobReport, JobRun, SupervisorMessage, ToWorker,
+    FromJob, FromWorker, JobId, JobLaunch, JobOutcome, JobReport, JobRun, SupervisorMessage,
+    ToWorker,
 };
 use super::super::sys;
 use super::process::{describe_exit, kill_and_reap, peak_memory, worker_reply};
@@ -219,7 +220,7 @@ impl Jobs {
                 // It exits right after reporting.
                 let _ = waitpid(job.pid, None);
                 Ended {
-                    report: report(JobEnd::Finished, None),
+                    report: report(JobOutcome::Finished, None),
                     snapshot: None,
                 }
             }
@@ -229,9 +230,9 @@ impl Jobs {
                 let degraded = (threads > 1)
                     .then(|| format!("the job had {threads} threads; its snapshot has only one"));
                 let end = if panicked {
-                    JobEnd::Panicked
+                    JobOutcome::Panicked
                 } else {
-                    JobEnd::Finished
+                    JobOutcome::Finished
                 };
                 Ended {
                     report: report(end, degraded.clone()),
@@ -248,9 +249,9 @@ impl Jobs {
             (None, _) => {
                 let status = waitpid(job.pid, None);
                 let end = if job.killed {
-                    JobEnd::Killed
+                    JobOutcome::Killed
                 } else {
-                    JobEnd::Crashed(describe_exit(status))
+                    JobOutcome::Crashed(describe_exit(status))
                 };
                 Ended {
                     report: report(end, None),

@@ -16,7 +16,7 @@ pub use process::{memory_of, parse_smaps_rollup};
 
 use super::packet;
 use super::protocol::{
-    BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellReport, Crash, HostRequest, JobId, JobLaunch,
+    BASELINE_SNAPSHOT, CONTROL_SOCKET_ENV, CellDoneReport, Crash, HostRequest, JobId, JobLaunch,
     SupervisorMessage, ToWorker, read_frame, write_frame,
 };
 use super::sys::{self, Forked};
@@ -88,8 +88,8 @@ struct Unreported {
 }
 
 impl Unreported {
-    fn into_report(self) -> CellReport {
-        CellReport {
+    fn into_report(self) -> CellDoneReport {
+        CellDoneReport {
             ran: self.ran,
             // The host shows a job that could not start as a failed cell, like a panic.
             panicked: self.panicked || self.launch_failed,
@@ -571,6 +571,9 @@ mod tests {
         let report = unreported.into_report();
         assert!(report.ran && report.panicked);
         assert_eq!(report.job, None);
-        assert_eq!(Unreported::default().into_report(), CellReport::default());
+        assert_eq!(
+            Unreported::default().into_report(),
+            CellDoneReport::default()
+        );
     }
 }

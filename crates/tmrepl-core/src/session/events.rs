@@ -115,7 +115,9 @@ pub struct CellOutcome {
     pub restored_to: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a job ended: the supervisor reports it so (`runtime::protocol::JobReport`), the
+/// session records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobOutcome {
     Finished,
     Panicked,
