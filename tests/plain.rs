@@ -242,12 +242,12 @@ fn ctrl_c_interrupts_the_cell_not_the_session() {
 }
 
 #[test]
-fn clear_past_frees_snapshot_memory_and_saving_can_pause() {
+fn clear_past_frees_snapshot_memory_and_snapshots_can_pause() {
     let t = run_script(
         r#"let mut big: Vec<u8> = vec![1; 64 << 20];
 for b in big.iter_mut() { *b = 2; }
 for b in big.iter_mut() { *b = 3; }
-:saving off
+:snapshots off
 let unsaved = 1;
 :saving on
 :past 4
@@ -264,10 +264,18 @@ let unsaved = 1;
     );
     let all = t.all();
     assert!(t.success, "{all}");
-    assert!(t.stdout.contains("saving off"), "{all}");
+    assert!(
+        t.stdout.contains("snapshots off: none until :snapshots on"),
+        "{all}"
+    );
+    // Its old name still works.
+    assert!(
+        t.stdout.contains("snapshots on: one after every cell"),
+        "{all}"
+    );
     assert!(
         t.stderr
-            .contains(":past 4: no snapshot was taken (saving was off or unhooked)"),
+            .contains(":past 4: no snapshot was taken (snapshots were off or unhooked)"),
         "{all}"
     );
     assert!(t.stdout.contains("restored to cell 3"), "{all}");

@@ -36,7 +36,7 @@ pub enum Command {
     /// The answer to "replay cells that act outside the session?" while resuming (the
     /// full-screen interface asks; not typed).
     ReplayEffects(bool),
-    Saving(bool),
+    Snapshots(bool),
     DontSave(String),
     ClearPast(Option<(u32, u32)>),
     Unhook,

@@ -81,12 +81,13 @@ pub const COMMANDS: &[TypableCommand] = &[
         },
     },
     TypableCommand {
-        name: "saving",
-        aliases: &[],
-        usage: ":saving on|off",
-        help: "resume or pause snapshotting after each cell",
-        example: ":saving off",
-        parse: |args, _| on_off(args, ":saving").map(Command::Saving),
+        name: "snapshots",
+        // Its name before: "save" means to disk only.
+        aliases: &["saving"],
+        usage: ":snapshots on|off",
+        help: "resume or pause the snapshot after each cell",
+        example: ":snapshots off",
+        parse: |args, _| on_off(args, ":snapshots").map(Command::Snapshots),
     },
     TypableCommand {
         name: "dontsave",

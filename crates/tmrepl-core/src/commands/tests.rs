@@ -35,7 +35,8 @@ fn time_machine_commands() {
     assert!(parse(":vars 3 v w").is_err());
     assert!(parse(":vars v 3").is_err());
     assert!(parse(":vars 3 4").is_err());
-    assert_eq!(parse(":saving off"), Ok(Command::Saving(false)));
+    assert_eq!(parse(":snapshots off"), Ok(Command::Snapshots(false)));
+    assert_eq!(parse(":saving off"), Ok(Command::Snapshots(false)));
     assert_eq!(parse(":dontsave big"), Ok(Command::DontSave("big".into())));
     assert_eq!(parse(":clear_past"), Ok(Command::ClearPast(None)));
     assert_eq!(
@@ -74,7 +75,7 @@ fn bad_arguments_give_one_line_errors() {
         ":past 0",
         ":vars y z",
         ":vars 2 -x",
-        ":saving maybe",
+        ":snapshots maybe",
         ":dontsave 1abc",
         ":clear_past 5..2",
         ":cells now",
@@ -256,7 +257,7 @@ fn completion_offers_names_with_their_colon() {
     assert_eq!(completions(":pa"), vec![":past".to_owned()]);
     let mut saves = completions(":sav");
     saves.sort();
-    assert_eq!(saves, vec![":save", ":save!", ":saving"]);
+    assert_eq!(saves, vec![":save", ":save!"]);
     assert!(completions(":").len() == COMMANDS.len());
     assert!(
         completions(":")

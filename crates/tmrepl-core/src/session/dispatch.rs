@@ -40,17 +40,17 @@ impl Session {
                 }
                 Err(e) => show(Notice::error(e)),
             },
-            Command::Saving(on) => {
+            Command::Snapshots(on) => {
                 if !self.hooked && on {
                     return show(Notice::error(
                         "the time machine is unhooked for this session; restart tmrepl to use it",
                     ));
                 }
-                self.saving = on;
+                self.snapshotting = on;
                 show(Notice::info(if on {
-                    "saving on: a snapshot after every cell"
+                    "snapshots on: one after every cell"
                 } else {
-                    "saving off: no snapshots until :saving on"
+                    "snapshots off: none until :snapshots on"
                 }))
             }
             Command::DontSave(name) => {

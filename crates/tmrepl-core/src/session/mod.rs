@@ -46,7 +46,8 @@ pub struct Session {
     /// The cell whose state the session is in now (0: the empty session).
     current: u32,
     running: Option<u32>,
-    saving: bool,
+    /// A snapshot after each cell (`:snapshots on|off`).
+    snapshotting: bool,
     hooked: bool,
     dontsave: BTreeSet<String>,
     current_vars: Vec<VarInfo>,
@@ -138,7 +139,7 @@ impl Session {
             timeline: Timeline::default(),
             current: 0,
             running: None,
-            saving: true,
+            snapshotting: true,
             hooked: true,
             dontsave: BTreeSet::new(),
             current_vars: Vec::new(),
@@ -179,8 +180,8 @@ impl Session {
         self.timeline.next_number()
     }
 
-    pub fn is_saving(&self) -> bool {
-        self.saving && self.hooked
+    pub fn is_snapshotting(&self) -> bool {
+        self.snapshotting && self.hooked
     }
 
     pub fn snapshot_bytes(&self) -> u64 {
@@ -249,7 +250,7 @@ impl Session {
             prelude,
             code,
             // A finished job is always kept: its results are reached through its snapshot.
-            snapshot: self.is_saving() || background,
+            snapshot: self.is_snapshotting() || background,
             background,
         })]
     }
@@ -317,7 +318,7 @@ impl Session {
                 }
                 CellStatus::Error(_) => "the cell failed, so it has no state".into(),
                 CellStatus::Ok | CellStatus::Panic => {
-                    "no snapshot was taken (saving was off or unhooked)".into()
+                    "no snapshot was taken (snapshots were off or unhooked)".into()
                 }
             }),
         }

@@ -333,7 +333,7 @@ impl Session {
                     type_name: v.type_name.clone(),
                 })
                 .collect(),
-            snapshot: self.is_saving(),
+            snapshot: self.is_snapshotting(),
         }));
         Ok(vec![Effect::Show(said), Effect::Engine(take)])
     }

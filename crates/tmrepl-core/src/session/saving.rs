@@ -222,7 +222,7 @@ impl Session {
         let old = std::mem::replace(self, Session::new(settings));
         self.dontsave = dontsave;
         self.timing = old.timing;
-        self.saving = old.saving;
+        self.snapshotting = old.snapshotting;
         self.hooked = old.hooked;
         let loaded = self.load_history(name, manifests, None);
         let mut effects = Vec::new();

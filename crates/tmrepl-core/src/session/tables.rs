@@ -62,8 +62,8 @@ impl Session {
             human_bytes(self.settings.snapshot_budget),
             if !self.hooked {
                 "   (unhooked)"
-            } else if !self.saving {
-                "   (saving off)"
+            } else if !self.snapshotting {
+                "   (snapshots off)"
             } else {
                 ""
             }

@@ -32,7 +32,7 @@ pub(super) fn finish(
     status: CellStatus,
     vars: Vec<VarInfo>,
 ) -> Vec<Effect> {
-    let saved = s.is_saving();
+    let saved = s.is_snapshotting();
     let snapshot = (saved && status.has_state()).then_some(TakenSnapshot {
         fork_micros: 100,
         degraded: None,
@@ -243,9 +243,9 @@ fn a_crash_returns_to_the_restored_snapshot() {
 }
 
 #[test]
-fn saving_off_takes_no_snapshots_and_unhook_drops_them() {
+fn snapshots_off_takes_none_and_unhook_drops_them() {
     let mut s = session();
-    s.submit(":saving off");
+    s.submit(":snapshots off");
     assert!(matches!(
         s.submit("1")[0],
         Effect::Engine(Request::Eval {
@@ -254,7 +254,7 @@ fn saving_off_takes_no_snapshots_and_unhook_drops_them() {
         })
     ));
     finish(&mut s, 1, CellStatus::Ok, vec![]);
-    s.submit(":saving on");
+    s.submit(":snapshots on");
     s.submit("2");
     finish(&mut s, 2, CellStatus::Ok, vec![]);
     let effects = s.submit(":unhook");
@@ -267,7 +267,7 @@ fn saving_off_takes_no_snapshots_and_unhook_drops_them() {
         })
     ));
     assert_eq!(
-        notices(&s.submit(":saving on"))[0].kind,
+        notices(&s.submit(":snapshots on"))[0].kind,
         NoticeKind::Error,
         "unhook is for the whole session"
     );

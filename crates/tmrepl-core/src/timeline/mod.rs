@@ -42,7 +42,7 @@ impl CellStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotState {
-    /// No snapshot: the cell did not run, or saving was off.
+    /// No snapshot: the cell did not run, or snapshots were off.
     None,
     Live {
         degraded: Option<String>,
