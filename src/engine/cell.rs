@@ -168,7 +168,7 @@ impl Engine {
                             fork_micros: info.fork_micros,
                             degraded: info.degraded.clone(),
                         });
-                        self.save_state(cell);
+                        self.remember_state(cell);
                     }
                 }
             }
@@ -244,7 +244,7 @@ impl Engine {
             Ok(_) => match ran.done {
                 Some(Ok(SupervisorMessage::CellDone(r))) if r.job.is_some() => {
                     outcome.vars = self.vars();
-                    self.save_state(cell);
+                    self.remember_state(cell);
                     outcome.status = if r.job.is_some_and(|j| j.queued) {
                         CellStatus::Queued
                     } else {

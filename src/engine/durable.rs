@@ -81,7 +81,7 @@ impl Engine {
         drop(quiet);
         added?;
         // `:past 0` keeps it too.
-        self.save_state(crate::runtime::protocol::BASELINE_SNAPSHOT);
+        self.remember_state(crate::runtime::protocol::BASELINE_SNAPSHOT);
         self.helper = Some(helper);
         Ok(())
     }

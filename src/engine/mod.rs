@@ -182,8 +182,8 @@ mod saved;
 
 use forward::spawn_forwarders;
 
-/// evcxr's host-side state after a snapshot.
-struct SavedState {
+/// evcxr's host-side state at a snapshot, remembered under its number (in memory).
+struct CompilerState {
     state: ContextState,
     deps: BTreeMap<String, String>,
 }
@@ -191,7 +191,7 @@ struct SavedState {
 struct Engine {
     ctx: EvalContext,
     link: RuntimeLink,
-    states: HashMap<u32, SavedState>,
+    states: HashMap<u32, CompilerState>,
     deps: BTreeMap<String, String>,
     messages: Sender<EngineMessage>,
     flush_requests: Sender<Sender<()>>,
@@ -257,7 +257,7 @@ impl Engine {
         engine
             .link
             .request(&HostRequest::CellDone { snapshot: None })?;
-        engine.save_state(BASELINE_SNAPSHOT);
+        engine.remember_state(BASELINE_SNAPSHOT);
         Ok(engine)
     }
 
@@ -489,10 +489,10 @@ impl Engine {
         vars
     }
 
-    fn save_state(&mut self, id: u32) {
+    fn remember_state(&mut self, id: u32) {
         self.states.insert(
             id,
-            SavedState {
+            CompilerState {
                 state: self.ctx.state(),
                 deps: self.deps.clone(),
             },

@@ -213,7 +213,7 @@ impl Engine {
             snapshot: Some(target.cell),
         }) && report.snapshot.is_some()
         {
-            self.save_state(target.cell);
+            self.remember_state(target.cell);
             summary.snapshot = true;
         }
         Ok(summary)

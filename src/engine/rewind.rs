@@ -25,7 +25,7 @@ impl Engine {
         let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
         self.states.clear();
         self.deps.clear();
-        self.save_state(BASELINE_SNAPSHOT);
+        self.remember_state(BASELINE_SNAPSHOT);
         let _ = self
             .messages
             .send(EngineMessage::Event(EngineEvent::RuntimeRestarted {
@@ -98,7 +98,7 @@ impl Engine {
             *log = None;
         }
         result?;
-        self.save_state(cell);
+        self.remember_state(cell);
         self.forget_vars(forget)?;
         Ok(logged)
     }
