@@ -9,6 +9,16 @@ fn session() -> Session {
     })
 }
 
+/// A session whose cells 1 to `count` ran `code(n)` and ended well.
+fn after_cells(count: u32, code: impl Fn(u32) -> String) -> Session {
+    let mut s = session();
+    for n in 1..=count {
+        s.submit(&code(n));
+        finish(&mut s, n, CellStatus::Ok, vec![]);
+    }
+    s
+}
+
 /// A session whose archive NAME is open (as `--session NAME` leaves it).
 fn saved_session(name: &str) -> Session {
     let mut s = session();
@@ -192,11 +202,7 @@ fn past_checks_the_cell_and_carries_dontsave() {
 
 #[test]
 fn restoring_moves_current_and_new_cells_branch() {
-    let mut s = session();
-    for n in 1..=3 {
-        s.submit(&format!("let v{n} = {n};"));
-        finish(&mut s, n, CellStatus::Ok, vec![]);
-    }
+    let mut s = after_cells(3, |n| format!("let v{n} = {n};"));
     s.handle(EngineEvent::Restored {
         cell: 1,
         elapsed: Duration::from_millis(3),
@@ -275,11 +281,7 @@ fn snapshots_off_takes_none_and_unhook_drops_them() {
 
 #[test]
 fn measurements_over_budget_evict_and_mark_cells() {
-    let mut s = session();
-    for n in 1..=6 {
-        s.submit(&format!("{n}"));
-        finish(&mut s, n, CellStatus::Ok, vec![]);
-    }
+    let mut s = after_cells(6, |n| format!("{n}"));
     let effects = s.handle(EngineEvent::Measured {
         snapshots: (1..=6).map(|n| (n, 300)).collect(),
         worker_bytes: 0,
@@ -309,11 +311,7 @@ fn measurements_over_budget_evict_and_mark_cells() {
 
 #[test]
 fn clear_past_drops_all_but_current_or_a_range() {
-    let mut s = session();
-    for n in 1..=4 {
-        s.submit(&format!("{n}"));
-        finish(&mut s, n, CellStatus::Ok, vec![]);
-    }
+    let mut s = after_cells(4, |n| format!("{n}"));
     assert_eq!(
         s.submit(":clear_past 2..3"),
         vec![Effect::Engine(Request::DropSnapshots { cells: vec![2, 3] })]
