@@ -358,3 +358,44 @@ fn opening_a_session_removes_what_a_killed_save_left() {
         "{listed}"
     );
 }
+
+/// Copies `from` into `to`, folders and files.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A session saved by tmrepl 0.1.0 (archive format 1, tests/fixtures/archive-format-1:
+/// three stored values, a function, and an `Rc` that is not stored and comes back by
+/// replay) resumes with every value. A later format must keep reading it.
+#[test]
+fn a_session_saved_by_release_0_1_0_resumes() {
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/archive-format-1"),
+        data.path(),
+    );
+    let t = run_command_with_script(
+        with_data(data.path(), &["--resume", "release-0.1.0"]),
+        "numbers.iter().sum::<u64>()\nname\ndoubled[4]\n*shared\ndouble(21)\n",
+    );
+    let all = t.all();
+    assert!(t.success, "{all}");
+    for (cell, value) in [
+        (6, "15"),
+        (7, "\"tmrepl\""),
+        (8, "10"),
+        (9, "5"),
+        (10, "42"),
+    ] {
+        assert_eq!(t.out(cell), Some(value), "cell {cell}:\n{all}");
+    }
+}
