@@ -118,9 +118,9 @@ impl Engine {
         let items: Vec<&String> = chain.iter().flat_map(|m| m.items.iter()).collect();
         if !items.is_empty() {
             let all: String = items.iter().map(|i| format!("{i}\n")).collect();
-            if self.ctx.eval(&all).is_err() {
+            if self.run(Code::Plain(&all), None).result.is_err() {
                 for item in items {
-                    if let Err(e) = self.ctx.eval(item) {
+                    if let Err(e) = self.run(Code::Plain(item), None).result {
                         let first = item.lines().next().unwrap_or("").to_owned();
                         summary
                             .failed
@@ -171,14 +171,16 @@ impl Engine {
         if !loads.is_empty() {
             let refs: Vec<(&VarInfo, PathBuf)> =
                 loads.iter().map(|(v, p)| (v, p.clone())).collect();
-            if self.ctx.eval(&persist::load_code(&refs)).is_ok() {
+            let all = persist::load_code(&refs);
+            if self.run(Code::Plain(&all), None).result.is_ok() {
                 summary
                     .restored
                     .extend(loads.iter().map(|(v, _)| v.name.clone()));
             } else {
                 // Find out which ones fail, and keep the rest.
                 for (var, path) in &loads {
-                    match self.ctx.eval(&persist::load_code(&[(var, path.clone())])) {
+                    let one = persist::load_code(&[(var, path.clone())]);
+                    match self.run(Code::Plain(&one), None).result {
                         Ok(_) => summary.restored.push(var.name.clone()),
                         Err(e) => summary.failed.push((
                             var.name.clone(),
@@ -191,7 +193,6 @@ impl Engine {
                     }
                 }
             }
-            let _ = self.link.request(&HostRequest::CellDone { snapshot: None });
         }
         if replay.is_some() {
             // What replayed cells made besides the target's values, and values a stopped
