@@ -9,6 +9,12 @@ fn session() -> Session {
     })
 }
 
+/// Cell `cell` typed as `source` ran to the end, leaving `vars`.
+fn ran(s: &mut Session, cell: u32, source: &str, vars: Vec<VarInfo>) {
+    s.submit(source);
+    finish(s, cell, CellStatus::Ok, vars);
+}
+
 /// A session whose cells 1 to `count` ran `code(n)` and ended well.
 fn after_cells(count: u32, code: impl Fn(u32) -> String) -> Session {
     let mut s = session();
@@ -161,8 +167,7 @@ fn no_input_while_a_cell_runs() {
 #[test]
 fn a_command_from_a_key_is_refused_like_a_typed_one_while_a_cell_runs() {
     let mut s = session();
-    s.submit("let a = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    ran(&mut s, 1, "let a = 1;", vec![var("a", "i32")]);
     assert_eq!(
         s.submit_command(Command::Log(1)),
         s.submit(":log 1"),
@@ -177,8 +182,7 @@ fn a_command_from_a_key_is_refused_like_a_typed_one_while_a_cell_runs() {
 #[test]
 fn past_checks_the_cell_and_carries_dontsave() {
     let mut s = session();
-    s.submit("let a = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
+    ran(&mut s, 1, "let a = 1;", vec![var("a", "i32")]);
     s.submit("let b: i32 = \"x\";");
     finish(&mut s, 2, CellStatus::CompileError, vec![]);
     s.submit(":dontsave a");
@@ -235,8 +239,7 @@ fn crashed_back_to_1(s: &mut Session, why: &str) -> Vec<Effect> {
 #[test]
 fn a_crash_returns_to_the_restored_snapshot() {
     let mut s = session();
-    s.submit("let keep = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
+    ran(&mut s, 1, "let keep = 1;", vec![var("keep", "i32")]);
     s.submit("std::process::exit(3);");
     let effects = crashed_back_to_1(&mut s, "the process exited with status 3");
     assert_eq!(s.current(), 1);
@@ -261,8 +264,7 @@ fn snapshots_off_takes_none_and_unhook_drops_them() {
     ));
     finish(&mut s, 1, CellStatus::Ok, vec![]);
     s.submit(":snapshots on");
-    s.submit("2");
-    finish(&mut s, 2, CellStatus::Ok, vec![]);
+    ran(&mut s, 2, "2", vec![]);
     let effects = s.submit(":unhook");
     assert!(effects.contains(&Effect::Engine(Request::DropSnapshots { cells: vec![2] })));
     assert!(matches!(
@@ -329,20 +331,22 @@ fn clear_past_drops_all_but_current_or_a_range() {
 #[test]
 fn vars_report_type_and_last_touching_cell() {
     let mut s = session();
-    s.submit("let mut v = vec![1];");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("v", "Vec<i32>")]);
-    s.submit("let w = 2;");
-    finish(
+    ran(
+        &mut s,
+        1,
+        "let mut v = vec![1];",
+        vec![var("v", "Vec<i32>")],
+    );
+    ran(
         &mut s,
         2,
-        CellStatus::Ok,
+        "let w = 2;",
         vec![var("v", "Vec<i32>"), var("w", "i32")],
     );
-    s.submit("v.push(3);");
-    finish(
+    ran(
         &mut s,
         3,
-        CellStatus::Ok,
+        "v.push(3);",
         vec![var("v", "Vec<i32>"), var("w", "i32")],
     );
     let now = s.vars_table(None).unwrap();
@@ -391,25 +395,22 @@ fn debug(text: &str) -> ValuePreview {
 /// Three cells: `v` pushed to in cell 3, `w` added in cell 2, so that cell 1 differs.
 fn three_cells() -> Session {
     let mut s = session();
-    s.submit("let mut v = vec![1, 2, 3];");
-    finish(
+    ran(
         &mut s,
         1,
-        CellStatus::Ok,
+        "let mut v = vec![1, 2, 3];",
         vec![var("v", "Vec<i32>"), var("gone", "u8")],
     );
-    s.submit("let w = String::new();");
-    finish(
+    ran(
         &mut s,
         2,
-        CellStatus::Ok,
+        "let w = String::new();",
         vec![var("v", "Vec<i32>"), var("gone", "u8"), var("w", "String")],
     );
-    s.submit("v.push(4); let gone = 5i64;");
-    finish(
+    ran(
         &mut s,
         3,
-        CellStatus::Ok,
+        "v.push(4); let gone = 5i64;",
         vec![var("v", "Vec<i32>"), var("gone", "i64"), var("w", "String")],
     );
     s
@@ -604,13 +605,11 @@ fn explain_past_reads_values_before_the_restore() {
         explain_past: true,
         ..Settings::default()
     });
-    s.submit("let a = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
-    s.submit("let b = 2;");
-    finish(
+    ran(&mut s, 1, "let a = 1;", vec![var("a", "i32")]);
+    ran(
         &mut s,
         2,
-        CellStatus::Ok,
+        "let b = 2;",
         vec![var("a", "i32"), var("b", "i32")],
     );
     let effects = s.submit(":past 1");
@@ -684,8 +683,7 @@ fn launched(s: &mut Session, cell: u32) -> Vec<Effect> {
 #[test]
 fn a_job_that_ends_before_its_start_is_told_stays_finished() {
     let mut s = session();
-    s.submit("let total = 0u64;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("total", "u64")]);
+    ran(&mut s, 1, "let total = 0u64;", vec![var("total", "u64")]);
     s.submit("& total += 1;");
     job_finished(&mut s, 2, JobOutcome::Finished, 0);
     let started = std::time::Instant::now();
@@ -712,8 +710,7 @@ fn a_job_that_ends_before_its_start_is_told_stays_finished() {
 #[test]
 fn background_cells_leave_the_foreground_alone_and_notify_when_long() {
     let mut s = session();
-    s.submit("let total = 0u64;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("total", "u64")]);
+    ran(&mut s, 1, "let total = 0u64;", vec![var("total", "u64")]);
     let effects = s.submit("  & total += 1;");
     assert_eq!(
         effects,
@@ -864,11 +861,10 @@ fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
         persist_plan(&effects).manifest.items,
         vec!["fn f() {}".to_owned()]
     );
-    s.submit("let other = 2;");
-    finish(
+    ran(
         &mut s,
         3,
-        CellStatus::Ok,
+        "let other = 2;",
         vec![var("big", "Vec<u8>"), var("k", "i32"), var("other", "i32")],
     );
     let effects = s.idle();
@@ -924,13 +920,11 @@ fn cells_are_recorded_at_once_and_their_changed_values_saved_in_idle_time() {
 #[test]
 fn save_waits_for_every_unsaved_cell_and_lost_snapshots_are_named() {
     let mut s = saved_session("lab");
-    s.submit("let a = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("a", "i32")]);
-    s.submit("let a = 2; let b = 2;");
-    finish(
+    ran(&mut s, 1, "let a = 1;", vec![var("a", "i32")]);
+    ran(
         &mut s,
         2,
-        CellStatus::Ok,
+        "let a = 2; let b = 2;",
         vec![var("a", "i32"), var("b", "i32")],
     );
     // Cell 1's snapshot goes before it could be saved.
@@ -1039,8 +1033,7 @@ fn a_saved_session_is_loaded_into_a_fresh_timeline() {
 #[test]
 fn how_a_cell_ended_survives_saving_and_loading() {
     let mut s = saved_session("lab");
-    s.submit("let keep = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("keep", "i32")]);
+    ran(&mut s, 1, "let keep = 1;", vec![var("keep", "i32")]);
     s.submit("unsafe { *(std::ptr::null_mut::<i32>()) = 1; }");
     let effects = crashed_back_to_1(&mut s, "killed by signal 11 (SIGSEGV)");
     let saved = persist_plan(&effects).manifest.clone();
@@ -1087,8 +1080,7 @@ fn save_new_refuses_another_sessions_cells_unless_told_to_replace_them() {
 #[test]
 fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
     let mut s = saved_session("here");
-    s.submit("let x = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("x", "i32")]);
+    ran(&mut s, 1, "let x = 1;", vec![var("x", "i32")]);
     // Its snapshots go with the switch, so its values are written first.
     let effects = s.submit(":load lab");
     assert_eq!(persist_plan(&effects).manifest.cell, 1);
@@ -1128,8 +1120,7 @@ fn load_saves_this_session_first_and_resume_skips_unsaved_cells() {
 fn load_switches_sessions_and_refuses_while_jobs_run() {
     let manifest = manifest(1, "let saved = 1;");
     let mut s = session();
-    s.submit("let here = 1;");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("here", "i32")]);
+    ran(&mut s, 1, "let here = 1;", vec![var("here", "i32")]);
     assert_eq!(
         s.submit(":load lab"),
         vec![Effect::LoadSession { name: "lab".into() }]
@@ -1170,8 +1161,12 @@ fn load_switches_sessions_and_refuses_while_jobs_run() {
 #[test]
 fn a_cell_records_what_it_made_and_named_and_its_manifest_carries_it() {
     let mut s = saved_session("lab");
-    s.submit("let acc = vec![1u32];");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("acc", "Vec<u32>")]);
+    ran(
+        &mut s,
+        1,
+        "let acc = vec![1u32];",
+        vec![var("acc", "Vec<u32>")],
+    );
     s.submit("acc.len(); let rc = std::rc::Rc::new(5);");
     let effects = finish(
         &mut s,
@@ -1234,8 +1229,12 @@ fn resuming_plans_the_replay_says_it_first_and_no_replay_keeps_it_off() {
 #[test]
 fn vars_and_save_say_how_each_value_comes_back() {
     let mut s = saved_session("lab");
-    s.submit("let shared = std::rc::Rc::new(5);");
-    finish(&mut s, 1, CellStatus::Ok, vec![var("shared", "Rc<i32>")]);
+    ran(
+        &mut s,
+        1,
+        "let shared = std::rc::Rc::new(5);",
+        vec![var("shared", "Rc<i32>")],
+    );
     persisted(&mut s, 1, true, Vec::new());
     s.submit(
         "let f = std::fs::read(\"x\").unwrap_or_default(); let h = std::rc::Rc::new(f.len());",
