@@ -516,11 +516,10 @@ pub(super) fn export_project(
         .iter()
         .filter(|item| !item.ran_with_older.is_empty())
         .map(|item| {
-            let cells: Vec<String> = item.ran_with_older.iter().map(u32::to_string).collect();
             let what = item.name.as_deref().unwrap_or("an item");
             format!(
-                "cell {} ran with an earlier definition of {what}; the program has only cell {}'s",
-                cells.join(", "),
+                "{} ran with an earlier definition of {what}; the program has only cell {}'s",
+                replay::cells_list(&item.ran_with_older),
                 item.cell
             )
         })
