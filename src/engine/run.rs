@@ -54,7 +54,7 @@ impl Engine {
         let result = match code {
             Code::Cell { prelude, code } => self.eval_cell(prelude, code),
             Code::Plain(code) => {
-                let code = self.with_objects(code).into_owned();
+                let code = self.with_objects(code);
                 self.ctx.eval(&code)
             }
             Code::WithState(code, state) => self.ctx.eval_with_state(code, *state),
