@@ -277,10 +277,11 @@ pub(super) fn vars_bundle(
     html.push_str(if any_stale { "<th></th></tr>" } else { "</tr>" });
     for var in vars {
         let why = stale.get(&var.name).map(|why| format!("stale: {why}"));
-        match &why {
-            Some(why) => plain.push_str(&format!("{}: {}   ({why})\n", var.name, var.type_name)),
-            None => plain.push_str(&format!("{}: {}\n", var.name, var.type_name)),
-        }
+        let note = why
+            .as_ref()
+            .map(|w| format!("   ({w})"))
+            .unwrap_or_default();
+        plain.push_str(&format!("{}: {}{note}\n", var.name, var.type_name));
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td>",
             escape(&var.name),
