@@ -80,7 +80,7 @@ impl Engine {
         })();
         drop(quiet);
         added?;
-        // `:past 0` keeps it too.
+        // `:clear` (back to the empty session, snapshot 0) keeps it too.
         self.remember_state(crate::runtime::protocol::BASELINE_SNAPSHOT);
         self.helper = Some(helper);
         Ok(())
