@@ -5,7 +5,10 @@ use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
-    let lock = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock");
+    // Read when the script runs, not baked in when it was compiled: a build script kept in
+    // a target folder that moved (or was copied) would otherwise read another checkout's.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let lock = Path::new(&manifest_dir).join("Cargo.lock");
     let version = match std::fs::read_to_string(&lock) {
         Ok(text) => locked_version(&text, "tmrepl-evcxr"),
         Err(_) => None,
