@@ -100,16 +100,13 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         eprintln!("tmrepl: dependencies will be built in a new folder: {e}");
     }
     let interrupts = interrupt_channel()?;
-    // Taken before the engine starts, so that its quiet spells (the helper's build) save
-    // and restore the pipe, not the terminal under it.
+    // Taken before the engine starts, so that whatever it writes to stderr (cargo's lines
+    // for a `:dep`) lands in the transcript, not over the screen.
     let captured_stderr = if full_screen {
         tmrepl::ui::stderr::StderrCapture::start().ok()
     } else {
         None
     };
-    let line_mode_stderr = (!full_screen && kernel_file.is_none())
-        .then(plain::terminal_stderr)
-        .flatten();
     let app = App::new(Settings {
         snapshot_budget: config.snapshot_memory.1,
         notify: config.notify.0,
@@ -168,7 +165,6 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             history,
             history_size: config.history_size.0,
             vi: config.editing_mode.0 == config::EditingMode::Vi,
-            stderr: line_mode_stderr,
         },
         interrupts,
     )

@@ -187,21 +187,6 @@ pub struct PlainOptions {
     pub history_size: usize,
     /// vi editing keys instead of emacs ones.
     pub vi: bool,
-    /// Standard error as it was before the engine started (`terminal_stderr`): the
-    /// engine points fd 2 at /dev/null while it builds the helper crate, and an error
-    /// line mode prints meanwhile (a mistyped first command) must not go there.
-    pub stderr: Option<std::fs::File>,
-}
-
-/// A descriptor of its own for this process's standard error as it is now; take it
-/// before the engine starts.
-pub fn terminal_stderr() -> Option<std::fs::File> {
-    use std::os::fd::AsFd;
-    std::io::stderr()
-        .as_fd()
-        .try_clone_to_owned()
-        .ok()
-        .map(std::fs::File::from)
 }
 
 /// What the main loop asks of the input thread.
@@ -301,7 +286,6 @@ pub fn run(mut app: App, options: PlainOptions, interrupts: Receiver<()>) -> Res
     let mut view = View {
         interactive: options.interactive,
         printer: None,
-        stderr: options.stderr,
     };
     let mut exit_code = 0;
     for update in app.take_startup() {
@@ -420,8 +404,6 @@ struct View {
     interactive: bool,
     /// Set while rustyline is reading: lines go through it.
     printer: Option<Printer>,
-    /// Where errors go when rustyline is not reading (see `PlainOptions::stderr`).
-    stderr: Option<std::fs::File>,
 }
 
 impl View {
@@ -435,12 +417,7 @@ impl View {
     fn err(&mut self, text: &str) {
         match &mut self.printer {
             Some(print) => print(format!("{text}\n")),
-            None => match &mut self.stderr {
-                Some(stderr) => {
-                    let _ = writeln!(stderr, "{text}");
-                }
-                None => eprintln!("{text}"),
-            },
+            None => eprintln!("{text}"),
         }
     }
 

@@ -301,3 +301,41 @@ crate1::get_value()
     // After cell 11 set it to 1, the process as of cell 10 still has 765.
     assert_eq!(t.out(12), Some("765"), "{all}");
 }
+
+/// Builds that could only repeat the one before are skipped: a final expression is built
+/// once, with the debug format, while nothing in the session could define `evcxr_display`;
+/// a compile error is built again without evcxr's `catch_unwind` closure only when it
+/// speaks of a closure. The variable store is a crate of its own, not pasted into cells.
+/// Which build came last is read from the build folder after each session.
+#[test]
+fn a_cell_is_built_again_only_where_the_second_build_can_differ() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_in(data.path(), "let x = vec![1u8];\nx.len() + 40\n");
+    assert!(t.stdout.contains("41"), "{}", t.all());
+    let source = last_compiled_source(data.path());
+    assert!(!source.contains("evcxr_display"), "{source}");
+    assert!(!source.contains("mod evcxr_internal_runtime"), "{source}");
+    assert!(source.contains("evcxr_internal_runtime::"), "{source}");
+
+    let t = run_in(data.path(), "let e: Missing = 1;\n");
+    assert!(
+        t.all().contains("cannot find type `Missing`"),
+        "{}",
+        t.all()
+    );
+    let source = last_compiled_source(data.path());
+    assert!(source.contains("catch_unwind"), "built again: {source}");
+
+    // Inside the closure this is "`break` inside of a closure"; reported as written.
+    let t = run_in(data.path(), "break;\n");
+    assert!(t.all().contains("`break` outside of a loop"), "{}", t.all());
+    assert!(!last_compiled_source(data.path()).contains("catch_unwind"));
+
+    // A method of the session's own is found and used, in the cell that defines it and
+    // in a later one.
+    let t = run_in(
+        data.path(),
+        "struct Shown; impl Shown { fn evcxr_display(&self) { println!(\"EVCXR_BEGIN_CONTENT text/plain\\nshown by its method\\nEVCXR_END_CONTENT\"); } }\nShown\n",
+    );
+    assert!(t.stdout.contains("shown by its method"), "{}", t.all());
+}

@@ -17,7 +17,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::persister::{Archive, QuietStderr, SaveJob, Work, helper_spec};
+use super::persister::{Archive, SaveJob, Work, helper_spec};
 
 impl Engine {
     pub(super) fn open_archive(&mut self, data_dir: &Path, name: &str) -> EngineEvent {
@@ -52,11 +52,15 @@ impl Engine {
     pub(super) fn add_helper(&mut self, data_dir: &Path) -> Result<()> {
         let helper = persist::ensure_helper(data_dir).context("writing the helper crate")?;
         let spec = helper_spec(&helper);
-        // evcxr writes cargo's "Compiling …" lines straight to our stderr; these are ours,
-        // not the user's, and would only be noise (or scribble over the TUI).
-        let quiet = QuietStderr::new();
         let added = (|| -> Result<()> {
             let mut state = self.ctx.state();
+            // evcxr copies cargo's "Compiling …" lines to stderr; these are ours, not the
+            // user's, and would only be noise (or scribble over the TUI). A `:dep` of the
+            // user's reports them again (set back below).
+            state.set_report_dependency_builds(false);
+            // Nor does it give any value an `evcxr_display` method: final expressions are
+            // shown at once with the debug format, not after a build that tries it first.
+            state.set_defines_no_evcxr_display("tmrepl_persist");
             state
                 .add_dep("tmrepl_persist", &spec)
                 .map_err(|e| anyhow!("adding the helper crate: {e}"))?;
@@ -78,7 +82,7 @@ impl Engine {
                 .map(drop)
                 .map_err(|e| anyhow!("building the helper crate: {e}"))
         })();
-        drop(quiet);
+        self.ctx.set_report_dependency_builds(true);
         added?;
         // `:clear` (back to the empty session, snapshot 0) keeps it too.
         self.remember_state(crate::runtime::protocol::BASELINE_SNAPSHOT);

@@ -181,6 +181,7 @@ mod run;
 mod saved;
 
 use forward::spawn_forwarders;
+use run::Code;
 
 /// evcxr's host-side state at a snapshot, remembered under its number (in memory).
 struct CompilerState {
@@ -210,13 +211,18 @@ struct Engine {
     data_dir: Option<std::path::PathBuf>,
     /// Set while cells are replayed on resume: their output goes there.
     replay_log: forward::OutputLog,
+    /// Whether evcxr has evaluated anything yet (`run`).
+    evaluated: bool,
 }
 
 impl Engine {
     fn start(messages: Sender<EngineMessage>) -> Result<Engine> {
         let (notice_tx, notice_rx) = crossbeam_channel::unbounded();
         let (mut link, command) = RuntimeLink::prepare(notice_tx)?;
-        let (ctx, outputs) = EvalContext::with_subprocess_command(command)
+        // Without evcxr's warm-up build: the helper crate's build (`add_helper`), asked for
+        // right after the start, builds everything the warm-up would have, in the same
+        // cargo run as the helper's dependencies.
+        let (ctx, outputs) = EvalContext::with_subprocess_command_lazily(command)
             .map_err(|e| anyhow!("starting evcxr: {e}"))?;
         link.connect()?;
 
@@ -252,8 +258,10 @@ impl Engine {
             helper: None,
             data_dir: None,
             replay_log,
+            evaluated: false,
         };
-        // Forget evcxr's warm-up run ("42"), then remember the empty session.
+        // Forget evcxr's warm-up run ("42", when it chose the linker with one), then
+        // remember the empty session.
         engine
             .link
             .request(&HostRequest::CellDone { snapshot: None })?;
@@ -297,6 +305,11 @@ impl Engine {
                                 if !self.serve_one(envelope) {
                                     return;
                                 }
+                            }
+                            if !self.evaluated {
+                                // evcxr's analysis needs one build of the crate before it
+                                // answers (the helper's is that build, when there is one).
+                                let _ = self.run(Code::Plain("{}"), None);
                             }
                             completer::answer(&mut self.ctx, query);
                             heap_churned = true;

@@ -213,34 +213,6 @@ fn finish_persist(
     Ok(summary)
 }
 
-/// Points this process's stderr at /dev/null until dropped. Only the engine thread works
-/// while it is in place (the start of a session, before any cell).
-pub(super) struct QuietStderr {
-    saved: Option<std::os::fd::OwnedFd>,
-}
-
-impl QuietStderr {
-    pub(super) fn new() -> QuietStderr {
-        use std::os::fd::AsFd;
-        let saved = std::io::stderr().as_fd().try_clone_to_owned().ok();
-        let silenced = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/null")
-            .is_ok_and(|null| nix::unistd::dup2_stderr(&null).is_ok());
-        QuietStderr {
-            saved: saved.filter(|_| silenced),
-        }
-    }
-}
-
-impl Drop for QuietStderr {
-    fn drop(&mut self) {
-        if let Some(saved) = &self.saved {
-            let _ = nix::unistd::dup2_stderr(saved);
-        }
-    }
-}
-
 pub(super) fn helper_spec(helper: &Path) -> String {
     format!("{{ path = {:?} }}", helper.display().to_string())
 }

@@ -50,6 +50,7 @@ impl Engine {
     /// before this returns.
     pub(super) fn run(&mut self, code: Code<'_>, snapshot: Option<u32>) -> Ran {
         while self.stderr_marks.try_recv().is_ok() {}
+        self.evaluated = true;
         let started = Instant::now();
         let result = match code {
             Code::Cell { prelude, code } => self.eval_cell(prelude, code),

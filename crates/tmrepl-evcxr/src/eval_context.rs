@@ -103,6 +103,11 @@ pub(crate) struct Config {
     pub(crate) allow_static_linking: bool,
     pub(crate) build_envs: HashMap<String, String>,
     subprocess_path: PathBuf,
+    /// Whether cargo's "Compiling <dependency>" lines are copied to this process's stderr.
+    /// A front end building a dependency of its own turns it off for that build.
+    pub(crate) report_dependency_builds: bool,
+    /// Dependencies the front end knows define no method `evcxr_display`.
+    pub(crate) deps_without_evcxr_display: HashSet<String>,
 }
 
 fn create_initial_config(tmpdir: PathBuf, subprocess_path: PathBuf) -> Result<Config> {
@@ -138,6 +143,8 @@ impl Config {
             cache_bytes: 0,
             sccache: None,
             offline_mode: false,
+            report_dependency_builds: true,
+            deps_without_evcxr_display: HashSet::new(),
             toolchain: String::new(),
             cargo_path: default_cargo_path()?,
             rustc_path,
@@ -288,24 +295,9 @@ static ERROR_FORMATS: &[ErrorFormat] = &[
     },
 ];
 
-const SEND_TEXT_PLAIN_DEF: &str = stringify!(
-    fn evcxr_send_text_plain(text: &str) {
-        use std::io::Write;
-        use std::io::{self};
-        fn try_send_text(text: &str) -> io::Result<()> {
-            let stdout = io::stdout();
-            let mut output = stdout.lock();
-            output.write_all(b"EVCXR_BEGIN_CONTENT text/plain\n")?;
-            output.write_all(text.as_bytes())?;
-            output.write_all(b"\nEVCXR_END_CONTENT\n")?;
-            Ok(())
-        }
-        if let Err(error) = try_send_text(text) {
-            eprintln!("Failed to send content to parent: {:?}", error);
-            std::process::exit(1);
-        }
-    }
-);
+// The function lives in the runtime crate, compiled once, not in every cell's crate.
+const SEND_TEXT_PLAIN_DEF: &str =
+    "use evcxr_internal_runtime::send_text_plain as evcxr_send_text_plain;\n";
 
 const GET_TYPE_NAME_DEF: &str = stringify!(
     /// Shorten a type name. Convert "core::option::Option<alloc::string::String>" into "Option<String>".
@@ -423,7 +415,25 @@ impl EvalContext {
     }
 
     pub fn with_subprocess_command(
+        subprocess_command: std::process::Command,
+    ) -> Result<(EvalContext, EvalContextOutputs), Error> {
+        Self::with_subprocess_command_and_warm_up(subprocess_command, true)
+    }
+
+    /// Like `with_subprocess_command`, without the warm-up evaluation (`42`) where it is
+    /// not needed to choose the linker: for a front end whose own first evaluation follows
+    /// at once (one that adds a dependency of its own first, whose build then includes
+    /// what the warm-up would have built), so that a start runs cargo once, not twice.
+    /// Until something is evaluated, completions may not be asked for.
+    pub fn with_subprocess_command_lazily(
+        subprocess_command: std::process::Command,
+    ) -> Result<(EvalContext, EvalContextOutputs), Error> {
+        Self::with_subprocess_command_and_warm_up(subprocess_command, false)
+    }
+
+    fn with_subprocess_command_and_warm_up(
         mut subprocess_command: std::process::Command,
+        warm_up: bool,
     ) -> Result<(EvalContext, EvalContextOutputs), Error> {
         let parsed_config = toml_parse::ConfigToml::find_then_parse()?;
         let tmpdir_var = parsed_config.get_tmp_dir()?;
@@ -455,7 +465,7 @@ impl EvalContext {
         };
         if context.committed_state.linker() == "lld" && context.eval("42").is_err() {
             context.committed_state.set_linker("system".to_owned());
-        } else {
+        } else if warm_up {
             // We need to eval something anyway, otherwise rust-analyzer crashes when trying to get
             // completions. Not 100% sure. Just writing Cargo.toml isn't sufficient.
             if let Err(error) = context.eval("42") {
@@ -661,6 +671,11 @@ impl EvalContext {
         self.committed_state.set_opt_level(level)
     }
 
+    /// See `ContextState::set_report_dependency_builds`.
+    pub fn set_report_dependency_builds(&mut self, value: bool) {
+        self.committed_state.set_report_dependency_builds(value);
+    }
+
     pub fn set_time_passes(&mut self, value: bool) {
         self.committed_state.set_time_passes(value);
     }
@@ -753,7 +768,9 @@ impl EvalContext {
         // code without one has none to ask about, and skips it.
         let analysed = if ContextState::has_top_level_let(&code_info.nodes) {
             let analysis_code = state.analysis_code(user_code.clone());
-            self.fix_variable_types(state, analysis_code)
+            let analysed = self.fix_variable_types(state, analysis_code);
+            phases.phase_complete("Type inference");
+            analysed
         } else {
             Ok(())
         };
@@ -815,7 +832,14 @@ impl EvalContext {
                             continue;
                         }
                     }
-                    if !user_code.is_empty() {
+                    // Only errors that speak of a closure can come from the catch_unwind
+                    // closure the code is wrapped in (tmrepl patch): the others are the same
+                    // without it, and another build would only repeat them.
+                    let about_a_closure = errors.iter().any(|error| {
+                        let text = error.rendered();
+                        text.contains("closure") || text.contains("captured")
+                    });
+                    if !user_code.is_empty() && about_a_closure {
                         // We have user code and it appears to have an error, recompile without
                         // catch_unwind to try and get a better error message. e.g. we don't want the
                         // user to see messages like "cannot borrow immutable captured outer variable in
@@ -1353,6 +1377,20 @@ impl ContextState {
         self.config.offline_mode = value;
     }
 
+    /// Whether cargo's "Compiling <dependency>" lines go to stderr (they do by default).
+    pub fn set_report_dependency_builds(&mut self, value: bool) {
+        self.config.report_dependency_builds = value;
+    }
+
+    /// Says that dependency `name` defines no method named `evcxr_display`: while no other
+    /// code of the session could define one, a cell's final expression is shown with the
+    /// debug format at once, instead of after a build that tries `evcxr_display` first.
+    pub fn set_defines_no_evcxr_display(&mut self, name: &str) {
+        self.config
+            .deps_without_evcxr_display
+            .insert(name.to_owned());
+    }
+
     pub fn set_allow_static_linking(&mut self, value: bool) {
         self.config.allow_static_linking = value;
     }
@@ -1737,12 +1775,6 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
-            code = code
-                .generated("mod evcxr_internal_runtime {")
-                .generated(include_str!("evcxr_internal_runtime.rs"))
-                .generated("}");
-        }
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -1990,6 +2022,23 @@ impl ContextState {
     /// Applies `user_code` to this state object, returning the updated user
     /// code. Things like use-statements will be removed from the returned code,
     /// as they will have been stored in `self`.
+    /// Whether a value shown by `code` might have a method named `evcxr_display`: a method
+    /// can only be written in the session's code (this cell's, its items) or come from a
+    /// dependency, other than those the front end has said define none.
+    fn may_have_evcxr_display(&self, code: &str) -> bool {
+        const NAME: &str = "evcxr_display";
+        code.contains(NAME)
+            || self
+                .items_by_name
+                .values()
+                .chain(&self.unnamed_items)
+                .any(|item| item.code_string().contains(NAME))
+            || self
+                .external_deps
+                .keys()
+                .any(|name| !self.config.deps_without_evcxr_display.contains(name))
+    }
+
     fn apply(&mut self, user_code: CodeBlock, nodes: &[SyntaxNode]) -> Result<CodeBlock, Error> {
         for variable_state in self.variable_states.values_mut() {
             variable_state.move_state = VariableMoveState::Available;
@@ -2000,6 +2049,7 @@ impl ContextState {
         let mut code_out = CodeBlock::new();
         let mut previous_item_name = None;
         let num_statements = user_code.segments.len();
+        let may_have_evcxr_display = self.may_have_evcxr_display(&user_code.code_string());
         for (statement_index, segment) in user_code.segments.into_iter().enumerate() {
             let node = if let CodeKind::OriginalUserCode(meta) = &segment.kind {
                 &nodes[meta.node_index]
@@ -2020,35 +2070,42 @@ impl ContextState {
             } else if ast::Expr::can_cast(node.kind()) {
                 if statement_index == num_statements - 1 {
                     if self.config.display_final_expression {
-                        code_out = code_out.code_with_fallback(
-                            // First we try calling .evcxr_display().
+                        // The debug format, for values without `evcxr_display`.
+                        let debug = if self.config.display_types {
                             CodeBlock::new()
-                                .generated("(")
-                                .with_segment(segment.clone())
-                                .generated(").evcxr_display();")
-                                .code_string(),
-                            // If that fails, we try debug format.
-                            if self.config.display_types {
-                                CodeBlock::new()
                                 .generated(SEND_TEXT_PLAIN_DEF)
                                 .generated(GET_TYPE_NAME_DEF)
                                 .generated("{ let r = &(")
-                                .with_segment(segment)
+                                .with_segment(segment.clone())
                                 .generated(format!(
                                     "); evcxr_send_text_plain(&format!(\": {{}} = {}\", evcxr_get_type_name(r), r)); }};",
                                     self.config.output_format
                                 ))
-                            } else {
-                                CodeBlock::new()
+                        } else {
+                            CodeBlock::new()
                                 .generated(SEND_TEXT_PLAIN_DEF)
                                 .generated(format!(
                                     "evcxr_send_text_plain(&format!(\"{}\",&(\n",
                                     self.config.output_format
                                 ))
-                                .with_segment(segment)
+                                .with_segment(segment.clone())
                                 .generated(")));")
-                                },
-                            );
+                        };
+                        // First we try calling .evcxr_display(), with the debug format as
+                        // its fallback.
+                        let display = CodeBlock::new()
+                            .generated("(")
+                            .with_segment(segment.clone())
+                            .generated(").evcxr_display();")
+                            .code_string();
+                        // Without a method of that name anywhere in the session's code
+                        // (and no dependency that might have one), the first try cannot
+                        // compile: it would only cost a build.
+                        code_out = if may_have_evcxr_display {
+                            code_out.code_with_fallback(display, debug)
+                        } else {
+                            code_out.add_all(debug)
+                        };
                     } else {
                         code_out = code_out
                             .generated("let _ = ")
@@ -2423,6 +2480,43 @@ mod tests {
         assert!(!has_let("if let Some(x) = o { x } else { 0 }"));
         // A macro's `let` is not one rust-analyzer's scan finds either.
         assert!(!has_let("make!(x);"));
+    }
+
+    #[test]
+    fn a_final_expression_tries_evcxr_display_only_where_a_method_of_that_name_could_be() {
+        let tries_it = |state: &ContextState, code: &str| {
+            let (user_code, info) = CodeBlock::from_original_user_code(code);
+            let out = state.clone().apply(user_code, &info.nodes).unwrap();
+            out.segments
+                .iter()
+                .any(|segment| matches!(segment.kind, CodeKind::WithFallback(_)))
+        };
+        let mut state = create_state();
+        assert!(!tries_it(&state, "1 + 2"));
+        // The cell itself names it (a method defined in the cell, a macro's output).
+        assert!(tries_it(
+            &state,
+            "struct A; impl A { fn evcxr_display(&self) {} } A"
+        ));
+        apply_cells(
+            &mut state,
+            &["struct S; impl S { fn evcxr_display(&self) {} }"],
+        );
+        assert!(tries_it(&state, "S"));
+
+        let mut state = create_state();
+        let dep = |name: &str| crate::crate_config::ExternalCrate {
+            name: name.to_owned(),
+            config: format!("{name} = \"1\""),
+        };
+        state
+            .external_deps
+            .insert("helper".to_owned(), dep("helper"));
+        assert!(tries_it(&state, "1 + 2"), "a dependency might define one");
+        state.set_defines_no_evcxr_display("helper");
+        assert!(!tries_it(&state, "1 + 2"));
+        state.external_deps.insert("image".to_owned(), dep("image"));
+        assert!(tries_it(&state, "1 + 2"));
     }
 
     /// Applies each cell's code in turn to `state` (as committed cells would be).

@@ -27,10 +27,9 @@ impl VariableStore {
         self.put_boxed(name, Box::new(value));
     }
 
-    // The map's code lives in these three non-generic functions, which `KEEP_COMPILED`
-    // has compiled into every cell's crate: so rustc's incremental cache always holds it,
-    // also after a cell that used no variable (which would otherwise drop it and make the
-    // next cell that stores one optimise the map's code again, ~150 ms).
+    // The map's code lives in these three non-generic functions, so it is compiled once,
+    // in this crate, and not again in every cell's crate that stores or loads a variable
+    // through the generic methods.
     #[inline(never)]
     fn put_boxed(&mut self, name: &str, value: Box<dyn std::any::Any + 'static>) {
         self.variables.insert(name.to_owned(), value);
@@ -93,16 +92,22 @@ impl VariableStore {
     }
 }
 
-type PutBoxed = fn(&mut VariableStore, &str, Box<dyn std::any::Any + 'static>);
-type GetBoxed = for<'a> fn(&'a VariableStore, &str) -> Option<&'a (dyn std::any::Any + 'static)>;
-type RemoveBoxed = fn(&mut VariableStore, &str) -> Option<Box<dyn std::any::Any + 'static>>;
-
-#[used]
-static KEEP_COMPILED: (PutBoxed, GetBoxed, RemoveBoxed) = (
-    VariableStore::put_boxed,
-    VariableStore::get_boxed,
-    VariableStore::remove_boxed,
-);
+/// Sends `text` to evcxr as the cell's text/plain output.
+pub fn send_text_plain(text: &str) {
+    use std::io::Write;
+    fn try_send_text(text: &str) -> std::io::Result<()> {
+        let stdout = std::io::stdout();
+        let mut output = stdout.lock();
+        output.write_all(b"EVCXR_BEGIN_CONTENT text/plain\n")?;
+        output.write_all(text.as_bytes())?;
+        output.write_all(b"\nEVCXR_END_CONTENT\n")?;
+        Ok(())
+    }
+    if let Err(error) = try_send_text(text) {
+        eprintln!("Failed to send content to parent: {:?}", error);
+        std::process::exit(1);
+    }
+}
 
 pub fn create_variable_store() -> *mut VariableStore {
     Box::into_raw(Box::new(VariableStore::new()))

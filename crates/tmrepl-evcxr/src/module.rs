@@ -132,6 +132,21 @@ pub(crate) struct Module {
 
 const CRATE_NAME: &str = "ctx";
 
+/// The variable store's code, a crate of its own beside the cell's (in a folder of the
+/// cell crate's): built once, so that rustc compiles and optimises only the cell's code
+/// for each cell instead of the store's too (a module of every cell crate before, whose
+/// hash map code shared codegen units with the cell's and was optimised again whenever
+/// the cell changed them).
+pub(crate) const RUNTIME_CRATE: &str = "evcxr_internal_runtime";
+const RUNTIME_MANIFEST: &str = r#"[package]
+name = "evcxr_internal_runtime"
+version = "1.0.0"
+edition = "2024"
+
+[lib]
+path = "src/lib.rs"
+"#;
+
 impl Module {
     pub(crate) fn new() -> Result<Module, Error> {
         Ok(Module {
@@ -143,6 +158,15 @@ impl Module {
 
     // Writes Cargo.toml. Should be called before compile.
     pub(crate) fn write_cargo_toml(&self, state: &ContextState) -> Result<(), Error> {
+        // Unchanged files are not written again (`write_file`): cargo and the direct rustc
+        // fingerprint see the same crate.
+        let runtime = state.config.crate_dir().join(RUNTIME_CRATE);
+        write_file(&runtime, "Cargo.toml", RUNTIME_MANIFEST)?;
+        write_file(
+            &runtime.join("src"),
+            "lib.rs",
+            include_str!("evcxr_internal_runtime.rs"),
+        )?;
         write_file(
             state.config.crate_dir(),
             "Cargo.toml",
@@ -218,11 +242,19 @@ impl Module {
             .and_then(|(_, rustc)| rustc.command())
             .and_then(|rustc| Some((execution_so_source(&rustc)?, rustc)));
         let (cargo_output, direct_so_file) = if let Some((so_file, rustc)) = direct {
-            (run_build(rustc, code_block, "rustc")?, Some(so_file))
+            (
+                run_build(rustc, code_block, "rustc", config.report_dependency_builds)?,
+                Some(so_file),
+            )
         } else {
             self.direct_rustc = None;
             let _ = fs::remove_file(&record_file);
-            let built = run_build(command, code_block, "cargo rustc");
+            let built = run_build(
+                command,
+                code_block,
+                "cargo rustc",
+                config.report_dependency_builds,
+            );
             // Recorded even when the cell did not compile: its dependencies did.
             if let (Some(inputs), Some(rustc)) =
                 (inputs, direct_rustc::RustcCommand::read(&record_file))
@@ -313,10 +345,13 @@ incremental = true
 overflow-checks = true
 
 [dependencies]
+{} = {{ path = "{}" }}
 {}
 "#,
             CRATE_NAME,
             state.opt_level(),
+            RUNTIME_CRATE,
+            RUNTIME_CRATE,
             crate_imports
         )
     }
@@ -621,6 +656,7 @@ fn run_build(
     mut command: std::process::Command,
     code_block: &CodeBlock,
     what: &str,
+    report_dependency_builds: bool,
 ) -> Result<std::process::Output, Error> {
     use std::io::BufRead;
     use std::io::Read;
@@ -647,7 +683,9 @@ fn run_build(
     let mut all_errors = Vec::new();
     for mb_line in stderr.split(10) {
         let mut line = mb_line?;
-        tee_error_line(&line);
+        if report_dependency_builds {
+            tee_error_line(&line);
+        }
         all_errors.append(&mut line);
         all_errors.push(10);
     }
@@ -689,7 +727,7 @@ fn tee_error_line(line: &[u8]) {
         Lazy::new(|| regex::bytes::Regex::new("^\\s*Compiling (\\w+)(?:\\s+.*)?$").unwrap());
     if let Some(captures) = CRATE_COMPILING.captures(line) {
         let crate_name = captures.get(1).unwrap().as_bytes();
-        if crate_name != CRATE_NAME.as_bytes() {
+        if crate_name != CRATE_NAME.as_bytes() && crate_name != RUNTIME_CRATE.as_bytes() {
             // write line and the following nl symbol as it was stripped before
             std::io::stderr()
                 .write_all(line)
