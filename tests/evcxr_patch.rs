@@ -339,3 +339,27 @@ fn a_cell_is_built_again_only_where_the_second_build_can_differ() {
     );
     assert!(t.stdout.contains("shown by its method"), "{}", t.all());
 }
+
+/// `:past` back before a `:dep` returns to a dependency set built before, whose rustc
+/// command the patched evcxr still keeps (the policy is the unit test
+/// `rustc_commands_are_kept_for_the_last_sets_of_build_inputs`): the cell after it sees
+/// the state of that cell and is built without cargo (the record cargo's wrapper writes is
+/// older than its source).
+#[test]
+fn a_dependency_set_gone_back_to_is_built_without_cargo() {
+    let data = tempfile::tempdir().unwrap();
+    let t = run_in(
+        data.path(),
+        "let a = 41;\n:dep itoa = \"1\"\nitoa::Buffer::new().format(7u8).len() + 100\n:past 1\na + 1\n",
+    );
+    let all = t.all();
+    assert!(all.contains("101"), "{all}");
+    assert!(all.contains("restored to cell 1"), "{all}");
+    assert!(all.contains("42"), "{all}");
+    let build = data.path().join("build/slot-0");
+    let modified = |path: PathBuf| std::fs::metadata(&path).unwrap().modified().unwrap();
+    assert!(
+        modified(build.join(".evcxr-rustc-command")) < modified(build.join("src/lib.rs")),
+        "{all}"
+    );
+}

@@ -126,11 +126,15 @@ pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
     /// The rustc command cargo last ran for the crate, with the fingerprint of the build
-    /// inputs it was made from (see `direct_rustc`).
-    direct_rustc: Option<(u64, direct_rustc::RustcCommand)>,
+    /// inputs it was made from (see `direct_rustc`), for the last few sets of inputs
+    /// (newest last): `:past` in tmrepl, or a `:dep` removed again, returns to an earlier
+    /// set of dependencies, whose command still holds.
+    direct_rustc: Vec<(u64, direct_rustc::RustcCommand)>,
 }
 
 const CRATE_NAME: &str = "ctx";
+/// How many sets of build inputs keep their rustc command (`Module::direct_rustc`).
+const DIRECT_RUSTC_KEPT: usize = 8;
 
 /// The variable store's code, a crate of its own beside the cell's (in a folder of the
 /// cell crate's): built once, so that rustc compiles and optimises only the cell's code
@@ -152,7 +156,7 @@ impl Module {
         Ok(Module {
             build_num: 0,
             last_allow_static: None,
-            direct_rustc: None,
+            direct_rustc: Vec::new(),
         })
     }
 
@@ -209,7 +213,7 @@ impl Module {
         if self.last_allow_static == Some(!config.allow_static_linking) {
             // If allow_static_linking has changed, then we need to rebuild everything.
             config.cargo_command("clean").output()?;
-            self.direct_rustc = None;
+            self.direct_rustc.clear();
         }
         self.last_allow_static = Some(config.allow_static_linking);
         let mut command = config.cargo_command("build");
@@ -235,11 +239,9 @@ impl Module {
         let inputs = record_rustc_command(&mut command, config, &record_file, user_rustc_wrapper())
             .then(|| direct_rustc::build_inputs(config.crate_dir(), &command))
             .flatten();
-        let direct = self
-            .direct_rustc
-            .as_ref()
-            .filter(|(recorded_inputs, _)| Some(*recorded_inputs) == inputs)
-            .and_then(|(_, rustc)| rustc.command())
+        let direct = inputs
+            .and_then(|inputs| recorded_for(&self.direct_rustc, inputs))
+            .and_then(|rustc| rustc.command())
             .and_then(|rustc| Some((execution_so_source(&rustc)?, rustc)));
         let (cargo_output, direct_so_file) = if let Some((so_file, rustc)) = direct {
             (
@@ -247,7 +249,6 @@ impl Module {
                 Some(so_file),
             )
         } else {
-            self.direct_rustc = None;
             let _ = fs::remove_file(&record_file);
             let built = run_build(
                 command,
@@ -259,7 +260,7 @@ impl Module {
             if let (Some(inputs), Some(rustc)) =
                 (inputs, direct_rustc::RustcCommand::read(&record_file))
             {
-                self.direct_rustc = Some((inputs, rustc));
+                remember_recorded(&mut self.direct_rustc, inputs, rustc);
             }
             (built?, None)
         };
@@ -613,6 +614,24 @@ fn rmeta_beside(ext: &str) -> Option<OsString> {
     })
 }
 
+/// The rustc command recorded for build inputs `inputs`, if any.
+fn recorded_for<T>(recorded: &[(u64, T)], inputs: u64) -> Option<&T> {
+    recorded
+        .iter()
+        .find(|(recorded_inputs, _)| *recorded_inputs == inputs)
+        .map(|(_, rustc)| rustc)
+}
+
+/// Keeps `rustc` as the command for `inputs` (replacing an older one for them), and at
+/// most `DIRECT_RUSTC_KEPT` commands, forgetting the least recently recorded.
+fn remember_recorded<T>(recorded: &mut Vec<(u64, T)>, inputs: u64, rustc: T) {
+    recorded.retain(|(recorded_inputs, _)| *recorded_inputs != inputs);
+    if recorded.len() == DIRECT_RUSTC_KEPT {
+        recorded.remove(0);
+    }
+    recorded.push((inputs, rustc));
+}
+
 /// Asks cargo's rustc wrapper to record the cell crate's rustc command in `record_file`,
 /// adding evcxr's wrapper when no other is set. False when that is not possible: another
 /// wrapper (sccache) or evcxr's build cache stands between cargo and rustc.
@@ -775,6 +794,32 @@ pub(crate) struct SoFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rustc_commands_are_kept_for_the_last_sets_of_build_inputs() {
+        let mut recorded = Vec::new();
+        for inputs in 0..DIRECT_RUSTC_KEPT as u64 {
+            remember_recorded(&mut recorded, inputs, format!("command {inputs}"));
+        }
+        // Going back to an earlier set of inputs finds its command.
+        assert_eq!(
+            recorded_for(&recorded, 0).map(String::as_str),
+            Some("command 0")
+        );
+        // A new command for known inputs replaces the old one, and counts as the newest.
+        remember_recorded(&mut recorded, 0, "command 0 again".to_owned());
+        assert_eq!(recorded.len(), DIRECT_RUSTC_KEPT);
+        assert_eq!(
+            recorded_for(&recorded, 0).map(String::as_str),
+            Some("command 0 again")
+        );
+        // One more set of inputs forgets the least recently recorded (1, not 0).
+        remember_recorded(&mut recorded, 100, "command 100".to_owned());
+        assert_eq!(recorded.len(), DIRECT_RUSTC_KEPT);
+        assert_eq!(recorded_for(&recorded, 1), None);
+        assert!(recorded_for(&recorded, 0).is_some());
+        assert!(recorded_for(&recorded, 100).is_some());
+    }
 
     #[test]
     fn the_rustc_command_is_recorded_only_where_no_other_wrapper_stands() {
