@@ -167,3 +167,50 @@ fn the_helpers_blake3_agrees_with_the_blake3_crate() {
         assert_eq!(pieces.finalize_hex(), expected, "{len} bytes in pieces");
     }
 }
+
+/// A value in memory is hashed on every core (`hash_parallel`, a length prefix and the
+/// value's bytes as one input): the split must follow BLAKE3's tree exactly, at sizes
+/// around where it starts splitting (1 MiB) and around chunk and subtree boundaries.
+#[test]
+fn the_helpers_parallel_blake3_agrees_with_the_blake3_crate() {
+    let data: Vec<u8> = (0..(6u32 << 20) + 4099)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect();
+    let mib = 1usize << 20;
+    let lengths = [
+        0,
+        1025,
+        mib - 1,
+        mib,
+        mib + 1,
+        2 * mib + 1023,
+        3 * mib + 5,
+        4 * mib,
+        4 * mib + 1024,
+        5 * mib + 17,
+        data.len(),
+    ];
+    for prefix in [&[][..], &[7u8][..], &[251, 0, 0, 0, 64, 0, 0, 0, 9][..]] {
+        for len in lengths {
+            let body = &data[..len];
+            let mut whole = prefix.to_vec();
+            whole.extend_from_slice(body);
+            let expected = blake3::hash(&whole).to_hex().to_string();
+            assert_eq!(
+                tmrepl_persist::blake3::hash_parallel(prefix, body),
+                expected,
+                "{} + {len} bytes",
+                prefix.len()
+            );
+            // More threads split the tree deeper than this machine's cores would.
+            for threads in [1, 3, 4, 7] {
+                assert_eq!(
+                    tmrepl_persist::blake3::hash_on_threads(prefix, body, threads),
+                    expected,
+                    "{} + {len} bytes on {threads} threads",
+                    prefix.len()
+                );
+            }
+        }
+    }
+}

@@ -2,9 +2,10 @@
 //! (<https://github.com/BLAKE3-team/BLAKE3-specs>) so that this crate needs no hashing
 //! crate: the `blake3` crate's build (its C compiler build dependency and SIMD back ends)
 //! was four of the nine CPU seconds this helper took to build at a user's first start.
-//! Plain scalar code: it only runs in save jobs, in the background. tmrepl reads objects
-//! back through the `blake3` crate, which checks every object against its name; tests
-//! compare the two on inputs around every block, chunk and tree boundary.
+//! Plain scalar code: it only runs in save jobs, in the background; a value in memory is
+//! hashed on every core at once (`hash_parallel`), as BLAKE3's tree allows. tmrepl reads
+//! objects back through the `blake3` crate, which checks every object against its name;
+//! tests compare the two on inputs around every block, chunk and tree boundary.
 
 const IV: [u32; 8] = [
     0x6A09_E667,
@@ -25,6 +26,9 @@ const CHUNK_START: u32 = 1;
 const CHUNK_END: u32 = 2;
 const PARENT: u32 = 4;
 const ROOT: u32 = 8;
+const CHUNK: usize = BLOCK * BLOCKS_PER_CHUNK as usize;
+/// Below this, a part is hashed on the thread that has it: a thread costs more.
+const PARALLEL_MIN: usize = 1 << 20;
 
 #[inline(always)]
 fn quarter_round(v: &mut [u32; 16], (a, b, c, d): (usize, usize, usize, usize), x: u32, y: u32) {
@@ -170,8 +174,25 @@ impl Hasher {
         self.chunk_blocks = 0;
     }
 
+    /// A hasher for a subtree whose first chunk is chunk `chunk` of the whole input.
+    fn at_chunk(chunk: u64) -> Hasher {
+        Hasher {
+            chunks: chunk,
+            ..Hasher::default()
+        }
+    }
+
     /// The hash of everything given to `update`, as 64 lowercase hex digits.
     pub fn finalize_hex(&self) -> String {
+        hex(&self.finalize_words(ROOT))
+    }
+
+    /// The chaining value of a subtree (not the root): what its parent node takes.
+    fn finalize_subtree(&self) -> [u32; 8] {
+        chaining_value(self.finalize_words(0))
+    }
+
+    fn finalize_words(&self, root: u32) -> [u32; 16] {
         let mut last = [0u8; BLOCK];
         last[..self.block_len].copy_from_slice(&self.block[..self.block_len]);
         // The node still to compress: the open chunk's last block, then each parent up
@@ -189,11 +210,111 @@ impl Hasher {
             len = BLOCK as u32;
             flags = PARENT;
         }
-        let root = compress(&cv, &words, counter, len, flags | ROOT);
-        root[..8]
-            .iter()
-            .flat_map(|word| word.to_le_bytes())
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        compress(&cv, &words, counter, len, flags | root)
     }
+}
+
+fn hex(words: &[u32; 16]) -> String {
+    words[..8]
+        .iter()
+        .flat_map(|word| word.to_le_bytes())
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Bytes given as two pieces, one after the other (a length prefix, then a value's
+/// memory), without copying them into one.
+#[derive(Clone, Copy)]
+struct Pieces<'a>(&'a [u8], &'a [u8]);
+
+impl<'a> Pieces<'a> {
+    fn len(self) -> usize {
+        self.0.len() + self.1.len()
+    }
+
+    fn split_at(self, at: usize) -> (Pieces<'a>, Pieces<'a>) {
+        if at <= self.0.len() {
+            let (left, right) = self.0.split_at(at);
+            (Pieces(left, &[]), Pieces(right, self.1))
+        } else {
+            let (left, right) = self.1.split_at(at - self.0.len());
+            (Pieces(self.0, left), Pieces(&[], right))
+        }
+    }
+
+    fn feed(self, hasher: &mut Hasher) {
+        hasher.update(self.0);
+        hasher.update(self.1);
+    }
+}
+
+/// Where BLAKE3's tree splits `len` bytes (more than one chunk): the left subtree holds
+/// the largest power of two of chunks below their number.
+fn left_len(len: usize) -> usize {
+    let chunks = len.div_ceil(CHUNK);
+    (1usize << (usize::BITS - 1 - (chunks - 1).leading_zeros())) * CHUNK
+}
+
+/// The chaining values of `left` (whose first chunk is `chunk`) and `right` (the
+/// subtree after it), the right one on a thread of its own when one can be had.
+fn both(left: Pieces, right: Pieces, chunk: u64, threads: usize) -> ([u32; 8], [u32; 8]) {
+    let right_chunk = chunk + (left.len() / CHUNK) as u64;
+    let right_threads = threads - threads / 2;
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .spawn_scoped(scope, move || subtree(right, right_chunk, right_threads));
+        let left_cv = subtree(left, chunk, threads / 2);
+        // No thread to be had (a process limit): the right half here, after the left.
+        let right_cv = match spawned.map(|thread| thread.join()) {
+            Ok(Ok(cv)) => cv,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => subtree(right, right_chunk, 1),
+        };
+        (left_cv, right_cv)
+    })
+}
+
+/// The chaining value of the subtree holding `input`, whose first chunk is `chunk`,
+/// hashed on up to `threads` threads.
+fn subtree(input: Pieces, chunk: u64, threads: usize) -> [u32; 8] {
+    if threads < 2 || input.len() < PARALLEL_MIN {
+        let mut hasher = Hasher::at_chunk(chunk);
+        input.feed(&mut hasher);
+        return hasher.finalize_subtree();
+    }
+    let (left, right) = input.split_at(left_len(input.len()));
+    let (left, right) = both(left, right, chunk, threads);
+    chaining_value(compress(
+        &IV,
+        &parent_block(&left, &right),
+        0,
+        BLOCK as u32,
+        PARENT,
+    ))
+}
+
+/// The hash of `prefix` followed by `body`, as `Hasher` gives it, computed on every core
+/// the process may use: the two halves of BLAKE3's tree are independent.
+pub fn hash_parallel(prefix: &[u8], body: &[u8]) -> String {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    hash_on_threads(prefix, body, threads)
+}
+
+/// `hash_parallel` on at most `threads` threads.
+pub fn hash_on_threads(prefix: &[u8], body: &[u8], threads: usize) -> String {
+    let input = Pieces(prefix, body);
+    if threads < 2 || input.len() < PARALLEL_MIN {
+        let mut hasher = Hasher::default();
+        input.feed(&mut hasher);
+        return hasher.finalize_hex();
+    }
+    let (left, right) = input.split_at(left_len(input.len()));
+    let (left, right) = both(left, right, 0, threads);
+    hex(&compress(
+        &IV,
+        &parent_block(&left, &right),
+        0,
+        BLOCK as u32,
+        PARENT | ROOT,
+    ))
 }

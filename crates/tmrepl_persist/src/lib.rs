@@ -94,29 +94,12 @@ impl Saver {
     }
 
     /// Runs `encode` (which writes the value's bytes) through BLAKE3 and, unless the store
-    /// already holds the object, into a staged file. `hash_first`: a pass that only hashes
-    /// comes first, so a known value is never written at all (for values that are cheap
-    /// to encode twice; the write then does not hash again).
-    fn store_with(&mut self, name: &str, encode: Encode, hash_first: bool) {
-        let mut hashed_first = None;
-        if hash_first {
-            let mut sink = BufWriter::with_capacity(
-                BUFFER,
-                Hashing::<std::fs::File> {
-                    hasher: Some(blake3::Hasher::default()),
-                    out: None,
-                },
-            );
-            let hashed = encode(&mut sink).and_then(|()| {
-                sink.into_inner()
-                    .map_err(|e| format!("serializing failed: {}", e.error()))?
-                    .hash()
-            });
-            match hashed {
-                Ok(hash) if self.known(&hash) => return self.exists(name, &hash),
-                Ok(hash) => hashed_first = Some(hash),
-                Err(e) => return self.skip(name, &e),
-            }
+    /// already holds the object, into a staged file. `hashed_first`: the bytes' hash, when
+    /// the caller could compute it without encoding (a value in memory): a known value is
+    /// then never written at all, and the write does not hash again.
+    fn store_with(&mut self, name: &str, encode: Encode, hashed_first: Option<String>) {
+        if let Some(hash) = hashed_first.as_deref().filter(|hash| self.known(hash)) {
+            return self.exists(name, hash);
         }
         let path = self.staging.join(format!("{name}.bin"));
         let written = std::fs::File::create(&path)
@@ -170,18 +153,25 @@ impl Saver {
                 .map(|_| ())
                 .map_err(|e| format!("serializing failed: {e}"))
         };
-        self.store_with(name, &encode, false);
+        self.store_with(name, &encode, None);
     }
 
     /// The bincode form of a sequence of plain bytes: its length, then the bytes.
     pub fn save_raw(&mut self, name: &str, len: usize, bytes: &[u8]) {
-        let encode = |mut out: &mut dyn Write| {
-            bincode::encode_into_std_write(len as u64, &mut out, bincode::config::standard())
-                .map_err(|e| format!("serializing failed: {e}"))?;
-            out.write_all(bytes)
+        let mut prefix = Vec::new();
+        if let Err(e) =
+            bincode::encode_into_std_write(len as u64, &mut prefix, bincode::config::standard())
+        {
+            return self.skip(name, &format!("serializing failed: {e}"));
+        }
+        let encode = |out: &mut dyn Write| {
+            out.write_all(&prefix)
+                .and_then(|()| out.write_all(bytes))
                 .map_err(|e| format!("could not write it: {e}"))
         };
-        self.store_with(name, &encode, true);
+        // Hashed straight from memory, on every core.
+        let hash = blake3::hash_parallel(&prefix, bytes);
+        self.store_with(name, &encode, Some(hash));
     }
 
     pub fn skip(&mut self, name: &str, reason: &str) {
