@@ -1,8 +1,14 @@
 //! tmrepl side by side with evcxr's own REPL (`evcxr_repl`): the same cells in one run,
 //! alternating between the two, printed as a table with the ratio tmrepl / evcxr.
 //! Run: EVCXR_BIN=/path/to/evcxr cargo bench --bench peer
-//! Without evcxr it says how to install it and measures tmrepl alone. A run takes several
-//! minutes, so it is not a CI step.
+//! Without evcxr it says how to install it and measures tmrepl alone. A run takes about
+//! five minutes; `-- --short` (what CI runs, in the test profile) takes one sample of each
+//! figure, to show that the benchmark runs, not to measure.
+//!
+//! Besides the cells, it measures what only tmrepl has, in the same run: saving a session
+//! with 1 GiB of new data (`:save`), beside `dd` writing as much with fsync to the same
+//! folder, resuming it, and `:past` back across a redefined `fn`, a new `struct` and a
+//! `:dep`, against the same cell without `:past`.
 //!
 //! Every figure is wall time from writing a cell to a REPL's stdin until the line the cell
 //! prints appears on its stdout. Cells run in blocks: each is written as soon as the line of
@@ -30,6 +36,38 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 const QUIT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Lines of output kept for the message when a REPL fails.
 const RECENT_LINES: usize = 30;
+
+/// How many samples of each figure a run takes.
+struct Plan {
+    starts: usize,
+    blocks: usize,
+    /// Blocks of ten variable cells (the first and the last are timed).
+    variable_blocks: u32,
+    save_mib: u64,
+    past_rounds: usize,
+}
+
+impl Plan {
+    fn from_args() -> Plan {
+        if std::env::args().any(|arg| arg == "--short") {
+            Plan {
+                starts: 1,
+                blocks: 1,
+                variable_blocks: 2,
+                save_mib: 16,
+                past_rounds: 1,
+            }
+        } else {
+            Plan {
+                starts: 3,
+                blocks: 4,
+                variable_blocks: 12,
+                save_mib: 1024,
+                past_rounds: 5,
+            }
+        }
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -295,6 +333,25 @@ impl Repl {
         }
     }
 
+    /// The first stdout line from now on that contains `expect`.
+    fn line_with(&mut self, expect: &str, timeout: Duration) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self
+                .stdout
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok((_, line)) if line.contains(expect) => return Ok(line),
+                Ok((_, line)) => remember(&self.recent, line),
+                Err(_) => bail!(
+                    "{}: no line with `{expect}`; its latest output:\n{}",
+                    self.kind.name(),
+                    self.recent_output()
+                ),
+            }
+        }
+    }
+
     fn run(&mut self, cell: &Cell, timeout: Duration) -> Result<Duration> {
         let sent = self.send(&cell.code)?;
         self.wait_for(&cell.expect, sent, timeout)
@@ -429,6 +486,138 @@ fn pair_block(repl: &mut Repl, lead: &Cell, pairs: &[Pair]) -> Result<Vec<f64>> 
         .collect()
 }
 
+/// Saving, resuming and `:past`, which evcxr's REPL has no equivalent of: printed as a
+/// table of their own, with `dd` beside the save.
+fn tmrepl_only(peers: &Peers, folder: &Path, plan: &Plan, cells: &mut Cells) -> Result<()> {
+    let mut repl = peers.ready(Kind::Tmrepl, folder, cells)?;
+    let bytes = plan.save_mib << 20;
+    repl.run(
+        &Cell {
+            code: format!(
+                "let big: Vec<u8> = (0..{bytes}u64).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect(); println!(\"big {{}}\", big.len());"
+            ),
+            expect: format!("big {bytes}"),
+        },
+        BUILD_TIMEOUT,
+    )?;
+    let sent = repl.send(":save peer")?;
+    let save = repl.wait_for("saved session peer", sent, BUILD_TIMEOUT)?;
+    let mb = bytes as f64 / 1e6;
+
+    let dd_file = folder.join("dd.bin");
+    let started = Instant::now();
+    let dd = Command::new("dd")
+        .arg("if=/dev/zero")
+        .arg(format!("of={}", dd_file.display()))
+        .args(["bs=1M", &format!("count={}", plan.save_mib), "conv=fsync"])
+        .output()
+        .context("running dd")?;
+    let dd_time = started.elapsed();
+    let _ = std::fs::remove_file(&dd_file);
+    if !dd.status.success() {
+        bail!("dd failed: {}", String::from_utf8_lossy(&dd.stderr));
+    }
+
+    drop(repl);
+
+    // Resume: a new process reopens the session and shows the value.
+    let started = Instant::now();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tmrepl"));
+    command
+        .args(["--plain", "--notify", "off", "--data-dir"])
+        .arg(folder)
+        .args(["--resume", "peer"])
+        .env("XDG_CONFIG_HOME", peers.scratch.path().join("config"))
+        .env("XDG_STATE_HOME", peers.scratch.path().join("state"))
+        .current_dir(peers.scratch.path());
+    let mut resumed = Repl::spawn(Kind::Tmrepl, command)?;
+    resumed.send("big.len() + 1")?;
+    let resume = resumed.wait_for(&(bytes + 1).to_string(), started, BUILD_TIMEOUT)?;
+
+    // `:past` back across a redefined fn, a new struct and a :dep, then a cell; against
+    // the same cell without `:past`. The changes are made again before each round.
+    resumed.send("let past_marker = 1;")?;
+    let line = resumed.line_with("let past_marker = 1;", CELL_TIMEOUT)?;
+    let cell_number: u32 = line
+        .split_once("In [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .and_then(|(number, _)| number.parse().ok())
+        .with_context(|| format!("no cell number in `{line}`"))?;
+    let mut alone = Vec::new();
+    let mut with_past = Vec::new();
+    let mut after = Vec::new();
+    for round in 0..plan.past_rounds {
+        let changes = [
+            format!("fn past_f() -> u32 {{ {round} }}"),
+            format!("fn past_f() -> u32 {{ {round} + 1 }}"),
+            format!("struct PastS{round} {{ a: u8 }}"),
+            ":dep itoa = \"1\"".to_owned(),
+        ];
+        for change in &changes {
+            resumed.send(change)?;
+        }
+        let built = cells.using_itoa();
+        resumed.run(&built, BUILD_TIMEOUT)?;
+        alone.push(ms(resumed.run(&cells.lead(), CELL_TIMEOUT)?));
+        let cell = cells.lead();
+        let sent = resumed.send(&format!(":past {cell_number}"))?;
+        resumed.send(&cell.code)?;
+        with_past.push(ms(resumed.wait_for(&cell.expect, sent, CELL_TIMEOUT)?));
+        after.push(ms(resumed.run(&cells.lead(), CELL_TIMEOUT)?));
+    }
+    drop(resumed);
+
+    println!();
+    println!("{:<46} | {:>24}", "tmrepl only", "");
+    println!("{}", "-".repeat(46 + 24 + 3));
+    let rows = [
+        (
+            format!("`:save` of {} MiB of new data", plan.save_mib),
+            format!(
+                "{:.2} s, {:.0} MB/s",
+                save.as_secs_f64(),
+                mb / save.as_secs_f64()
+            ),
+        ),
+        (
+            format!("dd of {} MiB with fsync, same folder", plan.save_mib),
+            format!(
+                "{:.2} s, {:.0} MB/s",
+                dd_time.as_secs_f64(),
+                mb / dd_time.as_secs_f64()
+            ),
+        ),
+        (
+            "resume of it, start to the value".to_owned(),
+            format!(
+                "{:.2} s, {:.2}x the save",
+                resume.as_secs_f64(),
+                resume.as_secs_f64() / save.as_secs_f64()
+            ),
+        ),
+        (
+            format!("small cell (of {})", alone.len()),
+            format!("{:.0} ms", median(alone.clone())),
+        ),
+        (
+            "`:past` across fn, struct, :dep + that cell".to_owned(),
+            format!(
+                "{:.0} ms, +{:.0} ms",
+                median(with_past.clone()),
+                median(with_past) - median(alone.clone())
+            ),
+        ),
+        (
+            "the cell after it".to_owned(),
+            format!("{:.0} ms", median(after)),
+        ),
+    ];
+    for (label, figure) in rows {
+        println!("{label:<46} | {figure:>24}");
+    }
+    Ok(())
+}
+
 /// Time in ms from starting `kind` until its first cell has printed.
 fn first_result(peers: &Peers, kind: Kind, folder: &Path, cells: &mut Cells) -> Result<f64> {
     let cell = cells.small();
@@ -514,12 +703,19 @@ fn main() -> Result<()> {
         folders: 0,
     };
     let kinds = peers.kinds();
+    let plan = Plan::from_args();
     let mut cells = Cells::default();
     let load_at_start = load_average();
 
     eprintln!("peer: starts");
-    let mut first = Figure::new("start to first result, new folder (of 3)");
-    let mut later = Figure::new("start to first result, kept folder (of 3)");
+    let mut first = Figure::new(&format!(
+        "start to first result, new folder (of {})",
+        plan.starts
+    ));
+    let mut later = Figure::new(&format!(
+        "start to first result, kept folder (of {})",
+        plan.starts
+    ));
     let mut kept = Vec::new();
     for &kind in &kinds {
         // The kept folder's own first start, untimed, fills it.
@@ -527,7 +723,7 @@ fn main() -> Result<()> {
         drop(peers.ready(kind, &folder, &mut cells)?);
         kept.push((kind, folder));
     }
-    for _ in 0..3 {
+    for _ in 0..plan.starts {
         for (kind, folder) in &kept {
             let fresh = peers.folder()?;
             let took = first_result(&peers, *kind, &fresh, &mut cells)?;
@@ -542,8 +738,8 @@ fn main() -> Result<()> {
     for (kind, folder) in &kept {
         sessions.push(peers.ready(*kind, folder, &mut cells)?);
     }
-    let mut small = Figure::new("small cell (of 12)");
-    for _ in 0..4 {
+    let mut small = Figure::new(&format!("small cell (of {})", 3 * plan.blocks));
+    for _ in 0..plan.blocks {
         let (lead, timed) = (cells.lead(), [cells.small(), cells.small(), cells.small()]);
         for repl in &mut sessions {
             let times = block(repl, &lead, &timed)?;
@@ -551,12 +747,13 @@ fn main() -> Result<()> {
         }
     }
     // Every kind of cell, alternating between the REPLs block by block.
-    let mut expression = Figure::new("expression cell (of 16)");
-    let mut error = Figure::new("cell with a compile error (of 16)");
-    let mut let_pair = Figure::new("`let` cell + expression reading it (of 16)");
-    let mut fn_pair = Figure::new("`fn` cell + a call (of 16)");
-    let mut redefinition = Figure::new("`fn` redefined + a call (of 16)");
-    for _ in 0..4 {
+    let of = 4 * plan.blocks;
+    let mut expression = Figure::new(&format!("expression cell (of {of})"));
+    let mut error = Figure::new(&format!("cell with a compile error (of {of})"));
+    let mut let_pair = Figure::new(&format!("`let` cell + expression reading it (of {of})"));
+    let mut fn_pair = Figure::new(&format!("`fn` cell + a call (of {of})"));
+    let mut redefinition = Figure::new(&format!("`fn` redefined + a call (of {of})"));
+    for _ in 0..plan.blocks {
         let lead = cells.lead();
         let expressions: Vec<Cell> = (0..4).map(|_| cells.expression()).collect();
         let errors: Vec<Cell> = (0..4).map(|_| cells.compile_error()).collect();
@@ -578,8 +775,11 @@ fn main() -> Result<()> {
                 .extend(pair_block(repl, &lead, &again)?);
         }
     }
-    let mut with_struct = Figure::new("cell defining a struct and impl (of 3)");
-    for _ in 0..3 {
+    let mut with_struct = Figure::new(&format!(
+        "cell defining a struct and impl (of {})",
+        plan.starts
+    ));
+    for _ in 0..plan.starts {
         let (lead, timed) = (cells.lead(), [cells.struct_and_impl()]);
         for repl in &mut sessions {
             let times = block(repl, &lead, &timed)?;
@@ -587,7 +787,7 @@ fn main() -> Result<()> {
         }
     }
     let mut dep = Figure::new(":dep itoa = \"1\" and a small cell (once)");
-    let mut after_dep = Figure::new("cell using itoa after :dep (of 3)");
+    let mut after_dep = Figure::new(&format!("cell using itoa after :dep (of {})", plan.starts));
     let after = cells.lead();
     for repl in &mut sessions {
         // The small cell shows when the dependency is in place.
@@ -596,7 +796,7 @@ fn main() -> Result<()> {
         let took = repl.wait_for(&after.expect, sent, BUILD_TIMEOUT)?;
         dep.samples(repl.kind).push(ms(took));
     }
-    for _ in 0..3 {
+    for _ in 0..plan.starts {
         let (lead, timed) = (cells.lead(), [cells.using_itoa()]);
         for repl in &mut sessions {
             let times = block(repl, &lead, &timed)?;
@@ -610,21 +810,25 @@ fn main() -> Result<()> {
     for (kind, folder) in &kept {
         sessions.push(peers.ready(*kind, folder, &mut cells)?);
     }
-    let mut first_ten = Figure::new("Vec<u64> variable cell, 1st–10th of 120");
-    let mut last_ten = Figure::new("Vec<u64> variable cell, 111th–120th of 120");
-    for block_number in 0..12 {
+    let variables = plan.variable_blocks * 10;
+    let mut first_ten = Figure::new(&format!("Vec<u64> variable cell, 1st–10th of {variables}"));
+    let mut last_ten = Figure::new(&format!(
+        "Vec<u64> variable cell, {}th–{variables}th of {variables}",
+        variables - 9
+    ));
+    for block_number in 0..plan.variable_blocks {
         let lead = cells.lead();
         let timed: Vec<Cell> = (0..10).map(|_| cells.vec_variable()).collect();
         for repl in &mut sessions {
             let times = block(repl, &lead, &timed)?;
-            match block_number {
-                0 => first_ten.samples(repl.kind).extend(times),
-                11 => last_ten.samples(repl.kind).extend(times),
-                _ => {}
+            if block_number == 0 {
+                first_ten.samples(repl.kind).extend(times);
+            } else if block_number + 1 == plan.variable_blocks {
+                last_ten.samples(repl.kind).extend(times);
             }
         }
     }
-    let mut after_variables = Figure::new("small cell after the 120 (of 10)");
+    let mut after_variables = Figure::new(&format!("small cell after the {variables} (of 10)"));
     let lead = cells.lead();
     let timed: Vec<Cell> = (0..10).map(|_| cells.small()).collect();
     for repl in &mut sessions {
@@ -648,6 +852,9 @@ fn main() -> Result<()> {
         dep,
         after_dep,
     ]);
+    eprintln!("peer: saving, resuming and :past (tmrepl only)");
+    let folder = peers.folder()?;
+    tmrepl_only(&peers, &folder, &plan, &mut cells)?;
     println!(
         "\nload average (1 min) at start {load_at_start}, at end {}; {} CPUs",
         load_average(),
