@@ -512,7 +512,7 @@ impl Engine {
         );
     }
 
-    /// Makes evcxr's host-side state that of snapshot `id` (no compile unless items differ).
+    /// Makes evcxr's host-side state that of snapshot `id`, without a build.
     fn rewind(&mut self, id: u32) -> Result<()> {
         let saved = self
             .states
@@ -520,9 +520,9 @@ impl Engine {
             .ok_or_else(|| anyhow!("no saved compiler state for cell {id}"))?;
         let old = saved.state.clone();
         self.deps = saved.deps.clone();
-        self.ctx
-            .eval_with_state("", old)
-            .map_err(|e| anyhow!("rewinding the compiler state: {e}"))?;
+        // The state compiled when it was saved, and the worker is back at that moment: no
+        // build now; the next cell builds with it.
+        self.ctx.return_to_state(old);
         Ok(())
     }
 

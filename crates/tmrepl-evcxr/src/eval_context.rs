@@ -743,6 +743,16 @@ impl EvalContext {
         self.committed_state.config.crate_dir()
     }
 
+    /// Makes `state` the committed state without building anything: for a front end that
+    /// has returned the child process to a moment when `state` was committed (tmrepl's
+    /// snapshots), so that it compiled then and the process holds its variables. The next
+    /// evaluation builds with it, items and dependencies included, as every build does.
+    /// (`eval_with_state("", state)` would build first whenever the items or dependencies
+    /// differ from the current ones, a build whose only use is to check what compiled.)
+    pub fn return_to_state(&mut self, state: ContextState) {
+        self.commit_state(state);
+    }
+
     fn commit_state(&mut self, mut state: ContextState) {
         for variable_state in state.variable_states.values_mut() {
             // This span only makes sense when the variable is first defined.

@@ -10,8 +10,9 @@
 //!
 //! Each value's bytes are hashed (BLAKE3, the store's object name) and kept only when the
 //! store lacks that object, as when a cell only read a large value. Values copied straight
-//! from memory are hashed first, so a known one is never written; serde's are hashed while
-//! they are written (encoding them twice would cost more than the write).
+//! from memory are hashed on other threads (every core) while they are written, and the
+//! write stops as soon as the hash shows a known one; serde's are hashed while they are
+//! written (encoding them twice would cost more than the write).
 
 use std::io::{BufReader, BufWriter, Read, Write};
 
@@ -27,6 +28,9 @@ pub const SOURCES: [(&str, &str); 2] = [
 /// The largest value `load` decodes: a damaged length prefix cannot exhaust memory.
 pub const DECODE_LIMIT: usize = 1 << 33;
 const BUFFER: usize = 1 << 20;
+/// A value in memory is written in pieces of this size, between which the write checks
+/// whether the hash (on other threads) shows the store has it already.
+const WRITE_PIECE: usize = 8 << 20;
 
 /// Wraps a reference to a session variable for the probe traits below.
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
@@ -94,13 +98,8 @@ impl Saver {
     }
 
     /// Runs `encode` (which writes the value's bytes) through BLAKE3 and, unless the store
-    /// already holds the object, into a staged file. `hashed_first`: the bytes' hash, when
-    /// the caller could compute it without encoding (a value in memory): a known value is
-    /// then never written at all, and the write does not hash again.
-    fn store_with(&mut self, name: &str, encode: Encode, hashed_first: Option<String>) {
-        if let Some(hash) = hashed_first.as_deref().filter(|hash| self.known(hash)) {
-            return self.exists(name, hash);
-        }
+    /// already holds the object, into a staged file.
+    fn store_with(&mut self, name: &str, encode: Encode) {
         let path = self.staging.join(format!("{name}.bin"));
         let written = std::fs::File::create(&path)
             .map_err(|e| format!("could not write it: {e}"))
@@ -108,7 +107,7 @@ impl Saver {
                 let mut out = BufWriter::with_capacity(
                     BUFFER,
                     Hashing {
-                        hasher: hashed_first.is_none().then(blake3::Hasher::default),
+                        hasher: Some(blake3::Hasher::default()),
                         out: Some(file),
                     },
                 );
@@ -116,10 +115,7 @@ impl Saver {
                 let out = out
                     .into_inner()
                     .map_err(|e| format!("could not write it: {}", e.error()))?;
-                let hash = match &hashed_first {
-                    Some(hash) => hash.clone(),
-                    None => out.hash()?,
-                };
+                let hash = out.hash()?;
                 if !self.known(&hash) {
                     out.out
                         .as_ref()
@@ -153,7 +149,7 @@ impl Saver {
                 .map(|_| ())
                 .map_err(|e| format!("serializing failed: {e}"))
         };
-        self.store_with(name, &encode, None);
+        self.store_with(name, &encode);
     }
 
     /// The bincode form of a sequence of plain bytes: its length, then the bytes.
@@ -164,14 +160,73 @@ impl Saver {
         {
             return self.skip(name, &format!("serializing failed: {e}"));
         }
-        let encode = |out: &mut dyn Write| {
-            out.write_all(&prefix)
-                .and_then(|()| out.write_all(bytes))
-                .map_err(|e| format!("could not write it: {e}"))
-        };
-        // Hashed straight from memory, on every core.
-        let hash = blake3::hash_parallel(&prefix, bytes);
-        self.store_with(name, &encode, Some(hash));
+        let path = self.staging.join(format!("{name}.bin"));
+        match self.write_while_hashing(&path, &prefix, bytes) {
+            Ok((hash, true)) => self
+                .report
+                .push_str(&format!("{name}\tsaved\t{hash}\t{}\n", path.display())),
+            Ok((hash, false)) => {
+                let _ = std::fs::remove_file(&path);
+                self.exists(name, &hash)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                self.skip(name, &e)
+            }
+        }
+    }
+
+    /// Writes `prefix` and `bytes` to `path` while other threads hash them (from memory,
+    /// on every core): the write goes at the disk's speed instead of after the hash. Stops
+    /// writing once the hash shows that the store already holds them. The hash, and
+    /// whether the file was written whole (and synced).
+    fn write_while_hashing(
+        &self,
+        path: &std::path::Path,
+        prefix: &[u8],
+        bytes: &[u8],
+    ) -> Result<(String, bool), String> {
+        std::thread::scope(|scope| {
+            let mut hashing = std::thread::Builder::new()
+                .spawn_scoped(scope, || blake3::hash_parallel(prefix, bytes))
+                .ok();
+            // No thread to be had (a process limit): the hash first, here.
+            let mut hash = match hashing {
+                Some(_) => None,
+                None => Some(blake3::hash_parallel(prefix, bytes)),
+            };
+            let mut finished = |wait: bool, hash: &mut Option<String>| -> Result<(), String> {
+                let done = hashing.as_ref().is_some_and(|h| wait || h.is_finished());
+                if let Some(thread) = hashing.take_if(|_| done) {
+                    *hash = Some(thread.join().map_err(|_| "hashing it failed".to_owned())?);
+                }
+                Ok(())
+            };
+            let known = |hash: &Option<String>| hash.as_deref().is_some_and(|h| self.known(h));
+            if known(&hash) {
+                return Ok((hash.unwrap_or_default(), false));
+            }
+            let mut file =
+                std::fs::File::create(path).map_err(|e| format!("could not write it: {e}"))?;
+            file.write_all(prefix)
+                .map_err(|e| format!("could not write it: {e}"))?;
+            for piece in bytes.chunks(WRITE_PIECE) {
+                finished(false, &mut hash)?;
+                if known(&hash) {
+                    return Ok((hash.unwrap_or_default(), false));
+                }
+                file.write_all(piece)
+                    .map_err(|e| format!("could not write it: {e}"))?;
+            }
+            finished(true, &mut hash)?;
+            let hash = hash.ok_or_else(|| "it was not hashed".to_owned())?;
+            if self.known(&hash) {
+                return Ok((hash, false));
+            }
+            file.sync_all()
+                .map_err(|e| format!("could not write it: {e}"))?;
+            Ok((hash, true))
+        })
     }
 
     pub fn skip(&mut self, name: &str, reason: &str) {
