@@ -2029,9 +2029,6 @@ impl ContextState {
         }
     }
 
-    /// Applies `user_code` to this state object, returning the updated user
-    /// code. Things like use-statements will be removed from the returned code,
-    /// as they will have been stored in `self`.
     /// Whether a value shown by `code` might have a method named `evcxr_display`: a method
     /// can only be written in the session's code (this cell's, its items) or come from a
     /// dependency, other than those the front end has said define none.
@@ -2049,6 +2046,9 @@ impl ContextState {
                 .any(|name| !self.config.deps_without_evcxr_display.contains(name))
     }
 
+    /// Applies `user_code` to this state object, returning the updated user
+    /// code. Things like use-statements will be removed from the returned code,
+    /// as they will have been stored in `self`.
     fn apply(&mut self, user_code: CodeBlock, nodes: &[SyntaxNode]) -> Result<CodeBlock, Error> {
         for variable_state in self.variable_states.values_mut() {
             variable_state.move_state = VariableMoveState::Available;
@@ -2059,7 +2059,7 @@ impl ContextState {
         let mut code_out = CodeBlock::new();
         let mut previous_item_name = None;
         let num_statements = user_code.segments.len();
-        let may_have_evcxr_display = self.may_have_evcxr_display(&user_code.code_string());
+        let user_text = user_code.code_string();
         for (statement_index, segment) in user_code.segments.into_iter().enumerate() {
             let node = if let CodeKind::OriginalUserCode(meta) = &segment.kind {
                 &nodes[meta.node_index]
@@ -2111,7 +2111,7 @@ impl ContextState {
                         // Without a method of that name anywhere in the session's code
                         // (and no dependency that might have one), the first try cannot
                         // compile: it would only cost a build.
-                        code_out = if may_have_evcxr_display {
+                        code_out = if self.may_have_evcxr_display(&user_text) {
                             code_out.code_with_fallback(display, debug)
                         } else {
                             code_out.add_all(debug)
