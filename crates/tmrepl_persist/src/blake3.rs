@@ -187,11 +187,8 @@ impl Hasher {
         hex(&self.finalize_words(ROOT))
     }
 
-    /// The chaining value of a subtree (not the root): what its parent node takes.
-    fn finalize_subtree(&self) -> [u32; 8] {
-        chaining_value(self.finalize_words(0))
-    }
-
+    /// The top node compressed, with flag `root` (`ROOT`, or 0 for a subtree whose
+    /// chaining value a parent node takes).
     fn finalize_words(&self, root: u32) -> [u32; 16] {
         let mut last = [0u8; BLOCK];
         last[..self.block_len].copy_from_slice(&self.block[..self.block_len]);
@@ -277,20 +274,27 @@ fn both(left: Pieces, right: Pieces, chunk: u64, threads: usize) -> ([u32; 8], [
 /// The chaining value of the subtree holding `input`, whose first chunk is `chunk`,
 /// hashed on up to `threads` threads.
 fn subtree(input: Pieces, chunk: u64, threads: usize) -> [u32; 8] {
+    chaining_value(node(input, chunk, threads, 0))
+}
+
+/// The compressed top node of the tree (or subtree) holding `input`, whose first chunk is
+/// `chunk`, with flag `root` (`ROOT` for the whole input, 0 for a subtree), hashed on up
+/// to `threads` threads.
+fn node(input: Pieces, chunk: u64, threads: usize, root: u32) -> [u32; 16] {
     if threads < 2 || input.len() < PARALLEL_MIN {
         let mut hasher = Hasher::at_chunk(chunk);
         input.feed(&mut hasher);
-        return hasher.finalize_subtree();
+        return hasher.finalize_words(root);
     }
     let (left, right) = input.split_at(left_len(input.len()));
     let (left, right) = both(left, right, chunk, threads);
-    chaining_value(compress(
+    compress(
         &IV,
         &parent_block(&left, &right),
         0,
         BLOCK as u32,
-        PARENT,
-    ))
+        PARENT | root,
+    )
 }
 
 /// The hash of `prefix` followed by `body`, as `Hasher` gives it, computed on every core
@@ -302,19 +306,5 @@ pub fn hash_parallel(prefix: &[u8], body: &[u8]) -> String {
 
 /// `hash_parallel` on at most `threads` threads.
 pub fn hash_on_threads(prefix: &[u8], body: &[u8], threads: usize) -> String {
-    let input = Pieces(prefix, body);
-    if threads < 2 || input.len() < PARALLEL_MIN {
-        let mut hasher = Hasher::default();
-        input.feed(&mut hasher);
-        return hasher.finalize_hex();
-    }
-    let (left, right) = input.split_at(left_len(input.len()));
-    let (left, right) = both(left, right, 0, threads);
-    hex(&compress(
-        &IV,
-        &parent_block(&left, &right),
-        0,
-        BLOCK as u32,
-        PARENT | ROOT,
-    ))
+    hex(&node(Pieces(prefix, body), 0, threads, ROOT))
 }

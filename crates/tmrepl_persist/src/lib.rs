@@ -116,24 +116,37 @@ impl Saver {
                     .into_inner()
                     .map_err(|e| format!("could not write it: {}", e.error()))?;
                 let hash = out.hash()?;
-                if !self.known(&hash) {
-                    out.out
-                        .as_ref()
-                        .map_or(Ok(()), |file| file.sync_all())
-                        .map_err(|e| format!("could not write it: {e}"))?;
+                if self.known(&hash) {
+                    return Ok((hash, false));
                 }
-                Ok(hash)
+                out.out
+                    .as_ref()
+                    .map_or(Ok(()), |file| file.sync_all())
+                    .map_err(|e| format!("could not write it: {e}"))?;
+                Ok((hash, true))
             });
-        match written {
-            Ok(hash) if self.known(&hash) => {
-                let _ = std::fs::remove_file(&path);
-                self.exists(name, &hash)
-            }
-            Ok(hash) => self
+        self.report_staged(name, &path, written);
+    }
+
+    /// Reports what became of value `name`, staged at `path`: its hash and whether the
+    /// file there is kept (written whole and synced), or else the store holds it already;
+    /// or why it was not saved. A file not kept is removed.
+    fn report_staged(
+        &mut self,
+        name: &str,
+        path: &std::path::Path,
+        staged: Result<(String, bool), String>,
+    ) {
+        match staged {
+            Ok((hash, true)) => self
                 .report
                 .push_str(&format!("{name}\tsaved\t{hash}\t{}\n", path.display())),
+            Ok((hash, false)) => {
+                let _ = std::fs::remove_file(path);
+                self.exists(name, &hash)
+            }
             Err(e) => {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(path);
                 self.skip(name, &e)
             }
         }
@@ -161,25 +174,14 @@ impl Saver {
             return self.skip(name, &format!("serializing failed: {e}"));
         }
         let path = self.staging.join(format!("{name}.bin"));
-        match self.write_while_hashing(&path, &prefix, bytes) {
-            Ok((hash, true)) => self
-                .report
-                .push_str(&format!("{name}\tsaved\t{hash}\t{}\n", path.display())),
-            Ok((hash, false)) => {
-                let _ = std::fs::remove_file(&path);
-                self.exists(name, &hash)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&path);
-                self.skip(name, &e)
-            }
-        }
+        let staged = self.write_while_hashing(&path, &prefix, bytes);
+        self.report_staged(name, &path, staged);
     }
 
     /// Writes `prefix` and `bytes` to `path` while other threads hash them (from memory,
     /// on every core): the write goes at the disk's speed instead of after the hash. Stops
-    /// writing once the hash shows that the store already holds them. The hash, and
-    /// whether the file was written whole (and synced).
+    /// writing once the hash shows that the store already holds them. As
+    /// `report_staged` takes it.
     fn write_while_hashing(
         &self,
         path: &std::path::Path,
