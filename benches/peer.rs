@@ -300,7 +300,24 @@ impl Repl {
 
     /// Time from `since` until a stdout line contains `expect`.
     fn wait_for(&mut self, expect: &str, since: Instant, timeout: Duration) -> Result<Duration> {
-        let deadline = since + timeout;
+        let (at, _) = self.line_until(expect, since + timeout, timeout)?;
+        Ok(at.saturating_duration_since(since))
+    }
+
+    /// The first stdout line from now on that contains `expect`.
+    fn line_with(&mut self, expect: &str, timeout: Duration) -> Result<String> {
+        let (_, line) = self.line_until(expect, Instant::now() + timeout, timeout)?;
+        Ok(line)
+    }
+
+    /// The first stdout line that contains `expect`, with the moment it came, if it comes
+    /// before `deadline` (`timeout` from when it was set, for the message).
+    fn line_until(
+        &mut self,
+        expect: &str,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Result<(Instant, String)> {
         loop {
             match self
                 .stdout
@@ -308,9 +325,9 @@ impl Repl {
             {
                 Ok((at, line)) => {
                     let found = line.contains(expect);
-                    remember(&self.recent, line);
+                    remember(&self.recent, line.clone());
                     if found {
-                        return Ok(at.saturating_duration_since(since));
+                        return Ok((at, line));
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => bail!(
@@ -329,25 +346,6 @@ impl Repl {
                         self.recent_output()
                     )
                 }
-            }
-        }
-    }
-
-    /// The first stdout line from now on that contains `expect`.
-    fn line_with(&mut self, expect: &str, timeout: Duration) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self
-                .stdout
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok((_, line)) if line.contains(expect) => return Ok(line),
-                Ok((_, line)) => remember(&self.recent, line),
-                Err(_) => bail!(
-                    "{}: no line with `{expect}`; its latest output:\n{}",
-                    self.kind.name(),
-                    self.recent_output()
-                ),
             }
         }
     }
